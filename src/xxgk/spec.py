@@ -1,0 +1,354 @@
+"""The form spec: templates/*.yaml parsed once into a typed, validated model.
+
+Every other module (template builder, reader, rules, consolidator, importer) reads this model;
+none of them hard-codes a label, a sheet name or a cell id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CELL_TYPES = ("count", "signed", "amount")
+FIELD_TYPES = ("text", "uscc", "region", "year", "choice", "date")
+SEVERITIES = ("error", "warning")
+MERGE_UP = "^"  # a header label of "^" continues the label above it (vertical merge)
+
+
+class SpecError(ValueError):
+    """The form definition itself is wrong (never a data error)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Cover:
+    sheet: str
+    title: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A row or a column of a block: its key and its label path (outermost first)."""
+
+    key: str
+    label: tuple[str, ...]
+    type: str | None = None
+    unit: str | None = None
+
+    @property
+    def short(self) -> str:
+        """The label a message uses: the leaf, with its parent when the leaf is a numbered sub-item."""
+        path = [p for p in self.label if p != MERGE_UP]
+        if not path:
+            return ""
+        if len(path) > 1 and path[-1][:1].isdigit():
+            return f"{path[-2]}{path[-1]}"
+        return path[-1]
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: str
+    table: str
+    block: int
+    row: Axis
+    column: Axis
+    type: str
+
+    @property
+    def name(self) -> str:
+        return defined_name(self.id)
+
+
+@dataclass(frozen=True)
+class Block:
+    prefix: str
+    columns: tuple[Axis, ...]
+    rows: tuple[Axis, ...]
+    title: str | None = None
+    corner: str | None = None
+
+    def cell_id(self, row: Axis, column: Axis) -> str:
+        return ".".join(p for p in (self.prefix, row.key, column.key) if p)
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    sheet: str
+    title: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def label_depth(self) -> int:
+        return max(len(r.label) for b in self.blocks for r in b.rows)
+
+    @property
+    def width(self) -> int:
+        return self.label_depth + max(len(b.columns) for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    keys: tuple[str, ...]
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    id: str
+    title: str
+    check: str
+    message: str
+    each: tuple[tuple[str, str], ...] = ()
+    severity: str = "error"
+    tolerance: float = 0.0
+    computes: bool = False
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    form: str
+    spec_version: str
+    name: str
+    basis: str
+    years: tuple[int, int]
+    cover: Cover
+    tables: tuple[Table, ...]
+    groups: dict[str, Group] = field(compare=False, hash=False)
+    rules: tuple[RuleDef, ...]
+    previous_aliases: dict[str, str] = field(compare=False, hash=False)
+    cells: dict[str, Cell] = field(compare=False, hash=False)
+
+    @property
+    def cell_ids(self) -> list[str]:
+        return list(self.cells)
+
+    @property
+    def field_ids(self) -> list[str]:
+        return [f.id for f in self.cover.fields]
+
+    def field(self, field_id: str) -> Field:
+        for f in self.cover.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def table(self, table_id: str) -> Table:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(table_id)
+
+    def label_of(self, key: str, table_id: str | None = None) -> str:
+        """The short label of a row or column key (first found, within a table when given)."""
+        for t in self.tables:
+            if table_id and t.id != table_id:
+                continue
+            for b in t.blocks:
+                for axis in (*b.rows, *b.columns):
+                    if axis.key == key:
+                        return axis.short
+        for g in self.groups.values():
+            if key in g.labels:
+                return g.labels[key]
+        return key
+
+    def computed_ids(self) -> set[str]:
+        from xxgk.rules.expand import computed_cells
+
+        return set(computed_cells(self))
+
+
+def defined_name(cell_id: str) -> str:
+    """The workbook-scoped defined name that carries a cell id (the public data contract)."""
+    return cell_id.replace(".", "_")
+
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_GROUP_REF_RE = re.compile(r"^(rows|columns)\((\w+)\)$")
+
+
+def _label(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw,)
+    return tuple(str(x) for x in raw)
+
+
+def _axis(raw: dict[str, Any], where: str) -> Axis:
+    if "key" not in raw:
+        raise SpecError(f"{where}: row/column without key")
+    ctype = raw.get("type")
+    if ctype is not None and ctype not in CELL_TYPES:
+        raise SpecError(f"{where}: unknown cell type {ctype!r}")
+    return Axis(key=str(raw["key"]), label=_label(raw.get("label")), type=ctype, unit=raw.get("unit"))
+
+
+def _block(raw: dict[str, Any], where: str) -> Block:
+    return Block(
+        prefix=str(raw.get("prefix", "")),
+        title=raw.get("title"),
+        corner=raw.get("corner"),
+        columns=tuple(_axis(c, f"{where} column") for c in raw["columns"]),
+        rows=tuple(_axis(r, f"{where} row") for r in raw["rows"]),
+    )
+
+
+def _cells(tables: tuple[Table, ...]) -> dict[str, Cell]:
+    cells: dict[str, Cell] = {}
+    for t in tables:
+        for bi, b in enumerate(t.blocks):
+            for r in b.rows:
+                for c in b.columns:
+                    cid = b.cell_id(r, c)
+                    if not _ID_RE.match(cid):
+                        raise SpecError(f"table {t.id}: bad cell id {cid!r}")
+                    if cid in cells:
+                        raise SpecError(f"table {t.id}: duplicate cell id {cid!r}")
+                    cells[cid] = Cell(cid, t.id, bi, r, c, c.type or r.type or "count")
+    return cells
+
+
+def _groups(raw: dict[str, Any], tables: tuple[Table, ...]) -> dict[str, Group]:
+    by_prefix = {b.prefix or t.id: b for t in tables for b in t.blocks}
+    groups: dict[str, Group] = {}
+    for name, value in (raw or {}).items():
+        if isinstance(value, dict):
+            groups[name] = Group(name, tuple(value), {str(k): str(v) for k, v in value.items()})
+        elif isinstance(value, str):
+            m = _GROUP_REF_RE.match(value)
+            if not m or m.group(2) not in by_prefix:
+                raise SpecError(f"group {name}: expected rows(<table>) or columns(<table>), got {value!r}")
+            block = by_prefix[m.group(2)]
+            axes = block.rows if m.group(1) == "rows" else block.columns
+            groups[name] = Group(name, tuple(a.key for a in axes))
+        else:
+            groups[name] = Group(name, tuple(str(v) for v in value))
+    return groups
+
+
+def _rule(raw: dict[str, Any]) -> RuleDef:
+    for key in ("id", "title", "check", "message"):
+        if key not in raw:
+            raise SpecError(f"rule {raw.get('id', '?')}: missing {key!r}")
+    severity = raw.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise SpecError(f"rule {raw['id']}: unknown severity {severity!r}")
+    return RuleDef(
+        id=str(raw["id"]),
+        title=str(raw["title"]),
+        check=str(raw["check"]),
+        message=str(raw["message"]),
+        each=tuple((str(k), str(v)) for k, v in (raw.get("each") or {}).items()),
+        severity=severity,
+        tolerance=float(raw.get("tolerance", 0)),
+        computes=bool(raw.get("computes", False)),
+    )
+
+
+def _cover(raw: dict[str, Any]) -> Cover:
+    fields = []
+    for f in raw["fields"]:
+        if f.get("type") not in FIELD_TYPES:
+            raise SpecError(f"cover field {f.get('id')}: unknown type {f.get('type')!r}")
+        fields.append(
+            Field(
+                id=f["id"],
+                label=f["label"],
+                type=f["type"],
+                required=bool(f.get("required", False)),
+                choices=tuple(f.get("choices", ())),
+                default=f.get("default"),
+            )
+        )
+    return Cover(sheet=raw["sheet"], title=raw["title"], fields=tuple(fields))
+
+
+def parse_spec(raw: dict[str, Any]) -> FormSpec:
+    """Build and check a FormSpec from the YAML mapping; raises SpecError naming the culprit."""
+    try:
+        tables = tuple(
+            Table(
+                id=t["id"],
+                sheet=t["sheet"],
+                title=t["title"],
+                blocks=tuple(_block(b, f"table {t['id']}") for b in t["blocks"]),
+            )
+            for t in raw["tables"]
+        )
+        spec = FormSpec(
+            form=raw["form"],
+            spec_version=str(raw["spec_version"]),
+            name=raw["name"],
+            basis=raw["basis"],
+            years=(int(raw["years"][0]), int(raw["years"][1])),
+            cover=_cover(raw["cover"]),
+            tables=tables,
+            groups=_groups(raw.get("groups", {}), tables),
+            rules=tuple(_rule(r) for r in raw.get("rules", [])),
+            previous_aliases=dict(raw.get("previous_aliases") or {}),
+            cells=_cells(tables),
+        )
+    except KeyError as exc:
+        raise SpecError(f"missing key {exc}") from exc
+    _check_names(spec)
+    from xxgk.rules.expand import expand_rules
+
+    expand_rules(spec)  # parses and instantiates every rule: a bad rule fails here, at load time
+    return spec
+
+
+def _check_names(spec: FormSpec) -> None:
+    sheets = [spec.cover.sheet, *(t.sheet for t in spec.tables)]
+    if len(set(sheets)) != len(sheets):
+        raise SpecError(f"duplicate sheet names: {sheets}")
+    overlap = set(spec.field_ids) & set(spec.cells)
+    if overlap:
+        raise SpecError(f"ids used both as cover field and cell: {sorted(overlap)}")
+
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+FORMS = ("gb2021", "gb2019")
+
+
+def spec_path(form: str) -> Path:
+    packaged = Path(__file__).resolve().parent / "templates" / f"{form}.yaml"
+    return packaged if packaged.exists() else TEMPLATES_DIR / f"{form}.yaml"
+
+
+@cache
+def load_spec(form: str = "gb2021") -> FormSpec:
+    if form not in FORMS:
+        raise SpecError(f"unknown form {form!r}; known: {', '.join(FORMS)}")
+    return load_spec_file(spec_path(form))
+
+
+def load_spec_file(path: Path) -> FormSpec:
+    with open(path, encoding="utf-8") as fh:
+        return parse_spec(yaml.safe_load(fh))
+
+
+def form_for_year(year: int) -> str:
+    for form in FORMS:
+        lo, hi = load_spec(form).years
+        if lo <= year <= hi:
+            return form
+    raise SpecError(f"no form covers year {year}")
