@@ -1,0 +1,42 @@
+# make demo / make test do all set-up themselves: virtualenv, pip install, LibreOffice when missing.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTHON3 ?= python3
+
+.PHONY: test demo bench lint typecheck templates libreoffice clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON3) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "installing LibreOffice (headless Calc) ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: $(STAMP) libreoffice lint typecheck
+	$(VENV)/bin/pytest
+
+templates: $(STAMP)
+	$(VENV)/bin/xxgk template --form gb2021 -o workbook/信息公开年报模板_2021.xlsx
+	$(VENV)/bin/xxgk template --form gb2019 -o workbook/信息公开年报模板_2019.xlsx
+
+demo: $(STAMP) libreoffice
+	$(PY) -m xxgk.demo demo_out
+
+bench: $(STAMP)
+	$(PY) bench/bench_consolidate.py
+
+clean:
+	rm -rf $(VENV) demo_out bench/out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,159 @@
+"""The vectorised rule engine: one frame (agencies × cell ids), every rule instance evaluated at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding, finding, number
+from xxgk.identifiers import region_problem, uscc_problem
+from xxgk.reader import Fill
+from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
+from xxgk.rules.vector import evaluate, evaluate_check
+from xxgk.spec import FormSpec
+
+
+@dataclass
+class Frame:
+    """Cell values of n fills of one form; computed cells recomputed unless a fill typed over them."""
+
+    spec: FormSpec
+    index: dict[str, int]
+    values: np.ndarray  # (n, m) float64
+    typed: np.ndarray  # (n, m) bool: a computed cell holding a typed value
+    formula_values: dict[str, np.ndarray]  # computed cell -> what its formula gives
+
+    @property
+    def n(self) -> int:
+        return int(self.values.shape[0])
+
+    def column(self, cell_id: str) -> np.ndarray:
+        return self.values[:, self.index[cell_id]]
+
+    @classmethod
+    def from_rows(cls, spec: FormSpec, values: np.ndarray, typed: np.ndarray | None = None) -> Frame:
+        index = {cid: j for j, cid in enumerate(spec.cells)}
+        typed = np.zeros(values.shape, dtype=bool) if typed is None else typed
+        frame = cls(spec, index, values.astype(np.float64, copy=True), typed, {})
+        frame._compute()
+        return frame
+
+    @classmethod
+    def from_fills(cls, spec: FormSpec, fills: Sequence[Fill]) -> Frame:
+        ids = list(spec.cells)
+        values = np.array([[f.numbers[c] for c in ids] for f in fills], dtype=np.float64).reshape(len(fills), len(ids))
+        typed = np.zeros(values.shape, dtype=bool)
+        for i, f in enumerate(fills):
+            for cid in f.typed_computed:
+                typed[i, ids.index(cid)] = True
+        return cls.from_rows(spec, values, typed)
+
+    def _compute(self) -> None:
+        for cid, expr in computed_cells(self.spec).items():
+            j = self.index[cid]
+            calc = evaluate(expr, self.column, None, self.n)
+            self.formula_values[cid] = calc
+            self.values[:, j] = np.where(self.typed[:, j], self.values[:, j], calc)
+
+
+PrevColumn = Callable[[str], np.ndarray]
+
+
+def previous_columns(spec: FormSpec, previous: Sequence[Fill | None]) -> PrevColumn | None:
+    """Last year's values aligned to the current rows (NaN where no previous report or no such cell)."""
+    if not any(previous):
+        return None
+    n = len(previous)
+    frames: dict[str, tuple[Frame, list[int]]] = {}
+    for form in {p.spec.form for p in previous if p is not None}:
+        rows = [i for i, p in enumerate(previous) if p is not None and p.spec.form == form]
+        pspec = next(p.spec for p in previous if p is not None and p.spec.form == form)
+        frames[form] = (Frame.from_fills(pspec, [previous[i] for i in rows if previous[i] is not None]), rows)  # type: ignore[misc]
+
+    def column(cell_id: str) -> np.ndarray:
+        out = np.full(n, np.nan)
+        for frame, rows in frames.values():
+            cid = cell_id if cell_id in frame.index else spec.previous_aliases.get(cell_id)
+            if cid in frame.index:
+                out[rows] = frame.column(cid)
+        return out
+
+    return column
+
+
+def _rule_finding(inst: RuleInstance, spec: FormSpec, fill: Fill, left: float, right: float) -> Finding:
+    labels = binding_labels(inst, spec)
+    table = spec.table(inst.table).title
+    diff = number(left - right)
+    message = inst.rule.message.format(table=table, lhs=_fmt(left), rhs=_fmt(right), diff=_fmt(abs(diff)), **labels)
+    return Finding("rule", inst.rule.severity, message, inst.key, inst.ids,
+                   tuple(fill.address(c) for c in inst.ids), number(right), number(left))
+
+
+def _fmt(value: float) -> str:
+    v = number(value)
+    return str(v)
+
+
+def check_rules(frame: Frame, fills: Sequence[Fill], previous: PrevColumn | None = None) -> list[list[Finding]]:
+    """Rule findings per fill, in rule order."""
+    out: list[list[Finding]] = [[] for _ in fills]
+    for inst in expand_rules(frame.spec):
+        if inst.uses_prev and previous is None:
+            continue
+        left, right, passed = evaluate_check(inst.check, frame.column, previous, frame.n, inst.rule.tolerance)
+        for i in np.flatnonzero(~passed):
+            out[i].append(_rule_finding(inst, frame.spec, fills[i], float(left[i]), float(right[i])))
+    return out
+
+
+def overwritten_findings(frame: Frame, fills: Sequence[Fill]) -> list[list[Finding]]:
+    out: list[list[Finding]] = [[] for _ in fills]
+    for cid, calc in frame.formula_values.items():
+        j = frame.index[cid]
+        for i in np.flatnonzero(frame.typed[:, j]):
+            cell = frame.spec.cells[cid]
+            pos = fills[i].positions[cid]
+            out[i].append(finding("formula.overwritten", WARNING, ids=(cid,), cells=(pos.address,),
+                                  expected=number(calc[i]), actual=number(frame.values[i, j]),
+                                  sheet=pos.sheet, cell=pos.a1, label=f"{cell.row.short}·{cell.column.short}".strip("·")))
+    return out
+
+
+def cover_findings(fill: Fill) -> list[Finding]:
+    spec, out = fill.spec, []
+    for f in spec.cover.fields:
+        raw = fill.meta.get(f.id, "")
+        pos = fill.positions[f.id]
+        where = {"sheet": pos.sheet, "label": f.label, "raw": raw}
+        common = {"ids": (f.id,), "cells": (pos.address,), "actual": raw or None}
+        if not raw:
+            if f.required:
+                out.append(finding("cover.required", ERROR, **common, **where))
+            continue
+        if f.type == "uscc" and (p := uscc_problem(raw)):
+            out.append(finding("cover.uscc", ERROR, **common, reason=USCC_REASONS[p], **where))
+        elif f.type == "region" and (p := region_problem(raw)):
+            out.append(finding("cover.region", ERROR, **common, reason=REGION_REASONS[p], **where))
+        elif f.type == "year" and not (raw.isdigit() and spec.years[0] <= int(raw) <= spec.years[1]):
+            out.append(finding("cover.year", ERROR, **common, first=spec.years[0], last=spec.years[1], **where))
+        elif f.type == "choice" and raw not in f.choices:
+            out.append(finding("cover.choice", ERROR, **common, choices="、".join(f.choices), **where))
+    return out
+
+
+def check_fills(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = None) -> tuple[list[list[Finding]], dict[str, Frame]]:
+    """All findings per fill (reader's, cover, overwritten formulas, rules) and the frame of each form."""
+    results: list[list[Finding]] = [list(f.findings) + cover_findings(f) for f in fills]
+    frames: dict[str, Frame] = {}
+    for form in dict.fromkeys(f.spec.form for f in fills):
+        rows = [i for i, f in enumerate(fills) if f.spec.form == form]
+        group = [fills[i] for i in rows]
+        frame = Frame.from_fills(group[0].spec, group)
+        frames[form] = frame
+        prev = previous_columns(frame.spec, [previous[i] for i in rows]) if previous else None
+        for k, (ow, rf) in enumerate(zip(overwritten_findings(frame, group), check_rules(frame, group, prev), strict=True)):
+            results[rows[k]].extend(ow + rf)
+    return results, frames

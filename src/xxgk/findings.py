@@ -1,0 +1,81 @@
+"""Findings are data: one frozen record per problem, with a stable code and a Chinese message.
+
+MESSAGES holds the message templates by code (location → problem → remedy). Tests import the same
+templates, so a wording change is one edit. Rule mismatches use the rule's own template from the spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+Scalar = int | float | str | None
+
+ERROR = "error"
+WARNING = "warning"
+
+MESSAGES: dict[str, str] = {
+    # cell content
+    "cell.text": "「{sheet}」{cell}（{label}）：填写的是文字“{raw}”，按数字 {number} 读取。请只填写阿拉伯数字，不要带单位或说明文字。",
+    "cell.decimal_in_integer": "「{sheet}」{cell}（{label}）：此处应为整数，填写的是 {raw}。请填写整数。",
+    "cell.negative": "「{sheet}」{cell}（{label}）：填写的是负数 {raw}，此处不允许负数。请填写不小于 0 的数。",
+    "cell.too_many_decimals": "「{sheet}」{cell}（{label}）：金额 {raw} 超过 6 位小数。请以万元为单位，至多保留 6 位小数。",
+    "cell.not_a_number": "「{sheet}」{cell}（{label}）：内容“{raw}”不是数字，按 0 计。请填写数字。",
+    "table.blank": "「{sheet}」有 {count} 个单元格未填写，已按 0 计：{listing}。没有发生的事项请填 0。",
+    "formula.overwritten": "「{sheet}」{cell}（{label}）：此处应为自动计算的公式，却被填入了数值 {actual}"
+    "（按公式应为 {expected}）。请从标准模板恢复公式，或核对数字。",
+    "formula.removed": "「{sheet}」{cell}（{label}）：自动计算的公式被删除，已按公式重新计算为 {expected}。请从标准模板恢复公式。",
+    # cover
+    "cover.required": "「{sheet}」{label}未填写。请填写{label}。",
+    "cover.uscc": "「{sheet}」{label}“{raw}”{reason}。请核对后重新填写 18 位统一社会信用代码。",
+    "cover.region": "「{sheet}」{label}“{raw}”{reason}。请填写 6 位数字的行政区划代码。",
+    "cover.year": "「{sheet}」{label}“{raw}”不在本表式适用的 {first}–{last} 年之间。请核对报告年度，或改用对应年度的模板。",
+    "cover.choice": "「{sheet}」{label}“{raw}”不是可选值（{choices}）。请从下拉列表中选择。",
+    # cross-year
+    "previous.missing": "上年报告 {path} 无法使用：{reason}。跨年度核对（上年结转等）未进行。",
+    # whole file
+    "file.unreadable": "{reason}",
+    "file.not_template": "不是 xxgk 年报模板：{reason}。请使用标准模板（workbook/ 目录）填报后再校验。",
+    "file.unknown_form": "模板表式“{form}”无法识别（本程序支持：{known}）。请使用标准模板填报。",
+    "file.missing_names": "模板结构不完整：缺少 {count} 个定义名称（如 {names}）。请使用标准模板重新填报，不要删除行或列。",
+    "file.moved_rows": "「{sheet}」第 {row} 行应为“{expected}”，实际为“{actual}”：表格行被移动、插入或删除。请使用标准模板重新填报。",
+}
+
+USCC_REASONS = {
+    "length": "长度不是 18 位",
+    "charset": "含有不允许的字符（不使用 I、O、Z、S、V）",
+    "check_digit": "校验位不正确",
+}
+REGION_REASONS = {"format": "不是 6 位数字", "province": "前两位不是有效的省级代码"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    rule: str | None = None
+    ids: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
+    expected: Scalar = None
+    actual: Scalar = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["ids"], d["cells"] = list(self.ids), list(self.cells)
+        return d
+
+
+def finding(code: str, severity: str, *, rule: str | None = None, ids: tuple[str, ...] = (),
+            cells: tuple[str, ...] = (), expected: Scalar = None, actual: Scalar = None,
+            **params: Any) -> Finding:
+    """A finding whose message is the template of its code filled with params."""
+    message = MESSAGES[code].format(expected=expected, actual=actual, **params)
+    return Finding(code, severity, message, rule, ids, cells, expected, actual)
+
+
+def number(value: float) -> int | float:
+    """A JSON-friendly number: integral floats become int, others keep at most 6 decimals."""
+    if value != value:  # NaN
+        return value
+    return int(value) if float(value).is_integer() else round(float(value), 6)

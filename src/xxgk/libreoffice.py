@@ -1,0 +1,223 @@
+"""Recalculate a workbook with LibreOffice's real spreadsheet engine.
+
+XlsxWriter (and many other generators) write a cached result of ``0`` for every
+formula.  Readers such as python-calamine or openpyxl only see cached values, so
+before we trust any formula result we let LibreOffice load the file, recalculate
+everything and save a fresh ``.xlsx``.
+
+LibreOffice by default *trusts* the cached values of OOXML files ("never
+recalculate" / "prompt"), so we run it with a dedicated user profile whose
+``registrymodifications.xcu`` forces recalculation on load.  The same profile
+also disables macros and external link updates: the input comes from e-mail and
+is untrusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["DEFAULT_TIMEOUT", "find_soffice", "recalc"]
+
+DEFAULT_TIMEOUT = 120.0
+
+_CANDIDATES_POSIX = (
+    "/usr/bin/soffice",
+    "/usr/local/bin/soffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/snap/bin/libreoffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+)
+_CANDIDATES_WINDOWS = (
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+)
+
+# Items we need in the profile.  Values:
+#   Calc/Formula/Load/{OOXML,ODF}RecalcMode: 0 = always recalc, 1 = never, 2 = prompt
+#   Calc/Content/Update/Link:                0 = always, 1 = never, 2 = on demand
+#   Common/Security/Scripting:               no macro may ever run
+_SETTINGS: tuple[tuple[str, str, str], ...] = (
+    ("/org.openoffice.Office.Calc/Formula/Load", "OOXMLRecalcMode", "0"),
+    ("/org.openoffice.Office.Calc/Formula/Load", "ODFRecalcMode", "0"),
+    ("/org.openoffice.Office.Calc/Content/Update", "Link", "1"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true"),
+)
+
+
+def _item(path: str, name: str, value: str) -> str:
+    return f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>'
+
+
+_XCU = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+    'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+    + "".join(_item(*s) + "\n" for s in _SETTINGS)
+    + "</oor:items>\n"
+)
+
+
+def find_soffice() -> str | None:
+    """Return the path of the LibreOffice ``soffice`` executable, or ``None``.
+
+    ``$XXGK_SOFFICE`` overrides the search; then ``PATH`` (``soffice``,
+    ``libreoffice``), then the usual install locations.
+    """
+    env = os.environ.get("XXGK_SOFFICE")
+    if env:
+        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    candidates = _CANDIDATES_WINDOWS if os.name == "nt" else _CANDIDATES_POSIX
+    for cand in candidates:
+        if Path(cand).is_file() and os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
+def _profile_dir() -> Path:
+    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
+    return Path(tempfile.gettempdir()) / f"xxgk-lo-profile-{uid}"
+
+
+def _prepare_profile(profile: Path) -> None:
+    """Make sure the profile's registry forces recalculation (and blocks macros/links).
+
+    LibreOffice rewrites ``registrymodifications.xcu`` on exit but keeps our
+    items; if any is missing (fresh profile, or someone edited it) we write the
+    file anew.
+    """
+    xcu = profile / "user" / "registrymodifications.xcu"
+    xcu.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        current = xcu.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        current = ""
+    if all(_item(*s) in current for s in _SETTINGS):
+        return
+    tmp = xcu.with_suffix(".xcu.tmp")
+    tmp.write_text(_XCU, encoding="utf-8")
+    os.replace(tmp, xcu)
+
+
+@contextlib.contextmanager
+def _profile_lock(profile: Path) -> Iterator[None]:
+    """Serialise use of the shared profile: two soffice processes on one profile clash."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock, callers must not run recalc in parallel
+        yield
+        return
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{profile}.lock", "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _run(cmd: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run soffice in its own process group so a timeout kills soffice.bin too."""
+    popen_kw: dict[str, object] = {}
+    if os.name == "posix":
+        popen_kw["start_new_session"] = True
+    env = dict(os.environ)
+    env.pop("DISPLAY", None)  # never try to reach an X server
+    env.setdefault("HOME", str(cwd))  # soffice insists on a HOME
+    with subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        env=env,
+        **popen_kw,  # type: ignore[call-overload]
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if os.name == "posix":
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
+            out, err = proc.communicate()
+            raise RuntimeError(f"LibreOffice 重算超时（超过 {timeout:g} 秒），已终止。stderr: {err.strip()}") from None
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def recalc(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Recalculate every formula of ``src`` with LibreOffice and save it as xlsx in ``out_dir``.
+
+    Returns ``out_dir / (src.stem + ".xlsx")``.  The input file is never
+    written to: LibreOffice works on a private copy (so no ``.~lock`` file
+    appears beside the input either).  Raises ``FileNotFoundError`` if ``src``
+    is missing, ``ValueError`` if the output would overwrite ``src`` and
+    ``RuntimeError`` (with LibreOffice's stderr) if LibreOffice is missing,
+    fails or times out.
+    """
+    src = Path(src)
+    out_dir = Path(out_dir)
+    if not src.is_file():
+        raise FileNotFoundError(f"找不到要重算的文件：{src}")
+    target = out_dir / f"{src.stem}.xlsx"
+    if target.resolve() == src.resolve():
+        raise ValueError(f"输出目录与输入文件相同，重算结果会覆盖原文件：{src}；请换一个输出目录。")
+    soffice = find_soffice()
+    if soffice is None:
+        raise RuntimeError(
+            "未找到 LibreOffice（soffice），无法重算公式；请安装 LibreOffice（Debian: libreoffice-calc-nogui）。"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = _profile_dir()
+
+    # ASCII-only private copy: LibreOffice mangles non-ASCII paths under a C
+    # locale and drops a lock file beside the document it opens.
+    suffix = src.suffix.lower() if src.suffix[1:].isalnum() and len(src.suffix) <= 6 else ""
+    with tempfile.TemporaryDirectory(prefix="xxgk-recalc-") as work_s:
+        work = Path(work_s)
+        copy = work / f"input{suffix}"
+        shutil.copyfile(src, copy)
+        conv_out = work / "out"
+        conv_out.mkdir()
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nofirststartwizard",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(conv_out),
+            str(copy),
+        ]
+        with _profile_lock(profile):
+            _prepare_profile(profile)
+            proc = _run(cmd, work, timeout)
+        produced = conv_out / "input.xlsx"
+        if proc.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
+            detail = (proc.stderr.strip() or proc.stdout.strip() or "无输出")[-2000:]
+            raise RuntimeError(f"LibreOffice 重算失败（退出码 {proc.returncode}），文件：{src.name}。stderr: {detail}")
+        tmp_target = out_dir / f".{src.stem}.xlsx.part"
+        shutil.move(str(produced), tmp_target)
+        os.replace(tmp_target, target)
+    return target

@@ -1,0 +1,280 @@
+"""Read a filled workbook into a Fill: cover fields, parsed numbers, and what the reader noticed.
+
+Values come from python-calamine. Calamine does not expose defined names, document properties or
+formulas, so those few small parts are read straight from the zip (workbook.xml, custom.xml and the
+sheet XML of sheets that hold computed cells). Cells are addressed only through the defined names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree as ET
+
+from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_cell_to_rowcol
+
+from xxgk.container import inspect_file
+from xxgk.findings import ERROR, WARNING, Finding, finding
+from xxgk.layout import Pos, plan_layout
+from xxgk.rules.expand import computed_cells
+from xxgk.spec import FORMS, FormSpec, defined_name, load_spec
+from xxgk.values import format_number, parse_cell
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+}
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
+# <f> is the first child of <c> when present (CT_Cell schema order), so this finds formula cells.
+_CELL_WITH_FORMULA = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
+
+
+class Unreadable(Exception):
+    """The file cannot be read as an xxgk workbook; carries the finding to report."""
+
+    def __init__(self, found: Finding) -> None:
+        super().__init__(found.message)
+        self.finding = found
+
+
+@dataclass
+class Fill:
+    """One workbook's content, keyed by cell id."""
+
+    path: Path
+    spec: FormSpec
+    meta: dict[str, str]
+    numbers: dict[str, float]  # every cell id; blanks as 0; computed cells as typed (when typed)
+    exact: dict[str, Decimal]  # amount cells at full precision
+    blank: set[str]
+    typed_computed: set[str]  # computed cells that hold a typed value instead of a formula
+    positions: dict[str, Pos]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def form(self) -> str:
+        return self.spec.form
+
+    @property
+    def agency(self) -> str:
+        return self.meta.get("meta.agency", "")
+
+    def address(self, cell_id: str) -> str:
+        return self.positions[cell_id].address
+
+
+# ---- zip-level metadata -------------------------------------------------------------------------
+
+
+@dataclass
+class _Package:
+    names: dict[str, str]  # defined name -> reference text
+    properties: dict[str, str]
+    sheet_parts: dict[str, str]  # sheet name -> zip member
+
+
+def _read_package(zf: zipfile.ZipFile) -> _Package:
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    names = {}
+    for dn in wb.iterfind("m:definedNames/m:definedName", _NS):
+        name = dn.get("name", "")
+        if dn.get("localSheetId") is None or name not in names:
+            names[name] = (dn.text or "").strip()
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("rel:Relationship", _NS)}
+    parts = {}
+    for sh in wb.iterfind("m:sheets/m:sheet", _NS):
+        target = targets.get(sh.get(f"{{{_NS['r']}}}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        parts[sh.get("name", "")] = path
+    props = {}
+    if "docProps/custom.xml" in zf.namelist():
+        for prop in ET.fromstring(zf.read("docProps/custom.xml")).iterfind("cp:property", _NS):
+            props[prop.get("name", "")] = "".join(prop.itertext()).strip()
+    return _Package(names, props, parts)
+
+
+def _formula_cells(zf: zipfile.ZipFile, part: str) -> set[str]:
+    try:
+        xml = zf.read(part)
+    except KeyError:
+        return set()
+    return {m.group(1).decode() for m in _CELL_WITH_FORMULA.finditer(xml)}
+
+
+def _parse_ref(text: str) -> Pos | None:
+    m = _REF.match(text)
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
+    row, col = xl_cell_to_rowcol(f"{m.group(3)}{m.group(4)}")
+    return Pos(sheet, row, col)
+
+
+# ---- form detection and positions ---------------------------------------------------------------
+
+
+def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
+    form = pkg.properties.get("xxgk_form")
+    if form:
+        if form not in FORMS:
+            raise Unreadable(finding("file.unknown_form", ERROR, form=form, known="、".join(FORMS)))
+        return load_spec(form)
+    for candidate in FORMS:
+        spec = load_spec(candidate)
+        if all(defined_name(cid) in pkg.names for cid in spec.cells):
+            return spec
+    raise Unreadable(finding("file.not_template", ERROR, reason="缺少 xxgk_form 文档属性，也没有模板的定义名称"))
+
+
+def _positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
+    positions, missing = {}, []
+    for cid in (*spec.field_ids, *spec.cells):
+        pos = _parse_ref(pkg.names.get(defined_name(cid), ""))
+        if pos is None or pos.sheet not in pkg.sheet_parts:
+            missing.append(defined_name(cid))
+        else:
+            positions[cid] = pos
+    if missing:
+        shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
+        raise Unreadable(finding("file.missing_names", ERROR, count=len(missing), names=shown))
+    return positions
+
+
+# ---- values --------------------------------------------------------------------------------------
+
+_Grid = list[list[object]]
+
+
+def _grids(path: Path, sheets: set[str]) -> dict[str, _Grid]:
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in sheets}
+    finally:
+        wb.close()
+
+
+def _at(grids: dict[str, _Grid], pos: Pos) -> object:
+    grid = grids.get(pos.sheet, [])
+    if pos.row < len(grid) and pos.col < len(grid[pos.row]):
+        value = grid[pos.row][pos.col]
+        return None if value == "" else value
+    return None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"\s+", "", label)
+
+
+def _check_rows(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos]) -> None:
+    """Each named cell must sit on the row that carries its row label (catches moved rows)."""
+    for table, plan in zip(spec.tables, plan_layout(spec).tables, strict=True):
+        if not plan.label_cols:
+            continue
+        for cid, planned in plan.cells.items():
+            pos = positions[cid]
+            expected = plan.row_labels[planned.row]
+            row = grids.get(pos.sheet, [])
+            found = row[pos.row][: plan.label_cols] if pos.row < len(row) else []
+            if _norm(expected) not in {_norm(_text(v)) for v in found}:
+                actual = next((t for t in (_text(v) for v in found) if t), "（空）")
+                raise Unreadable(finding("file.moved_rows", ERROR, sheet=table.sheet, row=pos.row + 1,
+                                         expected=expected, actual=actual))
+
+
+def _cell_finding(code: str, pos: Pos, cid: str, label: str, raw: object, value: Decimal | None) -> Finding:
+    severity = ERROR
+    return finding(f"cell.{code}", severity, ids=(cid,), cells=(pos.address,), actual=_text(raw),
+                   expected=None if value is None else format_number(value),
+                   sheet=pos.sheet, cell=pos.a1, label=label, raw=_text(raw),
+                   number=format_number(value) if value is not None else "0")
+
+
+def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos],
+                  formulas: set[str]) -> tuple[dict[str, float], dict[str, Decimal], set[str], set[str],
+                                               list[Finding]]:
+    computed = computed_cells(spec)
+    numbers: dict[str, float] = {}
+    exact: dict[str, Decimal] = {}
+    blank: set[str] = set()
+    typed: set[str] = set()
+    found: list[Finding] = []
+    for cid, cell in spec.cells.items():
+        pos = positions[cid]
+        raw = _at(grids, pos)
+        if cid in computed and (f"{pos.sheet}!{pos.a1}" in formulas or raw is None):
+            numbers[cid] = 0.0  # recomputed by the engine from the inputs
+            continue
+        parsed = parse_cell(raw, cell.type)
+        if parsed.blank:
+            blank.add(cid)
+        elif cid in computed:
+            typed.add(cid)
+        if parsed.problem:
+            label = f"{cell.row.short}·{cell.column.short}".strip("·")
+            found.append(_cell_finding(parsed.problem, pos, cid, label, raw, parsed.value))
+        value = parsed.value if parsed.value is not None else Decimal(0)
+        numbers[cid] = float(value)
+        if cell.type == "amount":
+            exact[cid] = value
+    return numbers, exact, blank, typed, found
+
+
+def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) -> list[Finding]:
+    out = []
+    for table in spec.tables:
+        ids = tuple(cid for cid, c in spec.cells.items() if c.table == table.id and cid in blank)
+        if ids:
+            listing = "、".join(positions[c].a1 for c in ids[:12]) + ("等" if len(ids) > 12 else "")
+            out.append(finding("table.blank", WARNING, ids=ids, cells=tuple(positions[c].address for c in ids),
+                               sheet=table.sheet, count=len(ids), listing=listing))
+    return out
+
+
+def read_fill(path: Path) -> Fill:
+    """Read one workbook; raises Unreadable (with a finding) when it is not a usable xxgk workbook."""
+    check = inspect_file(path)
+    if not check.ok:
+        raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            pkg = _read_package(zf)
+            spec = _detect_spec(pkg, path)
+            positions = _positions(spec, pkg)
+            sheets = {positions[c].sheet for c in computed_cells(spec)}
+            formulas = {f"{s}!{a1}" for s in sheets for a1 in _formula_cells(zf, pkg.sheet_parts[s])}
+        grids = _grids(path, {p.sheet for p in positions.values()})
+    except Unreadable:
+        raise
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError) as exc:
+        reason = f"文件无法读取（{type(exc).__name__}: {exc}）"
+        raise Unreadable(finding("file.unreadable", ERROR, reason=reason)) from exc
+    except Exception as exc:  # calamine raises its own error types
+        raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
+    _check_rows(spec, grids, positions)
+    meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
+    numbers, exact, blank, typed, found = _read_numbers(spec, grids, positions, formulas)
+    fill = Fill(path, spec, meta, numbers, exact, blank, typed, positions, found)
+    fill.findings.extend(_blank_findings(spec, blank, positions))
+    return fill
+
+
