@@ -67,7 +67,8 @@ D = Decimal
     ],
 )
 def test_parse_cell(raw: object, cell_type: str, value: Decimal, problem: str | None) -> None:
-    parsed = parse_cell(raw, cell_type)
+    """Text from a published report: only junk around the number is a problem."""
+    parsed = parse_cell(raw, cell_type, text_is_problem=False)
     assert parsed.value == value
     assert str(parsed.value) == str(value)  # exact digits, not just numeric equality
     assert parsed.problem == problem
@@ -75,8 +76,20 @@ def test_parse_cell(raw: object, cell_type: str, value: Decimal, problem: str | 
     assert parsed.raw is raw
 
 
+@pytest.mark.parametrize(("raw", "value"), [("12", D("12")), ("１２", D("12")), ("7次", D("7")), ("12.90", D("12.90"))])
+def test_any_string_in_a_workbook_number_cell_is_text(raw: str, value: Decimal) -> None:
+    """Spreadsheets leave strings out of SUM, so even a clean "12" typed as text is reported."""
+    parsed = parse_cell(raw, "amount" if "." in raw else "count")
+    assert (parsed.value, parsed.problem) == (value, "text")
+
+
+def test_numbers_in_a_workbook_are_not_text() -> None:
+    assert parse_cell(12.0, "count").problem is None
+    assert parse_cell(96171.6, "amount") == ParsedValue(D("96171.6"), False, None, 96171.6)
+
+
 def test_amount_keeps_given_digits() -> None:
-    parsed = parse_cell("12.90", "amount")
+    parsed = parse_cell("12.90", "amount", text_is_problem=False)
     assert parsed.value == D("12.9")
     assert parsed.value is not None and parsed.value.as_tuple().exponent == -2
 

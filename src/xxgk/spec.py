@@ -239,7 +239,7 @@ def _groups(raw: dict[str, Any], tables: tuple[Table, ...]) -> dict[str, Group]:
                 raise SpecError(f"group {name}: expected rows(<table>) or columns(<table>), got {value!r}")
             block = by_prefix[m.group(2)]
             axes = block.rows if m.group(1) == "rows" else block.columns
-            groups[name] = Group(name, tuple(a.key for a in axes))
+            groups[name] = Group(name, tuple(a.key for a in axes), {a.key: a.short for a in axes})
         else:
             groups[name] = Group(name, tuple(str(v) for v in value))
     return groups

@@ -52,8 +52,13 @@ class ParsedValue:
     raw: object
 
 
-def parse_cell(raw: object, cell_type: str) -> ParsedValue:
-    """Parse ``raw`` (as read from the workbook) as a value of ``cell_type``."""
+def parse_cell(raw: object, cell_type: str, *, text_is_problem: bool = True) -> ParsedValue:
+    """Parse ``raw`` (as read from the workbook) as a value of ``cell_type``.
+
+    In a workbook any string in a number cell is a problem, even "12" or "１２": Excel, WPS and
+    LibreOffice leave text out of SUM, so the live checks would not count it. Text read from a
+    published report (the importer) passes ``text_is_problem=False``: only junk around the number counts.
+    """
     if cell_type not in CELL_TYPES:
         raise ValueError(f"unknown cell type: {cell_type!r}")
     if raw is None or (isinstance(raw, str) and not raw.strip(_STRIP)):
@@ -62,6 +67,7 @@ def parse_cell(raw: object, cell_type: str) -> ParsedValue:
     if number is None:
         return ParsedValue(None, False, PROBLEM_NOT_A_NUMBER, raw)
     value, problem = _check_type(number, cell_type)
+    text_problem = text_problem or (text_is_problem and isinstance(raw, str))
     return ParsedValue(value, False, problem or (PROBLEM_TEXT if text_problem else None), raw)
 
 

@@ -1,0 +1,98 @@
+"""`make demo`: build the templates, fill a county's sample agencies (a few with typical mistakes),
+validate them and print what was found and where the files are."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from xxgk.samples import Agency, agencies, sample_fills
+from xxgk.spec import load_spec
+from xxgk.template import build_all, build_template
+from xxgk.validate import validate_files
+
+PLACE, REGION, YEAR = "示范县", "330206", 2024
+
+Mistake = Callable[[dict[str, object]], str]
+
+
+def _break_r3(values: dict[str, object]) -> str:
+    values["requests.forward.natural"] = int(values.get("requests.forward.natural", 0)) + 3  # type: ignore[call-overload]
+    return "自然人列“结转下年度”多填了 3，第一项加第二项不再等于第三项加第四项"
+
+
+def _text_with_unit(values: dict[str, object]) -> str:
+    values["requests.new.natural"] = f"{values.get('requests.new.natural', 0)}件"
+    return "本年新收申请数填成了带单位的文字"
+
+
+def _blank_cells(values: dict[str, object]) -> str:
+    for cid in ("active.penalty.decisions", "active.coercion.decisions", "review.pending"):
+        values.pop(cid, None)
+    return "留了 3 个空格未填"
+
+
+def _bad_uscc(values: dict[str, object]) -> str:
+    code = str(values["meta.uscc"])
+    values["meta.uscc"] = code[:-1] + ("0" if code[-1] != "0" else "1")
+    return "统一社会信用代码校验位错误"
+
+
+def _negative(values: dict[str, object]) -> str:
+    values["requests.granted.business"] = -2
+    return "商业企业“予以公开”填了负数"
+
+
+MISTAKES: dict[int, Mistake] = {2: _break_r3, 5: _text_with_unit, 8: _blank_cells, 11: _bad_uscc, 14: _negative}
+
+
+def write_agencies(folder: Path, group: list[Agency], year: int, mistakes: dict[int, Mistake]) -> dict[str, str]:
+    """One workbook per agency; returns file name -> the mistake planted in it."""
+    spec = load_spec("gb2021")
+    folder.mkdir(parents=True, exist_ok=True)
+    planted = {}
+    for i, (agency, values) in enumerate(sample_fills(spec, group, year)):
+        name = f"{agency.name}.xlsx"
+        if i in mistakes:
+            planted[name] = mistakes[i](values)
+        build_template(spec, folder / name, values=values)
+    return planted
+
+
+def main(out: Path) -> int:
+    console = Console(highlight=False)
+    if out.exists():
+        shutil.rmtree(out)
+    templates = build_all(out / "模板")
+    group = agencies(PLACE, REGION, 20, seed=2024)
+    inbox = out / "收件箱"
+    planted = write_agencies(inbox, group, YEAR, MISTAKES)
+    (inbox / "扫描件.xlsx").write_bytes(random.Random(1).randbytes(2048))
+    planted["扫描件.xlsx"] = "不是工作簿（损坏的文件）"
+    console.rule("xxgk 演示")
+    for t in templates:
+        console.print(f"模板：{t}")
+    console.print(f"已生成 {len(group)} 个单位的年报工作簿：{inbox}")
+    for name, what in planted.items():
+        console.print(f"  有意制造的问题 · {name}：{what}")
+    reports = validate_files(sorted(inbox.glob("*.xlsx")))
+    console.rule("校验结果")
+    for r in reports:
+        if r.findings:
+            console.print(f"[bold]{r.path.name}[/]（{r.status}）")
+            for f in r.findings:
+                console.print(f"  [{'red' if f.severity == 'error' else 'yellow'}]{f.severity}[/] "
+                              f"{f.rule or f.code} {'、'.join(f.cells[:2])}：{f.message}")
+    ok = sum(r.status == "ok" for r in reports)
+    console.print(f"\n共 {len(reports)} 个文件，{ok} 个全部通过；其余见上。")
+    console.print(f"单个文件可运行：.venv/bin/xxgk validate '{inbox / (group[2].name + '.xlsx')}'")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "demo_out")))
