@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -105,7 +106,7 @@ def check_rules(frame: Frame, fills: Sequence[Fill], previous: PrevColumn | None
             continue
         left, right, passed = evaluate_check(inst.check, frame.column, previous, frame.n, inst.rule.tolerance)
         for i in np.flatnonzero(~passed):
-            out[i].append(_rule_finding(inst, frame.spec, fills[i], float(left[i]), float(right[i])))
+            out[i].append(_rule_finding(inst, frame.spec, fills[int(i)], float(left[i]), float(right[i])))
     return out
 
 
@@ -115,32 +116,41 @@ def overwritten_findings(frame: Frame, fills: Sequence[Fill]) -> list[list[Findi
         j = frame.index[cid]
         for i in np.flatnonzero(frame.typed[:, j]):
             cell = frame.spec.cells[cid]
-            pos = fills[i].positions[cid]
+            pos = fills[int(i)].positions[cid]
             out[i].append(finding("formula.overwritten", WARNING, ids=(cid,), cells=(pos.address,),
                                   expected=number(calc[i]), actual=number(frame.values[i, j]),
                                   sheet=pos.sheet, cell=pos.a1, label=f"{cell.row.short}·{cell.column.short}".strip("·")))
     return out
 
 
+def _cover_finding(code: str, fill: Fill, field_id: str, raw: str, **params: Any) -> Finding:
+    f, pos = fill.spec.field(field_id), fill.positions[field_id]
+    return finding(code, ERROR, ids=(field_id,), cells=(pos.address,), actual=raw or None,
+                   sheet=pos.sheet, label=f.label, raw=raw, **params)
+
+
+def _cover_problem(fill: Fill, field_id: str, raw: str) -> Finding | None:
+    f, spec = fill.spec.field(field_id), fill.spec
+    if f.type == "uscc" and (p := uscc_problem(raw)):
+        return _cover_finding("cover.uscc", fill, f.id, raw, reason=USCC_REASONS[p])
+    if f.type == "region" and (p := region_problem(raw)):
+        return _cover_finding("cover.region", fill, f.id, raw, reason=REGION_REASONS[p])
+    if f.type == "year" and not (raw.isdigit() and spec.years[0] <= int(raw) <= spec.years[1]):
+        return _cover_finding("cover.year", fill, f.id, raw, first=spec.years[0], last=spec.years[1])
+    if f.type == "choice" and raw not in f.choices:
+        return _cover_finding("cover.choice", fill, f.id, raw, choices="、".join(f.choices))
+    return None
+
+
 def cover_findings(fill: Fill) -> list[Finding]:
-    spec, out = fill.spec, []
-    for f in spec.cover.fields:
+    out = []
+    for f in fill.spec.cover.fields:
         raw = fill.meta.get(f.id, "")
-        pos = fill.positions[f.id]
-        where = {"sheet": pos.sheet, "label": f.label, "raw": raw}
-        common = {"ids": (f.id,), "cells": (pos.address,), "actual": raw or None}
         if not raw:
             if f.required:
-                out.append(finding("cover.required", ERROR, **common, **where))
-            continue
-        if f.type == "uscc" and (p := uscc_problem(raw)):
-            out.append(finding("cover.uscc", ERROR, **common, reason=USCC_REASONS[p], **where))
-        elif f.type == "region" and (p := region_problem(raw)):
-            out.append(finding("cover.region", ERROR, **common, reason=REGION_REASONS[p], **where))
-        elif f.type == "year" and not (raw.isdigit() and spec.years[0] <= int(raw) <= spec.years[1]):
-            out.append(finding("cover.year", ERROR, **common, first=spec.years[0], last=spec.years[1], **where))
-        elif f.type == "choice" and raw not in f.choices:
-            out.append(finding("cover.choice", ERROR, **common, choices="、".join(f.choices), **where))
+                out.append(_cover_finding("cover.required", fill, f.id, raw))
+        elif problem := _cover_problem(fill, f.id, raw):
+            out.append(problem)
     return out
 
 

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineWorkbook
@@ -150,7 +151,7 @@ def _positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
 
 # ---- values --------------------------------------------------------------------------------------
 
-_Grid = list[list[object]]
+_Grid = list[list[Any]]
 
 
 def _grids(path: Path, sheets: set[str]) -> dict[str, _Grid]:

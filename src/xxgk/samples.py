@@ -96,7 +96,8 @@ def sample_values(spec: FormSpec, rng: random.Random, busy: float = 0.5) -> dict
 
 def cover_values(spec: FormSpec, agency: Agency, year: int, kind: str = "单位") -> dict[str, str | int]:
     kind_field = next(f.id for f in spec.cover.fields if f.type == "choice")
-    by_type = {"uscc": agency.uscc, "region": agency.region, "year": year, "date": f"{year + 1}-01-15"}
+    by_type: dict[str, str | int] = {"uscc": agency.uscc, "region": agency.region, "year": year,
+                                     "date": f"{year + 1}-01-15"}
     out: dict[str, str | int] = {}
     for f in spec.cover.fields:
         if f.type in by_type:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xxgk.rules.ast import BinOp, Compare, Expr, Num, Prev, Ref, Sum
+from xxgk.rules.vector import EPSILON
 
 Address = Callable[[str], str]
 
@@ -45,7 +46,7 @@ def compile_check(check: Compare, addr: Address, tolerance: float = 0.0,
     """(left formula, right formula, pass condition) without leading '='."""
     left = compile_expr(check.left, addr, prev_addr)
     right = compile_expr(check.right, addr, prev_addr)
-    tol = _num(tolerance + 1e-9) if tolerance else "0.000001"
+    tol = _num(tolerance + EPSILON)  # the same margin as the vectorised evaluator
     if check.op in ("==", "~="):
         cond = f"ABS(({left})-({right}))<={tol}"
     elif check.op == "<=":

@@ -1,0 +1,671 @@
+"""Build the fill-in Excel template of a form: the spec says what, the layout plan says where, the rules
+say which cells are formulas and what the 校验 sheet checks.
+
+The workbook has no macros. Live checks are plain formulas (SUM, N, ABS, IF, COUNTIF) plus conditional
+formats that reference the verdict cells by defined name, so Excel 2010+, WPS and LibreOffice all show
+them while staff type. Every cell id, cover field and verdict carries a workbook-scoped defined name:
+that, not any cell address, is the contract with the reader and the add-in.
+
+Output is deterministic (fixed document dates, in-memory zip with fixed timestamps) and written
+atomically (temp file in the target directory, then os.replace).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import unicodedata
+import uuid
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from xxgk.layout import Layout, Pos, SheetPlan, Span, plan_layout
+from xxgk.rules.excel import NotCompilable, compile_check, compile_expr, verdict_formula
+from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
+from xxgk.rules.vector import evaluate, evaluate_check
+from xxgk.spec import FORMS, Field, FormSpec, defined_name, load_spec
+
+__all__ = [
+    "CHECK_HEADERS",
+    "CHECK_SHEET",
+    "FAILED_NAME",
+    "HELP_SHEET",
+    "HELP_TEXT",
+    "STATUS_NAME",
+    "Styles",
+    "build_all",
+    "build_template",
+    "check_name",
+    "template_filename",
+]
+
+CHECK_SHEET = "校验"
+HELP_SHEET = "说明"
+CHECK_HEADERS = ("规则", "说明", "涉及单元格", "左边", "右边", "差额", "结果")
+OK, BAD, WARN = "✓", "✗", "⚠"
+FAILED_NAME = "xxgk_failed_checks"  # the 校验 sheet's count of ✗ verdicts
+STATUS_NAME = "xxgk_status"  # the cover's status line
+FILENAME_PREFIX = "信息公开年报模板"
+FONT = "宋体"
+
+CHECK_FIRST_ROW = 4  # 校验: title, count/status, hint, header, then one row per rule instance
+MAX_LISTED_CELLS = 8  # 涉及单元格 lists at most this many addresses, then "等共 N 个单元格"
+
+# Sizes: column widths in Excel character units, heights in points.
+LINE_PT = 15.0
+ROW_PT = 20.0
+TITLE_PT = 30.0
+LABEL_WIDTH = (10, 40)
+GROUP_LABEL_WIDTH = 14
+DATA_WIDTH = (10, 16)
+COVER_VALUE_WIDTH = 42
+CHECK_WIDTHS = (22, 46, 44, 11, 11, 11, 7)
+HELP_WIDTH = 80
+
+HELP_TEXT = """\
+{name}填写说明（{basis}）
+一、怎样填写
+1. 先填写“{cover}”表，再依次填写{tables}各表。不要改动表名、行列标签和位置，不要插入或删除行、列，否则汇总和校验程序无法识别。
+2. 只填写白色单元格。灰色单元格是自动计算的合计，已用公式锁定，不需要也不能填写。
+3. 没有发生的事项请填 0，不要留空。空白单元格在计算中按 0 处理，但写 0 才能表明“确实为零”而不是漏填。
+4. 只填写阿拉伯数字，不要带单位或文字（例如“7次”应填 7），不要加空格。件数、次数等填写不小于 0 的整数；表中注明可增可减的栏目可以填写负数。
+5. 金额一律以“万元”为单位，最多保留 6 位小数（即精确到分），不要填写以“元”为单位的数字。
+6. 输入不符合要求时，表格会弹出提示并拒绝输入；从其他文件复制粘贴的内容不受此限制，粘贴后请自行核对。
+二、“{check}”表怎样看
+1. “{check}”表列出本报告的各项勾稽关系，每行给出规则、涉及的单元格、左边和右边的计算结果及差额，“结果”列显示 {ok} 表示通过、{bad} 表示未通过。
+2. 有未通过的校验时，相关的白色单元格以红色标出，“{cover}”表下方也会显示未通过的项数。请逐项核对，直到全部显示 {ok}。
+3. 需要与上年报告比对的校验（例如上年结转数）不在本表中，由下面的命令行工具完成。
+三、工作表保护
+各表设置了工作表保护，但没有密码，只为防止误改公式。确需修改时，在“审阅”选项卡点击“撤销工作表保护”（WPS 表格同样在“审阅”中），密码留空直接确定即可；改完请恢复原有公式并重新保护。
+四、提交前检查
+填写完成后，可在命令行运行：xxgk validate 文件.xlsx
+该命令检查全部校验规则、数字格式、统一社会信用代码、行政区划代码等，并逐项给出中文说明。
+五、其他
+本模板可用 Microsoft Excel、WPS 表格或 LibreOffice 打开和填写，不含宏。
+"""
+
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+
+COVER_HINT = "白色单元格请填写，灰色单元格自动计算；各表校验结果见“{check}”表，填写说明见“{help}”表。"
+CHECK_TITLE = "校验结果（本表自动计算，请勿修改）"
+CHECK_HINT = "{ok} 表示通过，{bad} 表示未通过；未通过的校验所涉及的白色单元格在各表中以红色标出。差额 = 左边 − 右边。"
+FAILED_LABEL = "未通过项数"
+STATUS_OK = f"{OK} 全部校验通过"
+STATUS_BAD = (f"{BAD} 有 ", f" 项校验未通过，请查看“{CHECK_SHEET}”表")  # around the number of failures
+
+CELL_PROMPTS: dict[str, dict[str, Any]] = {
+    "count": {
+        "validate": "integer", "criteria": ">=", "value": 0,
+        "input_title": "请填写整数",
+        "input_message": "请输入不小于 0 的整数，只填数字，不带单位或文字；没有请填 0。",
+        "error_title": "输入有误",
+        "error_message": "请输入不小于 0 的整数（如 0、12），不要带单位、文字或小数。",
+    },
+    "signed": {
+        "validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
+        "input_title": "请填写整数（可为负数）",
+        "input_message": "请输入整数，减少时填写负数（如 -3）；只填数字，不带单位或文字；没有请填 0。",
+        "error_title": "输入有误",
+        "error_message": "请输入整数（可以是负数，如 -3），不要带单位、文字或小数。",
+    },
+    "amount": {
+        "validate": "decimal", "criteria": ">=", "value": 0,
+        "input_title": "请填写金额（万元）",
+        "input_message": "请输入以万元为单位的金额，不小于 0，最多 6 位小数；只填数字，不带单位；没有请填 0。",
+        "error_title": "输入有误",
+        "error_message": "请输入不小于 0 的数字（单位：万元，最多 6 位小数），不要带单位或文字。",
+    },
+}
+CELL_NUM_FORMATS = {"count": "0", "signed": "0", "amount": "0.######"}
+
+USCC_LENGTH = 18
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The formats the template uses, handed to `extra` so added sheets look the same."""
+
+    title: Format
+    subtitle: Format
+    block_title: Format
+    header: Format
+    corner: Format
+    label: Format  # a row label, left aligned
+    label_group: Format  # a row label grouping several rows, centred
+    inputs: Mapping[str, Format]  # unlocked white input cell, by cell type
+    computed: Mapping[str, Format]  # locked grey formula cell, by cell type
+    fields: Mapping[str, Format]  # cover value cell, by field type
+    status: Format
+    text: Format  # wrapped, left-aligned plain text
+    heading: Format
+    note: Format
+    cell: Format  # bordered wrapped text cell (校验 sheet)
+    number: Format  # bordered number cell (校验 sheet)
+    verdict: Format
+    ok: Format  # conditional: green
+    bad: Format  # conditional: red
+    warn: Format  # conditional: yellow
+    integer: Format  # conditional: number format without decimals
+
+
+def check_name(key: str) -> str:
+    """The defined name of a rule instance's verdict cell: R3[natural] -> xxgk_check_R3_natural."""
+    return "xxgk_check_" + re.sub(r"[^0-9A-Za-z]+", "_", key).strip("_")
+
+
+def template_filename(spec: FormSpec) -> str:
+    return f"{FILENAME_PREFIX}_{spec.years[0]}.xlsx"
+
+
+def build_all(out_dir: Path) -> list[Path]:
+    """Write the empty template of every known form into out_dir."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for form in FORMS:
+        spec = load_spec(form)
+        paths.append(build_template(spec, out_dir / template_filename(spec)))
+    return paths
+
+
+def build_template(
+    spec: FormSpec,
+    path: Path,
+    *,
+    values: Mapping[str, object] | None = None,
+    overrides: Mapping[str, object] | None = None,
+    extra: Callable[[Workbook, Styles], None] | None = None,
+) -> Path:
+    """Write the template of `spec` to `path` (atomically) and return `path`.
+
+    values: input cells and cover fields by id (numbers written as numbers, strings as strings,
+    dates as dates). overrides: a typed value written over a computed cell instead of its formula.
+    extra: called with the workbook and the styles after the standard sheets, to add more.
+    """
+    path = Path(path)
+    values = dict(values or {})
+    overrides = dict(overrides or {})
+    _check_inputs(spec, values, overrides)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            workbook = Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
+                                           "strings_to_urls": False, "strings_to_numbers": False})
+            _Builder(spec, workbook, values, overrides).build(extra)
+            workbook.close()
+        problems = [str(w.message) for w in caught if "xlsxwriter" in (w.filename or "")]
+        if problems:
+            raise RuntimeError("XlsxWriter rejected part of the template: " + "; ".join(problems))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_inputs(spec: FormSpec, values: Mapping[str, object], overrides: Mapping[str, object]) -> None:
+    computed = set(computed_cells(spec))
+    fields = set(spec.field_ids)
+    for cid, value in values.items():
+        if cid in computed:
+            raise ValueError(f"{cid} is a computed cell; pass its value in overrides")
+        if cid not in spec.cells and cid not in fields:
+            raise KeyError(f"unknown cell or field id {cid!r}")
+        _check_type(cid, value)
+    for cid, value in overrides.items():
+        if cid not in computed:
+            raise ValueError(f"{cid} is not a computed cell; pass its value in values")
+        _check_type(cid, value)
+    reserved = {spec.cover.sheet, *(t.sheet for t in spec.tables)} & {CHECK_SHEET, HELP_SHEET}
+    if reserved:
+        raise ValueError(f"the spec uses the template's own sheet names: {sorted(reserved)}")
+
+
+def _check_type(cid: str, value: object) -> None:
+    if value is None or isinstance(value, (str, dt.date)):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise TypeError(f"{cid}: cannot write a {type(value).__name__} value")
+
+
+def _number(value: object) -> float:
+    """What Excel's N() makes of a cell value: numbers stay, anything else is 0."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
+
+
+def _text_width(text: str) -> float:
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def _lines_height(text: str, width: float) -> float:
+    """Row height (points) that shows `text` wrapped in a column `width` characters wide."""
+    lines = max(1, math.ceil(_text_width(text) / max(1.0, width - 2)))
+    return max(ROW_PT, lines * LINE_PT + 5)
+
+
+def _instance_note(inst: RuleInstance, spec: FormSpec) -> str:
+    labels = list(dict.fromkeys(binding_labels(inst, spec).values()))
+    return f"{inst.rule.title}（{'、'.join(labels)}）" if labels else inst.rule.title
+
+
+def _cells_text(addresses: list[str]) -> str:
+    if len(addresses) <= MAX_LISTED_CELLS:
+        return "、".join(addresses)
+    return "、".join(addresses[:MAX_LISTED_CELLS]) + f" 等共 {len(addresses)} 个单元格"
+
+
+@dataclass(frozen=True)
+class _Check:
+    inst: RuleInstance
+    row: int
+    left: str
+    right: str
+    cond: str
+    bad: str  # the symbol a failure shows: ✗ (error) or ⚠ (warning)
+    cached: tuple[float, float, bool]
+
+    @property
+    def name(self) -> str:
+        return check_name(self.inst.key)
+
+
+class _Builder:
+    def __init__(self, spec: FormSpec, workbook: Workbook, values: dict[str, object],
+                 overrides: dict[str, object]) -> None:
+        self.spec = spec
+        self.wb = workbook
+        self.values = values
+        self.overrides = overrides
+        self.layout: Layout = plan_layout(spec)
+        self.exprs = computed_cells(spec)
+        self.styles = self._styles()
+        self.numbers = self._numbers()
+        self.checks = self._checks()
+        self.failed = sum(1 for c in self.checks if c.bad == BAD and not c.cached[2])
+
+    # ------------------------------------------------------------------ model
+
+    def addr(self, cid: str) -> str:
+        return self.layout.pos[cid].ref
+
+    def _column(self, cid: str) -> np.ndarray:
+        return np.array([self.numbers[cid]])
+
+    def _numbers(self) -> dict[str, float]:
+        """Every cell's value as the formulas see it, to cache next to the formulas (readers that do not
+        recalculate, and previews, then show the right totals and verdicts)."""
+        self.numbers = {cid: _number(self.values.get(cid)) for cid in self.spec.cells}
+        for cid, expr in self.exprs.items():  # in dependency order
+            self.numbers[cid] = (_number(self.overrides[cid]) if cid in self.overrides
+                                 else float(evaluate(expr, self._column, None, 1)[0]))
+        return self.numbers
+
+    def _checks(self) -> list[_Check]:
+        checks: list[_Check] = []
+        names: dict[str, str] = {}
+        for inst in expand_rules(self.spec):
+            if inst.uses_prev:
+                continue
+            try:
+                left, right, cond = compile_check(inst.check, self.addr, inst.rule.tolerance)
+            except NotCompilable:
+                continue
+            name = check_name(inst.key)
+            if name in names:
+                raise ValueError(f"rule instances {names[name]} and {inst.key} get the same name {name}")
+            names[name] = inst.key
+            lv, rv, passed = evaluate_check(inst.check, self._column, None, 1, inst.rule.tolerance)
+            bad = WARN if inst.rule.severity == "warning" else BAD
+            checks.append(_Check(inst, CHECK_FIRST_ROW + len(checks), left, right, cond, bad,
+                                 (float(lv[0]), float(rv[0]), bool(passed[0]))))
+        return checks
+
+    # ------------------------------------------------------------------ formats
+
+    def _fmt(self, **props: Any) -> Format:
+        return self.wb.add_format({"font_name": FONT, "font_size": 11, "valign": "vcenter", **props})
+
+    def _styles(self) -> Styles:
+        box = {"border": 1, "text_wrap": True}
+        grey, white = "#E7E6E6", "#FFFFFF"
+        inputs = {t: self._fmt(**box, locked=False, bg_color=white, num_format=f, align="right")
+                  for t, f in CELL_NUM_FORMATS.items()}
+        computed = {t: self._fmt(**box, locked=True, bg_color=grey, num_format=f, align="right")
+                    for t, f in CELL_NUM_FORMATS.items()}
+        field_formats = {"text": "@", "uscc": "@", "choice": "@", "region": "@", "year": "0", "date": "yyyy-mm-dd"}
+        fields = {t: self._fmt(**box, locked=False, bg_color=white, num_format=f, align="left")
+                  for t, f in field_formats.items()}
+        return Styles(
+            title=self._fmt(bold=True, font_size=16, align="center", text_wrap=True),
+            subtitle=self._fmt(align="center", font_color="#595959"),
+            block_title=self._fmt(bold=True, font_size=12, align="left"),
+            header=self._fmt(**box, bold=True, align="center", bg_color="#F2F2F2"),
+            corner=self._fmt(**box, align="center", bg_color="#F2F2F2"),
+            label=self._fmt(**box, align="left"),
+            label_group=self._fmt(**box, align="center"),
+            inputs=inputs,
+            computed=computed,
+            fields=fields,
+            status=self._fmt(bold=True, font_size=12, align="center", border=1, text_wrap=True),
+            text=self._fmt(text_wrap=True, align="left", valign="top"),
+            heading=self._fmt(bold=True, font_size=12, align="left"),
+            note=self._fmt(text_wrap=True, align="left", font_color="#595959"),
+            cell=self._fmt(**box, align="left"),
+            number=self._fmt(border=1, align="right"),
+            verdict=self._fmt(border=1, bold=True, align="center"),
+            ok=self.wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
+            bad=self.wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+            warn=self.wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"}),
+            integer=self.wb.add_format({"num_format": "0"}),
+        )
+
+    # ------------------------------------------------------------------ workbook
+
+    def build(self, extra: Callable[[Workbook, Styles], None] | None) -> None:
+        spec = self.spec
+        self.wb.set_properties({
+            "title": f"{spec.name}（{spec.form}）",
+            "subject": spec.basis,
+            "author": "xxgk",
+            "company": "",
+            "comments": f"xxgk 模板 {spec.form} {spec.spec_version}",
+            "created": dt.datetime(spec.years[0], 1, 1, tzinfo=dt.timezone.utc),
+        })
+        self.wb.set_custom_property("xxgk_form", spec.form, "text")
+        self.wb.set_custom_property("xxgk_spec_version", spec.spec_version, "text")
+        self._cover(self.layout.cover)
+        for plan in self.layout.tables:
+            self._table(plan)
+        self._check_sheet()
+        self._help_sheet()
+        for cid, pos in self.layout.pos.items():
+            self.wb.define_name(defined_name(cid), f"={pos.ref}")
+        if extra is not None:
+            extra(self.wb, self.styles)
+
+    def _sheet(self, name: str) -> Worksheet:
+        ws = self.wb.add_worksheet(name)
+        ws.hide_gridlines(2)
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        return ws
+
+    @staticmethod
+    def _protect(ws: Worksheet) -> None:
+        """Protection without a password: 审阅 → 撤销工作表保护 with an empty password lifts it."""
+        ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
+                        "format_columns": True, "format_rows": True})
+
+    def _write(self, ws: Worksheet, pos: Pos, value: object, fmt: Format) -> None:
+        if value is None:
+            ws.write_blank(pos.row, pos.col, None, fmt)
+        elif isinstance(value, str):
+            ws.write_string(pos.row, pos.col, value, fmt)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(pos.row, pos.col, value, fmt)
+        else:
+            ws.write_number(pos.row, pos.col, _number(value), fmt)
+
+    def _span(self, ws: Worksheet, span: Span, fmt: Format) -> None:
+        if (span.first_row, span.first_col) == (span.last_row, span.last_col):
+            ws.write_string(span.first_row, span.first_col, span.text, fmt)
+        else:
+            ws.merge_range(span.first_row, span.first_col, span.last_row, span.last_col, span.text, fmt)
+
+    def _span_format(self, span: Span) -> Format:
+        s = self.styles
+        if span.kind == "row_label":
+            return s.label_group if span.last_row > span.first_row else s.label
+        return {"title": s.title, "block_title": s.block_title, "corner": s.corner, "header": s.header}[span.kind]
+
+    # ------------------------------------------------------------------ cover
+
+    def _cover(self, plan: SheetPlan) -> None:
+        spec, s = self.spec, self.styles
+        ws = self._sheet(plan.name)
+        widths = [float(max(16, *(math.ceil(_text_width(f.label)) + 4 for f in spec.cover.fields))),
+                  float(COVER_VALUE_WIDTH)]
+        for col, width in enumerate(widths[: plan.width]):
+            ws.set_column(col, col, width)
+        last_col = plan.width - 1
+        for span in plan.spans:
+            self._span(ws, span, s.title if span.kind == "title" else s.label)
+            if span.kind != "title":
+                ws.set_row(span.first_row, ROW_PT + 4)
+        ws.set_row(0, TITLE_PT + 6)
+        ws.merge_range(1, 0, 1, last_col, f"依据：{spec.basis}", s.subtitle)
+        for f in spec.cover.fields:
+            pos = plan.cells[f.id]
+            value = self.values.get(f.id, f.default)
+            self._write(ws, pos, value, s.fields[f.type])
+            options = self._field_validation(f, pos)
+            if options:
+                ws.data_validation(pos.row, pos.col, pos.row, pos.col, options)
+        status_row = plan.last_row + 2
+        head, tail = STATUS_BAD
+        formula = f'=IF({FAILED_NAME}=0,"{STATUS_OK}","{head}"&{FAILED_NAME}&"{tail}")'
+        cached = STATUS_OK if self.failed == 0 else f"{head}{self.failed}{tail}"
+        ws.merge_range(status_row, 0, status_row, last_col, "", s.status)
+        ws.write_formula(status_row, 0, formula, s.status, cached)
+        ws.set_row(status_row, TITLE_PT)
+        ws.conditional_format(status_row, 0, status_row, last_col,
+                              {"type": "formula", "criteria": f"={FAILED_NAME}=0", "format": s.ok})
+        ws.conditional_format(status_row, 0, status_row, last_col,
+                              {"type": "formula", "criteria": f"={FAILED_NAME}>0", "format": s.bad})
+        self.wb.define_name(STATUS_NAME, f"={Pos(plan.name, status_row, 0).ref}")
+        hint_row = status_row + 1
+        ws.merge_range(hint_row, 0, hint_row, last_col, COVER_HINT.format(check=CHECK_SHEET, help=HELP_SHEET), s.note)
+        ws.set_row(hint_row, LINE_PT * 2 + 4)
+        ws.print_area(0, 0, hint_row, last_col)
+        ws.set_portrait()
+        self._protect(ws)
+
+    def _field_validation(self, f: Field, pos: Pos) -> dict[str, Any] | None:
+        lo, hi = self.spec.years
+        title = f.label[:32]
+        required = "（必填）" if f.required else ""
+        if f.type == "choice":
+            return {"validate": "list", "source": list(f.choices), "input_title": title,
+                    "input_message": f"请从下拉列表中选择：{'、'.join(f.choices)}。{required}",
+                    "error_title": "输入有误", "error_message": f"只能选择：{'、'.join(f.choices)}。"}
+        if f.type == "uscc":
+            return {"validate": "length", "criteria": "==", "value": USCC_LENGTH, "input_title": title,
+                    "input_message": "统一社会信用代码是 18 位的单位身份代码，由数字和大写英文字母组成，"
+                                     "印在事业单位法人证书、营业执照或机关赋码证书上。请照抄 18 位，不要加空格。"
+                                     + required,
+                    "error_title": "输入有误", "error_message": "统一社会信用代码应为 18 位（数字和大写英文字母），请核对。"}
+        if f.type == "region":  # a text cell: 6 characters that read as a number of 6 digits
+            a1 = pos.a1
+            return {"validate": "custom", "value": f"=AND(LEN({a1})=6,ISNUMBER(--{a1}),--{a1}>=100000)",
+                    "input_title": title,
+                    "input_message": f"请填写 6 位数字的行政区划代码，如 110000（北京市）。{required}",
+                    "error_title": "输入有误", "error_message": "行政区划代码应为 6 位数字，如 110000。"}
+        if f.type == "year":
+            return {"validate": "integer", "criteria": "between", "minimum": lo, "maximum": hi,
+                    "input_title": title,
+                    "input_message": f"请填写 4 位数字的年份（{lo}—{hi}），如 {lo}。{required}",
+                    "error_title": "输入有误", "error_message": f"本模板适用于 {lo}—{hi} 年度的报告，请填写 4 位数字年份。"}
+        if f.type == "date":
+            return {"validate": "date", "criteria": "between", "minimum": dt.date(lo, 1, 1),
+                    "maximum": dt.date(hi + 1, 12, 31), "input_title": title,
+                    "input_message": f"请按“年-月-日”填写日期，如 {lo + 1}-01-15。{required}",
+                    "error_title": "输入有误", "error_message": f"请填写日期，如 {lo + 1}-01-15。"}
+        if f.required:
+            return {"validate": "any", "input_title": title, "input_message": f"请填写{f.label}（必填）。"}
+        return None
+
+    # ------------------------------------------------------------------ tables
+
+    def _widths(self, plan: SheetPlan) -> list[float]:
+        widths = [float(LABEL_WIDTH[0] if c < plan.label_cols else DATA_WIDTH[0]) for c in range(plan.width)]
+        for span in plan.spans:
+            if span.first_col != span.last_col or span.kind not in ("row_label", "corner", "header"):
+                continue
+            c = span.first_col
+            text = _text_width(span.text)
+            # a label spanning several rows may wrap, but reads better on one line when that is cheap
+            need = math.ceil(text if span.first_row == span.last_row else min(text, GROUP_LABEL_WIDTH)) + 2
+            cap = LABEL_WIDTH[1] if c < plan.label_cols else DATA_WIDTH[1]
+            widths[c] = max(widths[c], float(min(need, cap)))
+        return widths
+
+    @staticmethod
+    def _heights(plan: SheetPlan, widths: list[float]) -> dict[int, float]:
+        heights: dict[int, float] = {r: ROW_PT for r in range(plan.last_row + 1)}
+        for span in plan.spans:
+            if span.kind == "title":
+                heights[span.first_row] = TITLE_PT
+                continue
+            if span.kind == "block_title":
+                heights[span.first_row] = ROW_PT + 4
+                continue
+            avail = max(1.0, sum(widths[span.first_col: span.last_col + 1]) - 1.5)
+            lines = max(1, math.ceil(_text_width(span.text) / avail))
+            rows = span.last_row - span.first_row + 1
+            per_row = (lines * LINE_PT + 6) / rows
+            for r in range(span.first_row, span.last_row + 1):
+                heights[r] = max(heights[r], per_row)
+        return heights
+
+    def _table(self, plan: SheetPlan) -> None:
+        s = self.styles
+        ws = self._sheet(plan.name)
+        widths = self._widths(plan)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        for row, height in self._heights(plan, widths).items():
+            ws.set_row(row, round(height, 1))
+        for span in plan.spans:
+            self._span(ws, span, self._span_format(span))
+        inputs: dict[str, list[Pos]] = {}
+        for cid, pos in plan.cells.items():
+            ctype = self.spec.cells[cid].type
+            if cid in self.overrides:
+                self._write(ws, pos, self.overrides[cid], s.computed[ctype])
+            elif cid in self.exprs:
+                formula = "=" + compile_expr(self.exprs[cid], self.addr)
+                ws.write_formula(pos.row, pos.col, formula, s.computed[ctype], self.numbers[cid])
+            else:
+                self._write(ws, pos, self.values.get(cid), s.inputs[ctype])
+                inputs.setdefault(ctype, []).append(pos)
+        for ctype, cells in inputs.items():
+            first = cells[0]
+            ws.data_validation(first.row, first.col, first.row, first.col,
+                               {**CELL_PROMPTS[ctype], "multi_range": " ".join(p.a1 for p in cells)})
+        self._highlight(ws, plan)
+        for pos in inputs.get("amount", []):  # 12 rather than "12." under the 0.###### format
+            ws.conditional_format(pos.row, pos.col, pos.row, pos.col,
+                                  {"type": "formula", "criteria": f"=MOD({pos.a1},1)=0", "format": s.integer})
+        ws.print_area(0, 0, plan.last_row, plan.width - 1)
+        self._protect(ws)
+
+    def _highlight(self, ws: Worksheet, plan: SheetPlan) -> None:
+        """Input cells turn red (yellow for warnings) while a check they take part in fails."""
+        owners: dict[str, list[_Check]] = {}
+        for check in self.checks:
+            for cid in check.inst.ids:
+                if cid in plan.cells and cid not in self.exprs:
+                    owners.setdefault(cid, []).append(check)
+        for symbol, fmt in ((BAD, self.styles.bad), (WARN, self.styles.warn)):
+            groups: dict[tuple[str, ...], list[Pos]] = {}
+            for cid, checks in owners.items():
+                names = tuple(c.name for c in checks if c.bad == symbol)
+                if names:
+                    groups.setdefault(names, []).append(plan.cells[cid])
+            for names, cells in groups.items():
+                tests = ",".join(f'{n}="{symbol}"' for n in names)
+                criteria = f"=OR({tests})" if len(names) > 1 else f"={tests}"
+                first = cells[0]
+                ws.conditional_format(first.row, first.col, first.row, first.col,
+                                      {"type": "formula", "criteria": criteria, "format": fmt,
+                                       "multi_range": " ".join(p.a1 for p in cells)})
+
+    # ------------------------------------------------------------------ 校验
+
+    def _check_sheet(self) -> None:
+        s = self.styles
+        ws = self._sheet(CHECK_SHEET)
+        for col, width in enumerate(CHECK_WIDTHS):
+            ws.set_column(col, col, width)
+        last_col = len(CHECK_HEADERS) - 1
+        ws.merge_range(0, 0, 0, last_col, CHECK_TITLE, s.title)
+        ws.set_row(0, TITLE_PT)
+        ws.write_string(1, 0, FAILED_LABEL, s.header)
+        verdict_col = last_col
+        first, last = CHECK_FIRST_ROW, CHECK_FIRST_ROW + max(len(self.checks), 1) - 1
+        rng = f"{xl_rowcol_to_cell(first, verdict_col, True, True)}:{xl_rowcol_to_cell(last, verdict_col, True, True)}"
+        ws.write_formula(1, 1, f'=COUNTIF({rng},"{BAD}")', s.verdict, self.failed)
+        self.wb.define_name(FAILED_NAME, f"={Pos(CHECK_SHEET, 1, 1).ref}")
+        ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": "==", "value": 0, "format": s.ok})
+        ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": ">", "value": 0, "format": s.bad})
+        ws.merge_range(1, 2, 1, last_col, CHECK_HINT.format(ok=OK, bad=BAD), s.note)
+        ws.set_row(1, ROW_PT + 4)
+        for col, text in enumerate(CHECK_HEADERS):
+            ws.write_string(CHECK_FIRST_ROW - 1, col, text, s.header)
+        ws.set_row(CHECK_FIRST_ROW - 2, 6)
+        for check in self.checks:
+            self._check_row(ws, check)
+        if self.checks:
+            for symbol, fmt in ((OK, s.ok), (BAD, s.bad), (WARN, s.warn)):
+                ws.conditional_format(first, verdict_col, last, verdict_col,
+                                      {"type": "cell", "criteria": "==", "value": f'"{symbol}"', "format": fmt})
+        ws.freeze_panes(CHECK_FIRST_ROW, 0)
+        ws.repeat_rows(CHECK_FIRST_ROW - 1)
+        ws.print_area(0, 0, last, last_col)
+        self._protect(ws)
+
+    def _check_row(self, ws: Worksheet, check: _Check) -> None:
+        s, row = self.styles, check.row
+        inst = check.inst
+        note = _instance_note(inst, self.spec)
+        cells = _cells_text([self.layout.pos[cid].address for cid in inst.ids])
+        lv, rv, passed = check.cached
+        ws.write_string(row, 0, inst.key, s.cell)
+        ws.write_string(row, 1, note, s.cell)
+        ws.write_string(row, 2, cells, s.cell)
+        ws.write_formula(row, 3, "=" + check.left, s.number, lv)
+        ws.write_formula(row, 4, "=" + check.right, s.number, rv)
+        diff = f"={xl_rowcol_to_cell(row, 3)}-{xl_rowcol_to_cell(row, 4)}"
+        ws.write_formula(row, 5, diff, s.number, lv - rv)
+        ws.write_formula(row, 6, verdict_formula(check.cond, OK, check.bad), s.verdict, OK if passed else check.bad)
+        ws.set_row(row, max(_lines_height(note, CHECK_WIDTHS[1]), _lines_height(cells, CHECK_WIDTHS[2])))
+        self.wb.define_name(check.name, f"={Pos(CHECK_SHEET, row, 6).ref}")
+
+    # ------------------------------------------------------------------ 说明
+
+    def _help_sheet(self) -> None:
+        s, spec = self.styles, self.spec
+        ws = self._sheet(HELP_SHEET)
+        ws.set_portrait()
+        ws.set_column(0, 0, HELP_WIDTH)
+        text = HELP_TEXT.format(
+            name=spec.name, basis=spec.basis, cover=spec.cover.sheet, check=CHECK_SHEET, ok=OK, bad=BAD,
+            tables="、".join(f"“{t.sheet}”" for t in spec.tables))
+        lines = text.splitlines()
+        for row, line in enumerate(lines):
+            # explicit heights: LibreOffice does not fit wrapped rows of an xlsx on load
+            fmt = s.title if row == 0 else s.heading if _HEADING.match(line) else s.text
+            ws.write_string(row, 0, line, fmt)
+            ws.set_row(row, TITLE_PT if row == 0 else _lines_height(line, HELP_WIDTH))
+        ws.print_area(0, 0, len(lines) - 1, 0)
+        self._protect(ws)
