@@ -171,13 +171,21 @@ def recalc(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Pat
     ``RuntimeError`` (with LibreOffice's stderr) if LibreOffice is missing,
     fails or times out.
     """
-    src = Path(src)
+    return recalc_many([src], out_dir, timeout=timeout)[0]
+
+
+def recalc_many(srcs: list[Path], out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
+    """``recalc`` for several files in one LibreOffice start (each start costs about a second)."""
+    srcs = [Path(s) for s in srcs]
     out_dir = Path(out_dir)
-    if not src.is_file():
-        raise FileNotFoundError(f"找不到要重算的文件：{src}")
-    target = out_dir / f"{src.stem}.xlsx"
-    if target.resolve() == src.resolve():
-        raise ValueError(f"输出目录与输入文件相同，重算结果会覆盖原文件：{src}；请换一个输出目录。")
+    targets = [out_dir / f"{s.stem}.xlsx" for s in srcs]
+    for src, target in zip(srcs, targets, strict=True):
+        if not src.is_file():
+            raise FileNotFoundError(f"找不到要重算的文件：{src}")
+        if target.resolve() == src.resolve():
+            raise ValueError(f"输出目录与输入文件相同，重算结果会覆盖原文件：{src}；请换一个输出目录。")
+    if len({t.name for t in targets}) != len(targets):
+        raise ValueError("要重算的文件同名，输出会互相覆盖；请分开重算。")
     soffice = find_soffice()
     if soffice is None:
         raise RuntimeError(
@@ -185,14 +193,13 @@ def recalc(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Pat
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     profile = _profile_dir()
-
-    # ASCII-only private copy: LibreOffice mangles non-ASCII paths under a C
-    # locale and drops a lock file beside the document it opens.
-    suffix = src.suffix.lower() if src.suffix[1:].isalnum() and len(src.suffix) <= 6 else ""
     with tempfile.TemporaryDirectory(prefix="xxgk-recalc-") as work_s:
         work = Path(work_s)
-        copy = work / f"input{suffix}"
-        shutil.copyfile(src, copy)
+        # ASCII-only private copies: LibreOffice mangles non-ASCII paths under a C
+        # locale and drops a lock file beside the document it opens.
+        copies = [work / f"input{i}{_suffix(src)}" for i, src in enumerate(srcs)]
+        for src, copy in zip(srcs, copies, strict=True):
+            shutil.copyfile(src, copy)
         conv_out = work / "out"
         conv_out.mkdir()
         cmd = [
@@ -208,16 +215,21 @@ def recalc(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Pat
             "xlsx:Calc MS Excel 2007 XML",
             "--outdir",
             str(conv_out),
-            str(copy),
+            *(str(c) for c in copies),
         ]
         with _profile_lock(profile):
             _prepare_profile(profile)
-            proc = _run(cmd, work, timeout)
-        produced = conv_out / "input.xlsx"
-        if proc.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
-            detail = (proc.stderr.strip() or proc.stdout.strip() or "无输出")[-2000:]
-            raise RuntimeError(f"LibreOffice 重算失败（退出码 {proc.returncode}），文件：{src.name}。stderr: {detail}")
-        tmp_target = out_dir / f".{src.stem}.xlsx.part"
-        shutil.move(str(produced), tmp_target)
-        os.replace(tmp_target, target)
-    return target
+            proc = _run(cmd, work, timeout * len(srcs))
+        for i, (src, target) in enumerate(zip(srcs, targets, strict=True)):
+            produced = conv_out / f"input{i}.xlsx"
+            if proc.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
+                detail = (proc.stderr.strip() or proc.stdout.strip() or "无输出")[-2000:]
+                raise RuntimeError(f"LibreOffice 重算失败（退出码 {proc.returncode}），文件：{src.name}。stderr: {detail}")
+            tmp_target = out_dir / f".{src.stem}.xlsx.part"
+            shutil.move(str(produced), tmp_target)
+            os.replace(tmp_target, target)
+    return targets
+
+
+def _suffix(src: Path) -> str:
+    return src.suffix.lower() if src.suffix[1:].isalnum() and len(src.suffix) <= 6 else ""

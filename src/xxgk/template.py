@@ -198,6 +198,7 @@ def build_template(
     values = dict(values or {})
     overrides = dict(overrides or {})
     _check_inputs(spec, values, overrides)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         with warnings.catch_warnings(record=True) as caught:
