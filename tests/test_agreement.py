@@ -114,7 +114,7 @@ def test_live_checks_and_engine_agree_on_every_rule_instance(recalculated) -> No
 
 
 def test_expected_cases_fail_the_expected_rules(recalculated) -> None:
-    spec, names, sources, _ = recalculated
+    _, names, sources, _ = recalculated
     fills = dict(zip(names, (read_fill(p) for p in sources), strict=True))
     findings, _ = check_fills(list(fills.values()))
     rules = {n: {f.rule for f in fs if f.code == "rule"} for n, fs in zip(fills, findings, strict=True)}

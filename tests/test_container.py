@@ -394,6 +394,7 @@ def test_truncated_xls_does_not_raise(lo_files: dict[str, Path], tmp_path: Path)
 @pytest.mark.libreoffice
 def test_cfb_directory_parser_matches_olefile(lo_files: dict[str, Path]) -> None:
     import olefile
+
     from xxgk.container import _Cfb
 
     with lo_files["xls"].open("rb") as fh:
@@ -405,8 +406,9 @@ def test_cfb_directory_parser_matches_olefile(lo_files: dict[str, Path]) -> None
 
 
 def test_synthetic_cfb_builder_is_valid() -> None:
-    import olefile
     import io
+
+    import olefile
 
     blob = build_cfb({"Workbook": BOF + EOF_REC, "WpsCustomData": b"x"})
     with olefile.OleFileIO(io.BytesIO(blob)) as ole:
