@@ -110,16 +110,23 @@ def check_rules(frame: Frame, fills: Sequence[Fill], previous: PrevColumn | None
     return out
 
 
-def overwritten_findings(frame: Frame, fills: Sequence[Fill]) -> list[list[Finding]]:
+def _formula_finding(code: str, frame: Frame, fill: Fill, cid: str, expected: float, actual: float | None) -> Finding:
+    cell, pos = frame.spec.cells[cid], fill.positions[cid]
+    return finding(code, WARNING, ids=(cid,), cells=(pos.address,), expected=number(expected),
+                   actual=None if actual is None else number(actual),
+                   sheet=pos.sheet, cell=pos.a1, label=f"{cell.row.short}·{cell.column.short}".strip("·"))
+
+
+def formula_findings(frame: Frame, fills: Sequence[Fill]) -> list[list[Finding]]:
+    """Computed cells typed over (checked by the rules with the typed value) or emptied (recomputed)."""
     out: list[list[Finding]] = [[] for _ in fills]
     for cid, calc in frame.formula_values.items():
         j = frame.index[cid]
         for i in np.flatnonzero(frame.typed[:, j]):
-            cell = frame.spec.cells[cid]
-            pos = fills[int(i)].positions[cid]
-            out[i].append(finding("formula.overwritten", WARNING, ids=(cid,), cells=(pos.address,),
-                                  expected=number(calc[i]), actual=number(frame.values[i, j]),
-                                  sheet=pos.sheet, cell=pos.a1, label=f"{cell.row.short}·{cell.column.short}".strip("·")))
+            out[i].append(_formula_finding("formula.overwritten", frame, fills[int(i)], cid, calc[i], frame.values[i, j]))
+    for k, fill in enumerate(fills):
+        for cid in sorted(fill.removed_formulas, key=frame.index.__getitem__):
+            out[k].append(_formula_finding("formula.removed", frame, fill, cid, frame.column(cid)[k], None))
     return out
 
 
@@ -164,6 +171,6 @@ def check_fills(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = 
         frame = Frame.from_fills(group[0].spec, group)
         frames[form] = frame
         prev = previous_columns(frame.spec, [previous[i] for i in rows]) if previous else None
-        for k, (ow, rf) in enumerate(zip(overwritten_findings(frame, group), check_rules(frame, group, prev), strict=True)):
+        for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, group, prev), strict=True)):
             results[rows[k]].extend(ow + rf)
     return results, frames

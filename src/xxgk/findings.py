@@ -17,6 +17,7 @@ WARNING = "warning"
 MESSAGES: dict[str, str] = {
     # cell content
     "cell.text": "「{sheet}」{cell}（{label}）：填写的是文字“{raw}”，按数字 {number} 读取。请只填写阿拉伯数字，不要带单位或说明文字。",
+    "cell.number_as_text": "「{sheet}」{cell}（{label}）：数字“{raw}”被存成了文本，表内公式不会计入，已按 {number} 读取。请将单元格设为数值格式后重新输入该数字。",
     "cell.decimal_in_integer": "「{sheet}」{cell}（{label}）：此处应为整数，填写的是 {raw}。请填写整数。",
     "cell.negative": "「{sheet}」{cell}（{label}）：填写的是负数 {raw}，此处不允许负数。请填写不小于 0 的数。",
     "cell.too_many_decimals": "「{sheet}」{cell}（{label}）：金额 {raw} 超过 6 位小数。请以万元为单位，至多保留 6 位小数。",

@@ -56,6 +56,7 @@ class Fill:
     exact: dict[str, Decimal]  # amount cells at full precision
     blank: set[str]
     typed_computed: set[str]  # computed cells that hold a typed value instead of a formula
+    removed_formulas: set[str]  # computed cells whose formula was deleted and left empty (recomputed)
     positions: dict[str, Pos]
     findings: list[Finding] = field(default_factory=list)
 
@@ -202,42 +203,49 @@ def _check_rows(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Po
                                          expected=expected, actual=actual))
 
 
-def _cell_finding(code: str, pos: Pos, cid: str, label: str, raw: object, value: Decimal | None) -> Finding:
-    severity = ERROR
-    return finding(f"cell.{code}", severity, ids=(cid,), cells=(pos.address,), actual=_text(raw),
+def _cell_finding(problem: str, pos: Pos, cid: str, label: str, raw: object, value: Decimal | None) -> Finding:
+    if problem == "text" and str(raw).strip().isascii() and parse_cell(raw, "amount", text_is_problem=False).problem is None:
+        problem = "number_as_text"  # a clean ASCII number, only stored as text
+    return finding(f"cell.{problem}", ERROR, ids=(cid,), cells=(pos.address,), actual=_text(raw),
                    expected=None if value is None else format_number(value),
                    sheet=pos.sheet, cell=pos.a1, label=label, raw=_text(raw),
                    number=format_number(value) if value is not None else "0")
 
 
-def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos],
-                  formulas: set[str]) -> tuple[dict[str, float], dict[str, Decimal], set[str], set[str],
-                                               list[Finding]]:
+@dataclass
+class _Numbers:
+    numbers: dict[str, float] = field(default_factory=dict)
+    exact: dict[str, Decimal] = field(default_factory=dict)
+    blank: set[str] = field(default_factory=set)
+    typed: set[str] = field(default_factory=set)  # computed cells holding a typed value
+    removed: set[str] = field(default_factory=set)  # computed cells left empty, formula deleted
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos], formulas: set[str]) -> _Numbers:
     computed = computed_cells(spec)
-    numbers: dict[str, float] = {}
-    exact: dict[str, Decimal] = {}
-    blank: set[str] = set()
-    typed: set[str] = set()
-    found: list[Finding] = []
+    out = _Numbers()
     for cid, cell in spec.cells.items():
         pos = positions[cid]
         raw = _at(grids, pos)
         if cid in computed and (f"{pos.sheet}!{pos.a1}" in formulas or raw is None):
-            numbers[cid] = 0.0  # recomputed by the engine from the inputs
+            out.numbers[cid] = 0.0  # recomputed by the engine from the inputs
+            if f"{pos.sheet}!{pos.a1}" not in formulas:
+                out.removed.add(cid)
             continue
         parsed = parse_cell(raw, cell.type)
         if parsed.blank:
-            blank.add(cid)
+            out.blank.add(cid)
         elif cid in computed:
-            typed.add(cid)
+            out.typed.add(cid)
         if parsed.problem:
             label = f"{cell.row.short}·{cell.column.short}".strip("·")
-            found.append(_cell_finding(parsed.problem, pos, cid, label, raw, parsed.value))
+            out.findings.append(_cell_finding(parsed.problem, pos, cid, label, raw, parsed.value))
         value = parsed.value if parsed.value is not None else Decimal(0)
-        numbers[cid] = float(value)
+        out.numbers[cid] = float(value)
         if cell.type == "amount":
-            exact[cid] = value
-    return numbers, exact, blank, typed, found
+            out.exact[cid] = value
+    return out
 
 
 def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) -> list[Finding]:
@@ -273,9 +281,9 @@ def read_fill(path: Path) -> Fill:
         raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
     _check_rows(spec, grids, positions)
     meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
-    numbers, exact, blank, typed, found = _read_numbers(spec, grids, positions, formulas)
-    fill = Fill(path, spec, meta, numbers, exact, blank, typed, positions, found)
-    fill.findings.extend(_blank_findings(spec, blank, positions))
+    got = _read_numbers(spec, grids, positions, formulas)
+    fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, positions, got.findings)
+    fill.findings.extend(_blank_findings(spec, got.blank, positions))
     return fill
 
 
