@@ -29,8 +29,7 @@ test: $(STAMP) libreoffice lint typecheck
 	$(VENV)/bin/pytest
 
 templates: $(STAMP)
-	$(VENV)/bin/xxgk template --form gb2021 -o workbook/信息公开年报模板_2021.xlsx
-	$(VENV)/bin/xxgk template --form gb2019 -o workbook/信息公开年报模板_2019.xlsx
+	$(PY) -c 'from pathlib import Path; from xxgk.template import build_all; print(*build_all(Path("workbook")), sep="\n")'
 
 demo: $(STAMP) libreoffice
 	$(PY) -m xxgk.demo demo_out

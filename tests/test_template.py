@@ -498,3 +498,12 @@ def test_libreoffice_keeps_names_and_conditional_formats(recalculated: dict) -> 
     formulas = [f for cf in wb[pos.sheet].conditional_formatting if pos.a1 in sqref_cells(cf.sqref)
                 for rule in cf.rules for f in (rule.formula or [])]
     assert any("xxgk_check_R3_natural" in f for f in formulas), formulas
+
+
+def test_committed_workbooks_are_up_to_date(tmp_path: Path) -> None:
+    """workbook/ holds what staff download: it must be exactly what the specs build today (`make templates`)."""
+    repo_books = Path(__file__).resolve().parents[1] / "workbook"
+    for built in build_all(tmp_path):
+        committed = repo_books / built.name
+        assert committed.exists(), f"missing {committed}; run `make templates`"
+        assert committed.read_bytes() == built.read_bytes(), f"{committed.name} is stale; run `make templates`"
