@@ -264,3 +264,13 @@ def test_cli_json_and_exit_codes(tmp_path: Path) -> None:
     assert _cli("validate").returncode == 2
     human = _cli("validate", str(bad))
     assert "坏.xlsx" in human.stdout and "7次" in human.stdout and human.returncode == 1
+
+
+@pytest.mark.parametrize("member", ["xl/workbook.xml", "docProps/custom.xml", "xl/_rels/workbook.xml.rels"])
+def test_xml_bomb_in_a_parsed_part_is_refused(tmp_path: Path, member: str) -> None:
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>')
+    bomb = _rewrite_zip(write(tmp_path, sample(), "好.xlsx"), tmp_path / "炸弹.xlsx",
+                        lambda n, b: laughs if n == member else b)
+    report = only(bomb)
+    assert report.status == "unreadable" and "XML 炸弹" in report.findings[0].message

@@ -88,12 +88,15 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
 
-def inspect_file(path: Path, *, max_uncompressed: int = 50 * 2**20, max_ratio: int = 200) -> ContainerCheck:
+def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: int = 200,
+                 verify_crc: bool = True, xml_heads: bool = True) -> ContainerCheck:
     """Classify ``path`` by content; never raises for bad input, never writes.
 
     ``max_uncompressed`` bounds the summed uncompressed size of a ZIP
     container (and the size of the file itself); ``max_ratio`` bounds the
-    compression ratio of any member larger than 1 MB.
+    compression ratio of any member larger than 1 MB. ``verify_crc=False`` skips
+    decompressing every XML part: for callers whose parser checks CRCs as it reads.
+    ``xml_heads=False`` skips the DTD scan of every XML part: for callers that scan what they parse.
     """
     path = Path(path)
     name = path.name
@@ -110,7 +113,7 @@ def inspect_file(path: Path, *, max_uncompressed: int = 50 * 2**20, max_ratio: i
         with path.open("rb") as fh:
             head = fh.read(8)
             if head.startswith((ZIP_MAGIC, ZIP_EMPTY_MAGIC)):
-                return _inspect_zip(fh, path, size, max_uncompressed, max_ratio)
+                return _inspect_zip(fh, path, size, max_uncompressed, max_ratio, verify_crc, xml_heads)
             if head == CFB_MAGIC:
                 return _inspect_cfb(fh, path, size)
             fh.seek(0)
@@ -136,7 +139,8 @@ def _eocd_entry_count(fh: BinaryIO, size: int) -> int | None:
     return None if total == 0xFFFF else total  # 0xFFFF: zip64, let zipfile count
 
 
-def _inspect_zip(fh: BinaryIO, path: Path, size: int, max_uncompressed: int, max_ratio: int) -> ContainerCheck:
+def _inspect_zip(fh: BinaryIO, path: Path, size: int, max_uncompressed: int, max_ratio: int,
+                 verify_crc: bool, xml_heads: bool) -> ContainerCheck:
     if size > max_uncompressed:
         return _bad(
             "zip_bomb",
@@ -184,10 +188,10 @@ def _inspect_zip(fh: BinaryIO, path: Path, size: int, max_uncompressed: int, max
             return _plain_archive(lower, path)
         if verdict.kind not in ("xlsx", "ods"):
             return verdict
-        bomb = _check_xml_heads(zf, infos)
+        bomb = _check_xml_heads(zf, infos) if xml_heads else None
         if bomb is not None:
             return bomb
-        if verdict.kind == "ods":
+        if verdict.kind == "ods" or not verify_crc:
             return verdict
         return _check_crc(zf, infos)
 
@@ -247,7 +251,6 @@ _DTD_MARKERS = tuple(
 
 
 def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck | None:
-    """OOXML/ODF never need a DTD: a DOCTYPE/ENTITY declaration means an entity-expansion attack."""
     for info in infos:
         if info.is_dir() or not info.filename.casefold().endswith((".xml", ".rels")):
             continue
@@ -256,13 +259,21 @@ def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Conta
                 head = member.read(XML_HEAD)
         except Exception:
             return _bad("corrupt", f"文件已损坏：内部成员“{info.filename}”无法解压。" + _RESEND)
-        upper = head.upper()
-        if any(m in upper for m in _DTD_MARKERS):
-            return _bad(
-                "xml_bomb",
-                f"文件内部“{info.filename}”含有 DTD/实体声明（正常的 Excel 文件不会有），"
-                "疑似“XML 炸弹”攻击文件，已拒绝读取。" + _RESEND,
-            )
+        bomb = dtd_problem(info.filename, head)
+        if bomb is not None:
+            return bomb
+    return None
+
+
+def dtd_problem(member: str, data: bytes) -> ContainerCheck | None:
+    """OOXML/ODF never need a DTD: a DOCTYPE/ENTITY declaration means an entity-expansion attack."""
+    upper = data.upper()
+    if any(m in upper for m in _DTD_MARKERS):
+        return _bad(
+            "xml_bomb",
+            f"文件内部“{member}”含有 DTD/实体声明（正常的 Excel 文件不会有），"
+            "疑似“XML 炸弹”攻击文件，已拒绝读取。" + _RESEND,
+        )
     return None
 
 

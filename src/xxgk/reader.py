@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -19,7 +20,7 @@ from xml.etree import ElementTree as ET
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from xxgk.container import inspect_file
+from xxgk.container import dtd_problem, inspect_file
 from xxgk.findings import ERROR, WARNING, Finding, finding
 from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
@@ -33,8 +34,9 @@ _NS = {
     "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
 }
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
-# <f> is the first child of <c> when present (CT_Cell schema order), so this finds formula cells.
-_CELL_WITH_FORMULA = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>]")
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3}[0-9]+)"')
 
 
 class Unreadable(Exception):
@@ -80,16 +82,38 @@ class _Package:
     names: dict[str, str]  # defined name -> reference text
     properties: dict[str, str]
     sheet_parts: dict[str, str]  # sheet name -> zip member
+    positions: dict[str, dict[str, Pos]] = field(default_factory=dict)  # by form, filled on first use
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    except KeyError:
+        return b""
+
+
+_PACKAGE_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml")
 
 
 def _read_package(zf: zipfile.ZipFile) -> _Package:
-    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    """Workbooks made from one template share these parts byte for byte: parse each variant once."""
+    parts = [_member(zf, name) for name in _PACKAGE_PARTS]
+    for name, data in zip(_PACKAGE_PARTS, parts, strict=True):
+        bomb = dtd_problem(name, data)  # these are parsed with ElementTree: never with a DTD
+        if bomb is not None:
+            raise Unreadable(finding("file.unreadable", ERROR, reason=bomb.reason))
+    return _parse_package(*parts)
+
+
+@lru_cache(maxsize=64)
+def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _Package:
+    wb = ET.fromstring(workbook_xml)
     names = {}
     for dn in wb.iterfind("m:definedNames/m:definedName", _NS):
         name = dn.get("name", "")
         if dn.get("localSheetId") is None or name not in names:
             names[name] = (dn.text or "").strip()
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    rels = ET.fromstring(rels_xml)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("rel:Relationship", _NS)}
     parts = {}
     for sh in wb.iterfind("m:sheets/m:sheet", _NS):
@@ -97,18 +121,25 @@ def _read_package(zf: zipfile.ZipFile) -> _Package:
         path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         parts[sh.get("name", "")] = path
     props = {}
-    if "docProps/custom.xml" in zf.namelist():
-        for prop in ET.fromstring(zf.read("docProps/custom.xml")).iterfind("cp:property", _NS):
+    if custom_xml:
+        for prop in ET.fromstring(custom_xml).iterfind("cp:property", _NS):
             props[prop.get("name", "")] = "".join(prop.itertext()).strip()
     return _Package(names, props, parts)
 
 
-def _formula_cells(zf: zipfile.ZipFile, part: str) -> set[str]:
-    try:
-        xml = zf.read(part)
-    except KeyError:
-        return set()
-    return {m.group(1).decode() for m in _CELL_WITH_FORMULA.finditer(xml)}
+def _formula_cells(zf: zipfile.ZipFile, sheet: str, part: str) -> set[Pos]:
+    """Cells holding a formula: find each <f> and the <c> element it opens in (formulas are few)."""
+    xml = _member(zf, part)
+    found = set()
+    for m in _FORMULA_TAG.finditer(xml):
+        start = xml.rfind(b"<", 0, m.start())
+        while start > 0 and not _CELL_TAG.match(xml, start):
+            start = xml.rfind(b"<", 0, start)
+        ref = _CELL_REF.search(xml, start, m.start())
+        if ref:
+            row, col = xl_cell_to_rowcol(ref.group(1).decode())
+            found.add(Pos(sheet, row, col))
+    return found
 
 
 def _parse_ref(text: str) -> Pos | None:
@@ -137,6 +168,12 @@ def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
 
 
 def _positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
+    if spec.form not in pkg.positions:
+        pkg.positions[spec.form] = _resolve_positions(spec, pkg)
+    return pkg.positions[spec.form]
+
+
+def _resolve_positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
     positions, missing = {}, []
     for cid in (*spec.field_ids, *spec.cells):
         pos = _parse_ref(pkg.names.get(defined_name(cid), ""))
@@ -187,20 +224,36 @@ def _norm(label: str) -> str:
     return re.sub(r"\s+", "", label)
 
 
-def _check_rows(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos]) -> None:
-    """Each named cell must sit on the row that carries its row label (catches moved rows)."""
+@dataclass(frozen=True)
+class _RowCheck:
+    sheet: str  # the table's sheet name in the spec (for the message)
+    cell_id: str  # one cell of the row: where the workbook's name puts it is where the label must be
+    label: str
+    label_cols: int
+
+
+@cache
+def _row_checks(form: str) -> tuple[_RowCheck, ...]:
+    spec, checks = load_spec(form), []
     for table, plan in zip(spec.tables, plan_layout(spec).tables, strict=True):
-        if not plan.label_cols:
-            continue
+        first_of_row: dict[int, str] = {}
         for cid, planned in plan.cells.items():
-            pos = positions[cid]
-            expected = plan.row_labels[planned.row]
-            row = grids.get(pos.sheet, [])
-            found = row[pos.row][: plan.label_cols] if pos.row < len(row) else []
-            if _norm(expected) not in {_norm(_text(v)) for v in found}:
-                actual = next((t for t in (_text(v) for v in found) if t), "（空）")
-                raise Unreadable(finding("file.moved_rows", ERROR, sheet=table.sheet, row=pos.row + 1,
-                                         expected=expected, actual=actual))
+            first_of_row.setdefault(planned.row, cid)
+        checks += [_RowCheck(table.sheet, cid, plan.row_labels[row], plan.label_cols)
+                   for row, cid in first_of_row.items() if plan.label_cols]
+    return tuple(checks)
+
+
+def _check_rows(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos]) -> None:
+    """Each row's named cells must sit on the row that carries its label (catches moved rows)."""
+    for check in _row_checks(spec.form):
+        pos = positions[check.cell_id]
+        grid = grids.get(pos.sheet, [])
+        found = [_text(v) for v in grid[pos.row][: check.label_cols]] if pos.row < len(grid) else []
+        if check.label not in found and _norm(check.label) not in map(_norm, found):
+            actual = next((t for t in found if t), "（空）")
+            raise Unreadable(finding("file.moved_rows", ERROR, sheet=check.sheet, row=pos.row + 1,
+                                     expected=check.label, actual=actual))
 
 
 def _cell_finding(problem: str, pos: Pos, cid: str, label: str, raw: object, value: Decimal | None) -> Finding:
@@ -222,16 +275,21 @@ class _Numbers:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos], formulas: set[str]) -> _Numbers:
+def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos], formulas: set[Pos]) -> _Numbers:
     computed = computed_cells(spec)
     out = _Numbers()
     for cid, cell in spec.cells.items():
         pos = positions[cid]
         raw = _at(grids, pos)
-        if cid in computed and (f"{pos.sheet}!{pos.a1}" in formulas or raw is None):
+        if cid in computed and (pos in formulas or raw is None):
             out.numbers[cid] = 0.0  # recomputed by the engine from the inputs
-            if f"{pos.sheet}!{pos.a1}" not in formulas:
+            if pos not in formulas:
                 out.removed.add(cid)
+            continue
+        if type(raw) is float and raw >= 0 and raw.is_integer() and cell.type == "count":
+            out.numbers[cid] = raw  # the common case, no parsing needed
+            if cid in computed:
+                out.typed.add(cid)
             continue
         parsed = parse_cell(raw, cell.type)
         if parsed.blank:
@@ -261,7 +319,9 @@ def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) 
 
 def read_fill(path: Path) -> Fill:
     """Read one workbook; raises Unreadable (with a finding) when it is not a usable xxgk workbook."""
-    check = inspect_file(path)
+    # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
+    # DTDs in _read_package; calamine's XML parser does not expand entities.
+    check = inspect_file(path, verify_crc=False, xml_heads=False)
     if not check.ok:
         raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
     try:
@@ -270,7 +330,7 @@ def read_fill(path: Path) -> Fill:
             spec = _detect_spec(pkg, path)
             positions = _positions(spec, pkg)
             sheets = {positions[c].sheet for c in computed_cells(spec)}
-            formulas = {f"{s}!{a1}" for s in sheets for a1 in _formula_cells(zf, pkg.sheet_parts[s])}
+            formulas = set().union(*(_formula_cells(zf, s, pkg.sheet_parts[s]) for s in sheets))
         grids = _grids(path, {p.sheet for p in positions.values()})
     except Unreadable:
         raise

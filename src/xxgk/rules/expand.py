@@ -136,8 +136,17 @@ def expand_rules(spec: FormSpec) -> list[RuleInstance]:
     return instances
 
 
+_COMPUTED: dict[int, dict[str, Expr]] = {}
+
+
 def computed_cells(spec: FormSpec) -> dict[str, Expr]:
     """Computed cell id -> its defining expression, ordered so every cell comes after its inputs."""
+    if id(spec) not in _COMPUTED:
+        _COMPUTED[id(spec)] = _order_computed(spec)
+    return _COMPUTED[id(spec)]
+
+
+def _order_computed(spec: FormSpec) -> dict[str, Expr]:
     exprs = {i.computes: i.check.right for i in expand_rules(spec) if i.computes}
     ordered: dict[str, Expr] = {}
 
