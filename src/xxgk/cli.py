@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from xxgk.spec import FORMS, load_spec
 from xxgk.validate import ERRORS, UNREADABLE, FileReport, validate_files
@@ -34,20 +34,28 @@ def template(form: str, output: Path) -> None:
     click.echo(f"已生成模板：{path}")
 
 
-def _print_report(console: Console, report: FileReport) -> None:
-    title = f"{report.path.name}  {report.agency or ''}  {STATUS_TEXT[report.status]}"
+def compact_cells(cells: tuple[str, ...], most: int = 6) -> str:
+    """'表'!D6、D7、D29 — the sheet named once per run of cells on the same sheet."""
+    parts, last_sheet = [], None
+    for ref in cells[:most]:
+        sheet, _, a1 = ref.rpartition("!")
+        parts.append(a1 if sheet == last_sheet else ref)
+        last_sheet = sheet
+    return "、".join(parts) + (f" 等 {len(cells)} 个单元格" if len(cells) > most else "")
+
+
+def print_report(console: Console, report: FileReport) -> None:
+    head = f"{escape(report.path.name)}（{escape(report.agency)}）" if report.agency else escape(report.path.name)
     if not report.findings:
-        console.print(f"✓ {title}：全部校验通过")
+        console.print(f"[green]✓[/] {head}：全部校验通过")
         return
-    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    for col in ("级别", "规则", "位置", "应为", "实为", "说明"):
-        table.add_column(col, overflow="fold")
-    for f in report.findings:
-        cells = "、".join(f.cells[:3]) + ("…" if len(f.cells) > 3 else "")
-        table.add_row(SEVERITY_TEXT[f.severity], f.rule or f.code, cells,
-                      "" if f.expected is None else str(f.expected),
-                      "" if f.actual is None else str(f.actual), f.message)
-    console.print(table)
+    mark = "[red]✗[/]" if report.status in ("errors", "unreadable") else "[yellow]![/]"
+    console.print(f"{mark} {head}：{STATUS_TEXT[report.status]}，{report.errors} 个错误，{report.warnings} 个警告")
+    for n, f in enumerate(report.findings, 1):
+        where = compact_cells(f.cells)
+        sides = "" if f.expected is None and f.actual is None else f"  应为 {f.expected}  实为 {f.actual}"
+        console.print(f"  {n}. {SEVERITY_TEXT[f.severity]} " + escape(f"{f.rule or f.code}  {where}{sides}"))
+        console.print("     " + escape(f.message))
 
 
 def exit_code(reports: list[FileReport]) -> int:
@@ -65,10 +73,38 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> N
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
     else:
-        console = Console(highlight=False)
+        console = Console(highlight=False, soft_wrap=True)
         for r in reports:
-            _print_report(console, r)
+            print_report(console, r)
         counts = {s: sum(r.status == s for r in reports) for s in STATUS_TEXT}
         console.print(f"共 {len(reports)} 个文件：通过 {counts['ok']}，有警告 {counts['warnings']}，"
                       f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}。")
     sys.exit(exit_code(reports))
+
+
+@main.command(help="汇总各单位报送的年报工作簿，生成同一表式的汇总表（含报送情况、名册核对、单位明细、校验结果、来源和图表）。"
+              "INPUTS 为收件文件夹或文件。")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="汇总表（.xlsx）")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="名册（.xlsx 或 .csv）：应报单位")
+@click.option("--previous", type=click.Path(path_type=Path), help="上年汇总表或上年收件文件夹（跨年度核对）")
+@click.option("--agency", help="汇总单位名称（写入封面）")
+@click.option("--uscc", help="汇总单位的统一社会信用代码")
+@click.option("--region", help="汇总单位的行政区划代码")
+@click.option("--form", type=click.Choice(FORMS), help="表式（默认：多数文件的表式）")
+@click.option("--year", type=int, help="报告年度（默认：多数文件的年度）")
+@click.option("--include-invalid", is_flag=True, help="有错误的报表也计入汇总（封面注明）")
+@click.option("--include-unlisted", is_flag=True, help="不在名册中的单位也计入汇总")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+@click.option("--jobs", type=click.IntRange(min=1), help="并行读取的进程数（默认按文件数自动决定）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, previous: Path | None,
+                agency: str | None, uscc: str | None, region: str | None, form: str | None, year: int | None,
+                include_invalid: bool, include_unlisted: bool, force: bool, jobs: int | None, as_json: bool) -> None:
+    from xxgk.consolidate.command import run
+    from xxgk.consolidate.run import Options
+
+    options = Options(output=output, roster=roster, previous=previous, agency=agency, uscc=uscc, region=region,
+                      form=form, year=year, include_invalid=include_invalid, include_unlisted=include_unlisted,
+                      force=force, jobs=jobs)
+    sys.exit(run(inputs, options, as_json))

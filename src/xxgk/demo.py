@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from xxgk.cli import print_report
 from xxgk.samples import Agency, agencies, sample_fills
 from xxgk.spec import load_spec
 from xxgk.template import build_all, build_template
@@ -65,7 +66,7 @@ def write_agencies(folder: Path, group: list[Agency], year: int, mistakes: dict[
 
 
 def main(out: Path) -> int:
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     if out.exists():
         shutil.rmtree(out)
     templates = build_all(out / "模板")
@@ -84,13 +85,13 @@ def main(out: Path) -> int:
     console.rule("校验结果")
     for r in reports:
         if r.findings:
-            console.print(f"[bold]{r.path.name}[/]（{r.status}）")
-            for f in r.findings:
-                console.print(f"  [{'red' if f.severity == 'error' else 'yellow'}]{f.severity}[/] "
-                              f"{f.rule or f.code} {'、'.join(f.cells[:2])}：{f.message}")
+            print_report(console, r)
     ok = sum(r.status == "ok" for r in reports)
     console.print(f"\n共 {len(reports)} 个文件，{ok} 个全部通过；其余见上。")
     console.print(f"单个文件可运行：.venv/bin/xxgk validate '{inbox / (group[2].name + '.xlsx')}'")
+    from xxgk.consolidate.demo import consolidate_demo
+
+    consolidate_demo(console, out, inbox, agencies(PLACE, REGION, len(group) + 2, seed=2024))
     return 0
 
 

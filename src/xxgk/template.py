@@ -199,7 +199,7 @@ def build_template(
     overrides = dict(overrides or {})
     _check_inputs(spec, values, overrides)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp = path.with_name(f".xxgk-{uuid.uuid4().hex[:12]}.tmp")  # short: the final name may be near the limit
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -1,0 +1,122 @@
+"""Last year's numbers (a summary workbook or a folder of reports) and the cross-year rules (prev()) checked
+against them, per agency and for the total."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from xxgk.consolidate.identity import agency_key, normalize_name
+from xxgk.consolidate.model import Submission, Unit
+from xxgk.consolidate.reading import SUMMARY_KIND, read_all, scan
+from xxgk.engine import Frame, check_rules
+from xxgk.findings import WARNING, Finding, finding
+from xxgk.layout import plan_layout
+from xxgk.reader import Fill
+from xxgk.rules.expand import expand_rules
+from xxgk.spec import FormSpec, load_spec
+
+
+@dataclass
+class Previous:
+    spec: FormSpec
+    keys: dict[str, int]  # agency key -> row of values
+    values: np.ndarray  # (n, m_prev)
+    total: np.ndarray  # (m_prev,)
+    source: str
+
+    def column_index(self, spec: FormSpec, cell_id: str) -> int | None:
+        """Last year's column of this year's cell id, through the form's aliases when last year's form differs."""
+        index = {cid: j for j, cid in enumerate(self.spec.cells)}
+        if cell_id in index:
+            return index[cell_id]
+        alias = spec.previous_aliases.get(cell_id)
+        return index.get(alias) if alias else None
+
+
+def _latest(subs: list[Submission]) -> list[Submission]:
+    """One submission per agency (summaries per file): the later 填报日期, then the later file time."""
+    best: dict[str, Submission] = {}
+    for s in subs:
+        key = s.name if s.kind == SUMMARY_KIND else s.units[0].key or s.name
+        if key not in best or s.rank() > best[key].rank():
+            best[key] = s
+    return list(best.values())
+
+
+def load_previous(path: Path, jobs: int | None = None) -> Previous | Finding:
+    """Last year's per-agency values and total, or a warning saying why they cannot be used."""
+    try:
+        items = scan([path])
+    except ValueError as exc:
+        return finding("previous.missing", WARNING, path=Path(path).name, reason=str(exc))
+    subs = [s for s in read_all(items, jobs=jobs) if s.readable]
+    if not subs:
+        return finding("previous.missing", WARNING, path=Path(path).name, reason="其中没有可读取的年报工作簿")
+    form = Counter(s.form for s in subs).most_common(1)[0][0]
+    assert form is not None
+    spec = load_spec(form)
+    subs = [s for s in subs if s.form == form]
+    chosen = subs if len(subs) == 1 else _latest(subs)
+    units: list[Unit] = [u for s in chosen for u in s.units]
+    keys: dict[str, int] = {}
+    for i, u in enumerate(units):  # findable by USCC and by name
+        for key in _keys(u):
+            keys.setdefault(key, i)
+    values = np.array([u.values for u in units]).reshape(len(units), len(spec.cells))
+    if len(chosen) == 1 and chosen[0].row is not None:
+        total = chosen[0].row
+    else:
+        total = Frame.from_rows(spec, values.sum(axis=0, keepdims=True)).values[0]
+    return Previous(spec, keys, values, total, Path(path).name)
+
+
+@cache
+def _address_fill(spec: FormSpec) -> Fill:
+    """A stand-in Fill that only answers where a cell is (the template's own layout)."""
+    return Fill(Path(), spec, meta={}, numbers={}, exact={}, blank=set(), typed_computed=set(),
+                removed_formulas=set(), positions=plan_layout(spec).pos)
+
+
+def _prev_keys(spec: FormSpec) -> set[str]:
+    return {inst.key for inst in expand_rules(spec) if inst.uses_prev}
+
+
+def check_rows(spec: FormSpec, rows: np.ndarray, prev_rows: np.ndarray | None, previous: Previous | None,
+               only_cross_year: bool = True) -> list[list[Finding]]:
+    """Rule findings for rows of values (as reported: computed cells are not recomputed).
+
+    prev_rows holds last year's values aligned to the rows (NaN where an agency has none)."""
+    n = rows.shape[0]
+    frame = Frame.from_rows(spec, rows, np.ones(rows.shape, dtype=bool))
+    prev_col = None
+    if previous is not None and prev_rows is not None:
+        def prev_col(cell_id: str) -> np.ndarray:
+            j = previous.column_index(spec, cell_id)
+            return prev_rows[:, j] if j is not None else np.full(n, np.nan)
+
+    found = check_rules(frame, [_address_fill(spec)] * n, prev_col)
+    if not only_cross_year:
+        return found
+    keep = _prev_keys(spec)
+    return [[f for f in fs if f.rule in keep] for fs in found]
+
+
+def _keys(unit: Unit) -> list[str]:
+    name = normalize_name(unit.name)
+    return [k for k in (agency_key(unit.name, unit.uscc), f"name:{name}" if name else "") if k]
+
+
+def aligned(previous: Previous, units: Sequence[Unit]) -> np.ndarray:
+    """Last year's rows for the agencies (by USCC, else by name; NaN rows where last year has no such agency)."""
+    out = np.full((len(units), previous.values.shape[1]), np.nan)
+    for i, unit in enumerate(units):
+        j = next((previous.keys[k] for k in _keys(unit) if k in previous.keys), None)
+        if j is not None:
+            out[i] = previous.values[j]
+    return out

@@ -1,0 +1,187 @@
+"""Find the input files and read them: every file becomes a Submission, whatever is wrong with it.
+
+Files are read in chunks; each chunk is read with python-calamine (xxgk.reader) and checked at once by the
+vectorised engine, then reduced to compact records, so memory stays flat for thousands of files. Chunks
+can run in worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from xxgk.consolidate.identity import agency_key
+from xxgk.consolidate.messages import consolidation_finding
+from xxgk.consolidate.model import KIND, Submission, Unit
+from xxgk.consolidate.sheets import UNITS, cell_labels
+from xxgk.consolidate.subsummary import SummarySheets, read_issues, read_units
+from xxgk.container import inspect_file
+from xxgk.engine import check_fills
+from xxgk.findings import ERROR, WARNING, Finding, finding, number
+from xxgk.reader import Fill, Unreadable, read_fill
+from xxgk.rules.expand import computed_cells
+
+__all__ = ["SUMMARY_KIND", "WORKBOOK_SUFFIXES", "read_all", "read_chunk", "scan"]
+
+Progress = Callable[[int, int], None]
+
+# A file with one of these endings that cannot be read is 无法读取 (the sender must fix it); any other
+# unreadable file (.pdf, .docx, .txt …) is 已跳过.
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".xlt", ".et", ".ett",
+                               ".ods", ".ots", ".csv"})
+_SKIP_KINDS = ("lock_file", "hidden")
+SUMMARY_KIND = "汇总"  # the 报表类型 (cover choice field) of a summary
+
+
+class InputError(ValueError):
+    """An input path does not exist (a usage error)."""
+
+
+def scan(inputs: Sequence[Path], exclude: Iterable[Path] = ()) -> list[tuple[Path, str]]:
+    """Every file under the inputs (folders recursively, sorted) with the name to show for it; the excluded
+    paths (the output, the roster, last year's data: files or folders) are left out."""
+    skip = {p.resolve() for p in exclude}
+    seen: set[Path] = set()
+    out: list[tuple[Path, str]] = []
+    for given in inputs:
+        given = Path(given)
+        if given.is_dir():
+            found = sorted((p for p in given.rglob("*") if p.is_file() or p.is_symlink()),
+                           key=lambda p: p.relative_to(given).as_posix())
+            items = [(p, p.relative_to(given).as_posix()) for p in found]
+        elif given.exists() or given.is_symlink():
+            items = [(given, given.name)]
+        else:
+            raise InputError(f"找不到输入文件或文件夹：{given}")
+        for path, name in items:
+            real = path.resolve()
+            if real in seen or real in skip or any(parent in skip for parent in real.parents):
+                continue
+            seen.add(real)
+            out.append((path, name))
+    return out
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _unreadable(sub: Submission, found: Finding) -> None:
+    check = inspect_file(sub.path)
+    sub.skipped = check.kind in _SKIP_KINDS or (
+        check.kind == "not_workbook" and sub.path.suffix.lower() not in WORKBOOK_SUFFIXES)
+    if sub.skipped:  # not a report at all: listed with the reason, no finding
+        sub.reason = check.reason or found.message
+        return
+    sub.findings = [found]
+    sub.reason = found.message
+
+
+def _unit_of(sub: Submission) -> Unit:
+    assert sub.row is not None
+    return Unit(agency_key(sub.agency, sub.uscc), sub.meta, sub.row, sub.exact, sub.name)
+
+
+def _mismatches(fill: Fill, row: np.ndarray, units: list[Unit]) -> list[Finding]:
+    """A summary's table cells must equal the sum of its 单位明细 rows (else it was edited afterwards)."""
+    spec = fill.spec
+    total = np.sum([u.values for u in units], axis=0) if units else np.zeros_like(row)
+    inputs = np.array([cid not in computed_cells(spec) for cid in spec.cells])  # computed cells follow them
+    bad = np.flatnonzero(inputs & (np.abs(total - row) > 1e-6 + 1e-12 * np.abs(row)))
+    labels = cell_labels(spec)
+    out = []
+    for j in bad[:10]:
+        cid = list(spec.cells)[j]
+        pos = fill.positions[cid]
+        out.append(consolidation_finding(
+            "consolidate.summary_mismatch", ERROR, ids=(cid,), cells=(pos.address,), expected=number(total[j]),
+            actual=number(row[j]), sheet=pos.sheet, cell=pos.a1, label=labels[cid], units=UNITS))
+    return out
+
+
+def _summary_parts(sub: Submission, fill: Fill) -> None:
+    assert sub.row is not None
+    sheets = SummarySheets(sub.path)
+    units = read_units(fill.spec, sheets.units, sub.name)
+    if units is None:
+        sub.units = [_unit_of(sub)]
+        sub.findings.append(consolidation_finding("consolidate.no_units", WARNING, sheet=UNITS))
+        return
+    sub.has_unit_rows = True
+    sub.units = units
+    sub.carried = read_issues(sheets.issues, sub.name)
+    sub.findings.extend(_mismatches(fill, sub.row, units))
+
+
+def _complete(sub: Submission, fill: Fill, findings: list[Finding], row: np.ndarray) -> None:
+    sub.form = fill.spec.form
+    sub.meta = dict(fill.meta)
+    sub.kind = sub.meta.get(KIND) or (fill.spec.field(KIND).default or "")
+    sub.findings = list(findings)
+    sub.row = row
+    sub.exact = {c: fill.exact[c] for c in fill.exact}
+    if sub.kind == SUMMARY_KIND:
+        _summary_parts(sub, fill)
+    else:
+        sub.units = [_unit_of(sub)]
+
+
+def read_chunk(items: Sequence[tuple[Path, str]]) -> list[Submission]:
+    """Read and check a batch of files; never raises for a bad file."""
+    subs = [Submission(Path(p), name, _mtime(Path(p))) for p, name in items]
+    fills: list[tuple[Submission, Fill]] = []
+    for sub in subs:
+        try:
+            fills.append((sub, read_fill(sub.path)))
+        except Unreadable as exc:
+            _unreadable(sub, exc.finding)
+        except Exception as exc:  # a reader bug must not stop the batch: the file is reported instead
+            _unreadable(sub, finding("file.unreadable", ERROR, reason=f"文件无法读取（{type(exc).__name__}: {exc}）"))
+    found, frames = check_fills([f for _, f in fills])
+    next_row = dict.fromkeys(frames, 0)
+    for (sub, fill), fs in zip(fills, found, strict=True):
+        frame = frames[fill.spec.form]
+        row = frame.values[next_row[fill.spec.form]].copy()
+        next_row[fill.spec.form] += 1
+        _complete(sub, fill, fs, row)
+    return subs
+
+
+def default_jobs(files: int) -> int:
+    """Worker processes worth starting: none for a small inbox, else one per core (at most 8)."""
+    if files < 400:
+        return 1
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def read_all(items: Sequence[tuple[Path, str]], *, jobs: int | None = None, chunk: int = 50,
+             on_progress: Progress | None = None) -> list[Submission]:
+    """Read every file, in order; in worker processes when jobs > 1."""
+    jobs = default_jobs(len(items)) if jobs is None else jobs
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    done, out = 0, []
+    if jobs <= 1 or len(chunks) <= 1:
+        for part in chunks:
+            out.extend(read_chunk(part))
+            done += len(part)
+            if on_progress:
+                on_progress(done, len(items))
+        return out
+    results: list[list[Submission]] = [[] for _ in chunks]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(read_chunk, part): i for i, part in enumerate(chunks)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            results[i] = fut.result()
+            done += len(chunks[i])
+            if on_progress:
+                on_progress(done, len(items))
+    return [s for part in results for s in part]
