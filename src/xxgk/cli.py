@@ -53,7 +53,7 @@ def print_report(console: Console, report: FileReport) -> None:
     console.print(f"{mark} {head}：{STATUS_TEXT[report.status]}，{report.errors} 个错误，{report.warnings} 个警告")
     for n, f in enumerate(report.findings, 1):
         where = compact_cells(f.cells)
-        sides = "" if f.expected is None and f.actual is None else f"  应为 {f.expected}  实为 {f.actual}"
+        sides = ("" if f.expected is None else f"  应为 {f.expected}") + ("" if f.actual is None else f"  实为 {f.actual}")
         console.print(f"  {n}. {SEVERITY_TEXT[f.severity]} " + escape(f"{f.rule or f.code}  {where}{sides}"))
         console.print("     " + escape(f.message))
 

@@ -259,8 +259,9 @@ def _check_rows(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Po
 def _cell_finding(problem: str, pos: Pos, cid: str, label: str, raw: object, value: Decimal | None) -> Finding:
     if problem == "text" and str(raw).strip().isascii() and parse_cell(raw, "amount", text_is_problem=False).problem is None:
         problem = "number_as_text"  # a clean ASCII number, only stored as text
+    reads_as = problem in ("text", "number_as_text") and value is not None  # expected: the number it would read
     return finding(f"cell.{problem}", ERROR, ids=(cid,), cells=(pos.address,), actual=_text(raw),
-                   expected=None if value is None else format_number(value),
+                   expected=format_number(value) if reads_as and value is not None else None,
                    sheet=pos.sheet, cell=pos.a1, label=label, raw=_text(raw),
                    number=format_number(value) if value is not None else "0")
 
