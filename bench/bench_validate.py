@@ -189,14 +189,16 @@ def engine_bench(spec: FormSpec, matrix: np.ndarray, one: Fill, broken: float, s
     t0 = time.perf_counter()
     frame = Frame.from_rows(spec, matrix)
     t1 = time.perf_counter()
-    found = engine.check_rules(frame, fills)
+    found = engine.check_rules(frame, engine.fill_addresses(fills))
     t2 = time.perf_counter()
     frame2 = Frame.from_fills(spec, fills)
     t3 = time.perf_counter()
     assert np.array_equal(frame.values, frame2.values)
 
     rows = [f.numbers for f in fills]
-    finding = getattr(engine, "_rule_finding", None) or (lambda inst, s, f, lv, rv: (inst.key, lv, rv))
+    def finding(inst: RuleInstance, s: FormSpec, fill: Fill, lv: float, rv: float) -> object:
+        """The same finding record the engine makes, per fill."""
+        return engine._rule_finding(inst, s, tuple(fill.address(c) for c in inst.ids), lv, rv)
     t4 = time.perf_counter()
     loop = python_loop(spec, rows, fills, finding)
     t5 = time.perf_counter()

@@ -84,13 +84,19 @@ def previous_columns(spec: FormSpec, previous: Sequence[Fill | None]) -> PrevCol
     return column
 
 
-def _rule_finding(inst: RuleInstance, spec: FormSpec, fill: Fill, left: float, right: float) -> Finding:
+Where = Callable[[int, str], str]  # (row, cell id) -> the sheet-qualified address in that row's workbook
+
+
+def fill_addresses(fills: Sequence[Fill]) -> Where:
+    return lambda row, cell_id: fills[row].address(cell_id)
+
+
+def _rule_finding(inst: RuleInstance, spec: FormSpec, cells: tuple[str, ...], left: float, right: float) -> Finding:
     labels = binding_labels(inst, spec)
     table = spec.table(inst.table).title
     diff = number(left - right)
     message = inst.rule.message.format(table=table, lhs=_fmt(left), rhs=_fmt(right), diff=_fmt(abs(diff)), **labels)
-    return Finding("rule", inst.rule.severity, message, inst.key, inst.ids,
-                   tuple(fill.address(c) for c in inst.ids), number(right), number(left))
+    return Finding("rule", inst.rule.severity, message, inst.key, inst.ids, cells, number(right), number(left))
 
 
 def _fmt(value: float) -> str:
@@ -98,15 +104,16 @@ def _fmt(value: float) -> str:
     return str(v)
 
 
-def check_rules(frame: Frame, fills: Sequence[Fill], previous: PrevColumn | None = None) -> list[list[Finding]]:
-    """Rule findings per fill, in rule order."""
-    out: list[list[Finding]] = [[] for _ in fills]
+def check_rules(frame: Frame, where: Where, previous: PrevColumn | None = None) -> list[list[Finding]]:
+    """Rule findings per row of the frame, in rule order."""
+    out: list[list[Finding]] = [[] for _ in range(frame.n)]
     for inst in expand_rules(frame.spec):
         if inst.uses_prev and previous is None:
             continue
         left, right, passed = evaluate_check(inst.check, frame.column, previous, frame.n, inst.rule.tolerance)
         for i in np.flatnonzero(~passed):
-            out[i].append(_rule_finding(inst, frame.spec, fills[int(i)], float(left[i]), float(right[i])))
+            cells = tuple(where(int(i), c) for c in inst.ids)
+            out[i].append(_rule_finding(inst, frame.spec, cells, float(left[i]), float(right[i])))
     return out
 
 
@@ -171,6 +178,6 @@ def check_fills(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = 
         frame = Frame.from_fills(group[0].spec, group)
         frames[form] = frame
         prev = previous_columns(frame.spec, [previous[i] for i in rows]) if previous else None
-        for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, group, prev), strict=True)):
+        for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, fill_addresses(group), prev), strict=True)):
             results[rows[k]].extend(ow + rf)
     return results, frames

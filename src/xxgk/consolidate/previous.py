@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,6 @@ from xxgk.consolidate.reading import SUMMARY_KIND, read_all, scan
 from xxgk.engine import Frame, check_rules
 from xxgk.findings import WARNING, Finding, finding
 from xxgk.layout import plan_layout
-from xxgk.reader import Fill
 from xxgk.rules.expand import expand_rules
 from xxgk.spec import FormSpec, load_spec
 
@@ -76,13 +74,6 @@ def load_previous(path: Path, jobs: int | None = None) -> Previous | Finding:
     return Previous(spec, keys, values, total, Path(path).name)
 
 
-@cache
-def _address_fill(spec: FormSpec) -> Fill:
-    """A stand-in Fill that only answers where a cell is (the template's own layout)."""
-    return Fill(Path(), spec, meta={}, numbers={}, exact={}, blank=set(), typed_computed=set(),
-                removed_formulas=set(), positions=plan_layout(spec).pos)
-
-
 def _prev_keys(spec: FormSpec) -> set[str]:
     return {inst.key for inst in expand_rules(spec) if inst.uses_prev}
 
@@ -100,7 +91,8 @@ def check_rows(spec: FormSpec, rows: np.ndarray, prev_rows: np.ndarray | None, p
             j = previous.column_index(spec, cell_id)
             return prev_rows[:, j] if j is not None else np.full(n, np.nan)
 
-    found = check_rules(frame, [_address_fill(spec)] * n, prev_col)
+    layout = plan_layout(spec)
+    found = check_rules(frame, lambda _row, cell_id: layout.address(cell_id), prev_col)
     if not only_cross_year:
         return found
     keep = _prev_keys(spec)
