@@ -103,3 +103,15 @@ def test_computed_cycle_is_a_spec_error() -> None:
                             "check": "requests.new.natural == requests.new.total"})
     with pytest.raises(SpecError, match="cycle"):
         computed_cells(parse_spec(broken))
+
+
+def test_charts_are_part_of_the_form_spec() -> None:
+    spec = load_spec("gb2021")
+    assert [c.kind for c in spec.charts] == ["bar", "pie", "bar"]
+    broken = copy.deepcopy(raw())
+    broken["charts"][0]["cells"] = "requests.@nobody.total"
+    with pytest.raises(SpecError, match="chart '本年度办理结果（件）': unknown group @nobody"):
+        parse_spec(broken)
+    broken["charts"][0] = {"title": "x", "kind": "pie"}
+    with pytest.raises(SpecError, match="one of cells / top_agencies"):
+        parse_spec(broken)

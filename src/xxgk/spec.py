@@ -122,6 +122,17 @@ class RuleDef:
 
 
 @dataclass(frozen=True)
+class ChartDef:
+    """A chart of a summary: one bar/slice per key of the @group in `cells`, or the top agencies by one cell."""
+
+    title: str
+    kind: str  # an XlsxWriter chart type: bar, column, pie
+    cells: str | None = None
+    top_agencies: str | None = None
+    count: int = 15
+
+
+@dataclass(frozen=True)
 class FormSpec:
     form: str
     spec_version: str
@@ -134,6 +145,7 @@ class FormSpec:
     rules: tuple[RuleDef, ...]
     previous_aliases: dict[str, str] = field(compare=False, hash=False)
     cells: dict[str, Cell] = field(compare=False, hash=False)
+    charts: tuple[ChartDef, ...] = ()
 
     @property
     def cell_ids(self) -> list[str]:
@@ -263,6 +275,15 @@ def _rule(raw: dict[str, Any]) -> RuleDef:
     )
 
 
+CHART_KINDS = ("bar", "column", "pie")
+
+
+def _chart(raw: dict[str, Any]) -> ChartDef:
+    if raw.get("kind") not in CHART_KINDS or (raw.get("cells") is None) == (raw.get("top_agencies") is None):
+        raise SpecError(f"chart {raw.get('title')!r}: needs a kind in {CHART_KINDS} and one of cells / top_agencies")
+    return ChartDef(str(raw["title"]), raw["kind"], raw.get("cells"), raw.get("top_agencies"), int(raw.get("count", 15)))
+
+
 def _cover(raw: dict[str, Any]) -> Cover:
     fields = []
     for f in raw["fields"]:
@@ -305,6 +326,7 @@ def parse_spec(raw: dict[str, Any]) -> FormSpec:
             rules=tuple(_rule(r) for r in raw.get("rules", [])),
             previous_aliases=dict(raw.get("previous_aliases") or {}),
             cells=_cells(tables),
+            charts=tuple(_chart(c) for c in raw.get("charts") or ()),
         )
     except KeyError as exc:
         raise SpecError(f"missing key {exc}") from exc
@@ -312,7 +334,22 @@ def parse_spec(raw: dict[str, Any]) -> FormSpec:
     from xxgk.rules.expand import expand_rules
 
     expand_rules(spec)  # parses and instantiates every rule: a bad rule fails here, at load time
+    _check_charts(spec)
     return spec
+
+
+def _check_charts(spec: FormSpec) -> None:
+    from xxgk.rules.expand import RuleSyntaxError, expand_ref
+
+    for chart in spec.charts:
+        pattern = chart.cells or chart.top_agencies or ""
+        try:
+            ids = expand_ref(pattern, {}, spec)
+        except RuleSyntaxError as exc:
+            raise SpecError(f"chart {chart.title!r}: {exc}") from exc
+        unknown = [cid for cid in ids if cid not in spec.cells]
+        if unknown or (chart.top_agencies and len(ids) != 1):
+            raise SpecError(f"chart {chart.title!r}: {pattern!r} does not name {'one cell' if chart.top_agencies else 'cells'}")
 
 
 def _check_names(spec: FormSpec) -> None:

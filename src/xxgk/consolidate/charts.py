@@ -1,7 +1,7 @@
 """The 图表 sheet: native Excel charts of the summary (XlsxWriter), fed by live formulas on the defined names.
 
-Charts are described by cell-id patterns over the spec's groups (``requests.@outcomes.total``); a chart whose
-pattern does not resolve in a form is left out.
+The charts are defined in the form spec (``charts:``): a cell-id pattern over one of the spec's groups
+(``requests.@outcomes.total``), or the agencies with the largest value of one cell.
 """
 
 from __future__ import annotations
@@ -16,26 +16,6 @@ from xxgk.consolidate.sheets import CHARTS
 from xxgk.spec import FormSpec, defined_name
 from xxgk.template import FONT, Styles
 
-
-@dataclass(frozen=True)
-class ChartDef:
-    title: str
-    pattern: str  # one @group segment: the categories
-    kind: str  # XlsxWriter chart type
-
-
-@dataclass(frozen=True)
-class TopDef:
-    title: str
-    cell: str
-    count: int
-
-
-CHART_DEFS = (
-    ChartDef("本年度办理结果（件）", "requests.@outcomes.total", "bar"),
-    ChartDef("本年新收申请的申请人类型（件）", "requests.new.@applicants", "pie"),
-)
-TOP_DEF = TopDef("本年新收申请最多的单位（件）", "requests.new.total", 15)
 CHART_COL = 3
 ROW_PX, BAR_PX, LABEL_MAX = 20, 24, 26  # a default row's height; per bar; longest category label shown
 
@@ -66,18 +46,18 @@ class ChartData:
 def chart_data(spec: FormSpec, total: np.ndarray, matrix: np.ndarray, names: list[str]) -> list[ChartData]:
     index = {cid: j for j, cid in enumerate(spec.cells)}
     out = []
-    for d in CHART_DEFS:
-        cells = expand(spec, d.pattern)
-        if cells:
+    for d in spec.charts:
+        if d.cells:
+            cells = expand(spec, d.cells)
             out.append(ChartData(d.title, d.kind, [label for _, label in cells],
                                  [float(total[index[c]]) for c, _ in cells],
                                  [f"={defined_name(c)}" for c, _ in cells]))
-    if TOP_DEF.cell in index and len(names):
-        col = matrix[:, index[TOP_DEF.cell]]
-        top = [i for i in np.argsort(-col, kind="stable")[:TOP_DEF.count] if col[i] > 0]
-        if top:
-            out.append(ChartData(TOP_DEF.title, "bar", [names[i] for i in top], [float(col[i]) for i in top],
-                                 [None] * len(top)))
+        elif d.top_agencies and len(names):
+            col = matrix[:, index[d.top_agencies]]
+            top = [i for i in np.argsort(-col, kind="stable")[:d.count] if col[i] > 0]
+            if top:
+                out.append(ChartData(d.title, d.kind, [names[i] for i in top], [float(col[i]) for i in top],
+                                     [None] * len(top)))
     return out
 
 

@@ -50,7 +50,7 @@ def _substitute(pattern: str, bindings: dict[str, str]) -> str:
     return _VAR.sub(repl, pattern)
 
 
-def _expand_ref(pattern: str, bindings: dict[str, str], spec: FormSpec) -> list[str]:
+def expand_ref(pattern: str, bindings: dict[str, str], spec: FormSpec) -> list[str]:
     segments = _substitute(pattern, bindings).split(".")
     options: list[tuple[str, ...]] = []
     for seg in segments:
@@ -67,7 +67,7 @@ def _instantiate(expr: Expr, bindings: dict[str, str], spec: FormSpec, in_sum: b
     if isinstance(expr, Num):
         return [expr]
     if isinstance(expr, Ref):
-        ids = _expand_ref(expr.id, bindings, spec)
+        ids = expand_ref(expr.id, bindings, spec)
         if len(ids) > 1 and not in_sum:
             raise RuleSyntaxError(f"{expr.id!r} names several cells; wrap it in sum()")
         for cid in ids:
