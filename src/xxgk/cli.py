@@ -18,8 +18,20 @@ STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "er
 SEVERITY_TEXT = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
 
 
-@click.group(help="政府信息公开工作年度报告工具：生成模板、校验、汇总。")
-@click.version_option(package_name="xxgk")
+class _Command(click.Command):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, help="政府信息公开工作年度报告工具：生成模板、校验、汇总。")
+@click.version_option(package_name="xxgk", help="显示版本并退出。")
 def main() -> None:
     pass
 
@@ -82,7 +94,8 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> N
     sys.exit(exit_code(reports))
 
 
-@main.command(help="汇总各单位报送的年报工作簿，生成同一表式的汇总表（含报送情况、名册核对、单位明细、校验结果、来源和图表）。"
+@main.command(short_help="汇总各单位的年报工作簿，生成同一表式的汇总表。",
+              help="汇总各单位报送的年报工作簿，生成同一表式的汇总表（含报送情况、名册核对、单位明细、校验结果、来源和图表）。"
               "INPUTS 为收件文件夹或文件。")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="汇总表（.xlsx）")
