@@ -86,7 +86,7 @@ def test_typed_value_over_a_formula_is_checked_and_reported(tmp_path: Path, cell
 
 def test_typed_value_that_agrees_is_only_a_warning(tmp_path: Path) -> None:
     values = sample()
-    total = sum(int(values.get(f"review.{k}", 0)) for k in ("upheld", "corrected", "other", "pending"))  # type: ignore[call-overload]
+    total = sum(int(values.get(f"review.{k}", 0)) for k in SPEC.groups["results"].keys)  # type: ignore[call-overload]
     report = only(write(tmp_path, values, overrides={"review.total": total}))
     assert keys(report) == ["formula.overwritten"]
     assert report.status == "warnings"

@@ -34,9 +34,6 @@ _NS = {
     "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
 }
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>]")
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3}[0-9]+)"')
 
 
 class Unreadable(Exception):
@@ -77,12 +74,34 @@ class Fill:
 # ---- zip-level metadata -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Where a workbook keeps each cell, grouped for a fast read (the same for every copy of a template)."""
+
+    by_sheet: tuple[tuple[str, tuple[tuple[str, str, bool, Pos], ...]], ...]  # sheet, (id, type, computed, pos)
+    formula_refs: tuple[tuple[str, tuple[str, ...]], ...]  # sheet, A1 refs of its computed cells
+
+
+def _make_plan(spec: FormSpec, positions: dict[str, Pos]) -> _Plan:
+    computed = computed_cells(spec)
+    sheets: dict[str, list[tuple[str, str, bool, Pos]]] = {}
+    refs: dict[str, list[str]] = {}
+    for cid, cell in spec.cells.items():
+        pos = positions[cid]
+        sheets.setdefault(pos.sheet, []).append((cid, cell.type, cid in computed, pos))
+        if cid in computed:
+            refs.setdefault(pos.sheet, []).append(pos.a1)
+    return _Plan(tuple((s, tuple(cells)) for s, cells in sheets.items()),
+                 tuple((s, tuple(r)) for s, r in refs.items()))
+
+
 @dataclass
 class _Package:
     names: dict[str, str]  # defined name -> reference text
     properties: dict[str, str]
     sheet_parts: dict[str, str]  # sheet name -> zip member
     positions: dict[str, dict[str, Pos]] = field(default_factory=dict)  # by form, filled on first use
+    plans: dict[str, _Plan] = field(default_factory=dict)  # by form, filled on first use
 
 
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
@@ -127,19 +146,19 @@ def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _
     return _Package(names, props, parts)
 
 
-def _formula_cells(zf: zipfile.ZipFile, sheet: str, part: str) -> set[Pos]:
-    """Cells holding a formula: find each <f> and the <c> element it opens in (formulas are few)."""
-    xml = _member(zf, part)
+def _formula_cells(zf: zipfile.ZipFile, sheet: str, part: str, refs: tuple[str, ...]) -> set[Pos]:
+    """Which of the given cells (A1 refs on one sheet) hold a formula: <f> is the first child of <c>."""
     found = set()
-    for m in _FORMULA_TAG.finditer(xml):
-        start = xml.rfind(b"<", 0, m.start())
-        while start > 0 and not _CELL_TAG.match(xml, start):
-            start = xml.rfind(b"<", 0, start)
-        ref = _CELL_REF.search(xml, start, m.start())
-        if ref:
-            row, col = xl_cell_to_rowcol(ref.group(1).decode())
-            found.add(Pos(sheet, row, col))
+    for m in _formula_pattern(refs).finditer(_member(zf, part)):
+        row, col = xl_cell_to_rowcol(m.group(1).decode())
+        found.add(Pos(sheet, row, col))
     return found
+
+
+@lru_cache(maxsize=32)
+def _formula_pattern(refs: tuple[str, ...]) -> re.Pattern[bytes]:
+    cells = b"|".join(re.escape(r.encode()) for r in refs)
+    return re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="(' + cells + rb')"[^>]*>\s*<(?:\w+:)?f[\s>/]')
 
 
 def _parse_ref(text: str) -> Pos | None:
@@ -167,10 +186,11 @@ def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
     raise Unreadable(finding("file.not_template", ERROR, reason="缺少 xxgk_form 文档属性，也没有模板的定义名称"))
 
 
-def _positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
+def _positions(spec: FormSpec, pkg: _Package) -> tuple[dict[str, Pos], _Plan]:
     if spec.form not in pkg.positions:
         pkg.positions[spec.form] = _resolve_positions(spec, pkg)
-    return pkg.positions[spec.form]
+        pkg.plans[spec.form] = _make_plan(spec, pkg.positions[spec.form])
+    return pkg.positions[spec.form], pkg.plans[spec.form]
 
 
 def _resolve_positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
@@ -276,35 +296,42 @@ class _Numbers:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos], formulas: set[Pos]) -> _Numbers:
-    computed = computed_cells(spec)
+def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas: set[Pos]) -> _Numbers:
     out = _Numbers()
-    for cid, cell in spec.cells.items():
-        pos = positions[cid]
-        raw = _at(grids, pos)
-        if cid in computed and (pos in formulas or raw is None):
-            out.numbers[cid] = 0.0  # recomputed by the engine from the inputs
-            if pos not in formulas:
-                out.removed.add(cid)
-            continue
-        if type(raw) is float and raw >= 0 and raw.is_integer() and cell.type == "count":
-            out.numbers[cid] = raw  # the common case, no parsing needed
-            if cid in computed:
-                out.typed.add(cid)
-            continue
-        parsed = parse_cell(raw, cell.type)
-        if parsed.blank:
-            out.blank.add(cid)
-        elif cid in computed:
-            out.typed.add(cid)
-        if parsed.problem:
-            label = f"{cell.row.short}·{cell.column.short}".strip("·")
-            out.findings.append(_cell_finding(parsed.problem, pos, cid, label, raw, parsed.value))
-        value = parsed.value if parsed.value is not None else Decimal(0)
-        out.numbers[cid] = float(value)
-        if cell.type == "amount":
-            out.exact[cid] = value
+    for sheet, cells in plan.by_sheet:
+        grid = grids.get(sheet, [])
+        for cid, cell_type, computed, pos in cells:
+            try:
+                raw = grid[pos.row][pos.col]
+            except IndexError:
+                raw = None
+            if computed and (pos in formulas or raw is None or raw == ""):
+                out.numbers[cid] = 0.0  # recomputed by the engine from the inputs
+                if pos not in formulas:
+                    out.removed.add(cid)
+            elif type(raw) is float and raw >= 0 and raw.is_integer() and cell_type == "count":
+                out.numbers[cid] = raw  # the common case, no parsing needed
+                if computed:
+                    out.typed.add(cid)
+            else:
+                _read_other(spec, out, cid, pos, None if raw == "" else raw, computed)
     return out
+
+
+def _read_other(spec: FormSpec, out: _Numbers, cid: str, pos: Pos, raw: object, computed: bool) -> None:
+    cell = spec.cells[cid]
+    parsed = parse_cell(raw, cell.type)
+    if parsed.blank:
+        out.blank.add(cid)
+    elif computed:
+        out.typed.add(cid)
+    if parsed.problem:
+        label = f"{cell.row.short}·{cell.column.short}".strip("·")
+        out.findings.append(_cell_finding(parsed.problem, pos, cid, label, raw, parsed.value))
+    value = parsed.value if parsed.value is not None else Decimal(0)
+    out.numbers[cid] = float(value)
+    if cell.type == "amount":
+        out.exact[cid] = value
 
 
 def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) -> list[Finding]:
@@ -329,9 +356,8 @@ def read_fill(path: Path) -> Fill:
         with zipfile.ZipFile(path) as zf:
             pkg = _read_package(zf)
             spec = _detect_spec(pkg, path)
-            positions = _positions(spec, pkg)
-            sheets = {positions[c].sheet for c in computed_cells(spec)}
-            formulas = set().union(*(_formula_cells(zf, s, pkg.sheet_parts[s]) for s in sheets))
+            positions, plan = _positions(spec, pkg)
+            formulas = set().union(*(_formula_cells(zf, s, pkg.sheet_parts[s], refs) for s, refs in plan.formula_refs))
         grids = _grids(path, {p.sheet for p in positions.values()})
     except Unreadable:
         raise
@@ -342,7 +368,7 @@ def read_fill(path: Path) -> Fill:
         raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
     _check_rows(spec, grids, positions)
     meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
-    got = _read_numbers(spec, grids, positions, formulas)
+    got = _read_numbers(spec, grids, plan, formulas)
     fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, positions, got.findings)
     fill.findings.extend(_blank_findings(spec, got.blank, positions))
     return fill
