@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -272,5 +273,41 @@ def test_xml_bomb_in_a_parsed_part_is_refused(tmp_path: Path, member: str) -> No
               b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>')
     bomb = _rewrite_zip(write(tmp_path, sample(), "好.xlsx"), tmp_path / "炸弹.xlsx",
                         lambda n, b: laughs if n == member else b)
+    report = only(bomb)
+    assert report.status == "unreadable" and "XML 炸弹" in report.findings[0].message
+
+
+def _sheet_part(path: Path, sheet: str) -> str:
+    wb = openpyxl.load_workbook(path)
+    return f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+
+
+def test_edited_formula_showing_a_wrong_total_is_an_error(tmp_path: Path) -> None:
+    """A 总计 whose formula was edited (here: its shown result) prints a wrong number in the published table."""
+    good = write(tmp_path, sample(), "好.xlsx")
+    pos = LAYOUT.pos["requests.new.total"]
+    part = _sheet_part(good, pos.sheet)
+    shown = {}
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        m = re.search(rb'(<c r="%s"[^>]*><f>[^<]*</f><v>)([0-9.]+)(</v>)' % pos.a1.encode(), data)
+        assert m, "the template writes the formula's result"
+        shown["right"] = float(m.group(2))
+        return data[: m.start(2)] + str(int(shown["right"]) - 5).encode() + data[m.end(2):]
+
+    report = only(_rewrite_zip(good, tmp_path / "改公式.xlsx", edit))
+    (f,) = [f for f in report.findings if f.code == "formula.altered"]
+    assert f.severity == "error" and f.ids == ("requests.new.total",) and f.cells == (pos.address,)
+    assert (f.expected, f.actual) == (shown["right"], shown["right"] - 5)
+    assert report.status == "errors"
+
+
+def test_dtd_in_a_worksheet_is_refused_not_read_as_blank(tmp_path: Path) -> None:
+    good = write(tmp_path, sample(), "好.xlsx")
+    part = _sheet_part(good, SPEC.cover.sheet)
+    bomb = _rewrite_zip(good, tmp_path / "表内炸弹.xlsx", lambda n, b: b.replace(
+        b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1) if n == part else b)
     report = only(bomb)
     assert report.status == "unreadable" and "XML 炸弹" in report.findings[0].message

@@ -12,7 +12,7 @@ from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding,
 from xxgk.identifiers import region_problem, uscc_problem
 from xxgk.reader import Fill
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
-from xxgk.rules.vector import evaluate, evaluate_check
+from xxgk.rules.vector import EPSILON, evaluate, evaluate_check
 from xxgk.spec import FormSpec
 
 
@@ -134,7 +134,20 @@ def formula_findings(frame: Frame, fills: Sequence[Fill]) -> list[list[Finding]]
     for k, fill in enumerate(fills):
         for cid in sorted(fill.removed_formulas, key=frame.index.__getitem__):
             out[k].append(_formula_finding("formula.removed", frame, fill, cid, frame.column(cid)[k], None))
+        out[k].extend(_altered(frame, fill, k))
     return out
+
+
+def _altered(frame: Frame, fill: Fill, row: int) -> list[Finding]:
+    """Formula cells whose shown result differs from what the inputs give: an edited formula (or a result
+    never recalculated). The printed table would show the wrong number, so it is an error."""
+    found = []
+    for cid, shown in fill.cached.items():
+        expected = frame.column(cid)[row]
+        if abs(shown - expected) > EPSILON:
+            f = _formula_finding("formula.altered", frame, fill, cid, expected, shown)
+            found.append(Finding(f.code, ERROR, f.message, f.rule, f.ids, f.cells, f.expected, f.actual))
+    return found
 
 
 def _cover_finding(code: str, fill: Fill, field_id: str, raw: str, **params: Any) -> Finding:

@@ -25,6 +25,7 @@ MESSAGES: dict[str, str] = {
     "table.blank": "「{sheet}」有 {count} 个单元格未填写，已按 0 计：{listing}。没有发生的事项请填 0。",
     "formula.overwritten": "「{sheet}」{cell}（{label}）：此处应为自动计算的公式，却被填入了数值 {actual}"
     "（按公式应为 {expected}）。请从标准模板恢复公式，或核对数字。",
+    "formula.altered": "「{sheet}」{cell}（{label}）：表中显示为 {actual}，按各项数字计算应为 {expected}：自动计算的公式被改动，或文件保存前没有重新计算。请从标准模板恢复该公式，重新计算后保存。",
     "formula.removed": "「{sheet}」{cell}（{label}）：自动计算的公式被删除，已按公式重新计算为 {expected}。请从标准模板恢复公式。",
     # cover
     "cover.required": "「{sheet}」{label}未填写。请填写{label}。",

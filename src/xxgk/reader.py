@@ -56,6 +56,7 @@ class Fill:
     blank: set[str]
     typed_computed: set[str]  # computed cells that hold a typed value instead of a formula
     removed_formulas: set[str]  # computed cells whose formula was deleted and left empty (recomputed)
+    cached: dict[str, float]  # the value a formula cell shows (its cached result), when it has one
     positions: dict[str, Pos]
     findings: list[Finding] = field(default_factory=list)
 
@@ -118,10 +119,24 @@ def _read_package(zf: zipfile.ZipFile) -> _Package:
     """Workbooks made from one template share these parts byte for byte: parse each variant once."""
     parts = [_member(zf, name) for name in _PACKAGE_PARTS]
     for name, data in zip(_PACKAGE_PARTS, parts, strict=True):
-        bomb = dtd_problem(name, data)  # these are parsed with ElementTree: never with a DTD
-        if bomb is not None:
-            raise Unreadable(finding("file.unreadable", ERROR, reason=bomb.reason))
+        _refuse_dtd(name, data)  # these are parsed with ElementTree: never with a DTD
     return _parse_package(*parts)
+
+
+def _refuse_dtd(member: str, data: bytes) -> None:
+    bomb = dtd_problem(member, data)
+    if bomb is not None:
+        raise Unreadable(finding("file.unreadable", ERROR, reason=bomb.reason))
+
+
+def _scan_sheet_heads(zf: zipfile.ZipFile, parts: list[str]) -> None:
+    """A DTD sits before the root element: calamine would ignore it and read cells as blank, so refuse it."""
+    for part in parts:
+        try:
+            with zf.open(part) as member:
+                _refuse_dtd(part, member.read(4096))
+        except KeyError:
+            continue
 
 
 @lru_cache(maxsize=64)
@@ -149,7 +164,9 @@ def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _
 def _formula_cells(zf: zipfile.ZipFile, sheet: str, part: str, refs: tuple[str, ...]) -> set[Pos]:
     """Which of the given cells (A1 refs on one sheet) hold a formula: <f> is the first child of <c>."""
     found = set()
-    for m in _formula_pattern(refs).finditer(_member(zf, part)):
+    xml = _member(zf, part)
+    _refuse_dtd(part, xml)
+    for m in _formula_pattern(refs).finditer(xml):
         row, col = xl_cell_to_rowcol(m.group(1).decode())
         found.add(Pos(sheet, row, col))
     return found
@@ -293,6 +310,7 @@ class _Numbers:
     blank: set[str] = field(default_factory=set)
     typed: set[str] = field(default_factory=set)  # computed cells holding a typed value
     removed: set[str] = field(default_factory=set)  # computed cells left empty, formula deleted
+    cached: dict[str, float] = field(default_factory=dict)  # formula cells: the result the workbook shows
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -309,6 +327,8 @@ def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas
                 out.numbers[cid] = 0.0  # recomputed by the engine from the inputs
                 if pos not in formulas:
                     out.removed.add(cid)
+                elif type(raw) in (float, int):
+                    out.cached[cid] = float(raw)
             elif type(raw) is float and raw >= 0 and raw.is_integer() and cell_type == "count":
                 out.numbers[cid] = raw  # the common case, no parsing needed
                 if computed:
@@ -358,6 +378,9 @@ def read_fill(path: Path) -> Fill:
             spec = _detect_spec(pkg, path)
             positions, plan = _positions(spec, pkg)
             formulas = set().union(*(_formula_cells(zf, s, pkg.sheet_parts[s], refs) for s, refs in plan.formula_refs))
+            with_formulas = {s for s, _ in plan.formula_refs}
+            others = sorted({p.sheet for p in positions.values()} - with_formulas)
+            _scan_sheet_heads(zf, [pkg.sheet_parts[s] for s in others])
         grids = _grids(path, {p.sheet for p in positions.values()})
     except Unreadable:
         raise
@@ -369,7 +392,8 @@ def read_fill(path: Path) -> Fill:
     _check_rows(spec, grids, positions)
     meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
     got = _read_numbers(spec, grids, plan, formulas)
-    fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, positions, got.findings)
+    fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached, positions,
+                got.findings)
     fill.findings.extend(_blank_findings(spec, got.blank, positions))
     return fill
 
