@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from xxgk.findings import Finding
+from xxgk.findings import number as as_number
 from xxgk.layout import plan_layout
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import load_spec
@@ -73,12 +74,13 @@ def blank(*ids: str) -> Brief:
 
 
 def text(cid: str, number: str, raw: str) -> Brief:
-    return ("cell.text", None, (cid,), number, raw)
+    """The number the text reads as is given as published; findings carry it as a JSON number."""
+    return ("cell.text", None, (cid,), as_number(float(number)), raw)
 
 
 def number_as_text(cid: str, number: str, raw: str) -> Brief:
     """A clean number typed into a text cell ("12.90"): the sheet's formulas would not count it."""
-    return ("cell.number_as_text", None, (cid,), number, raw)
+    return ("cell.number_as_text", None, (cid,), as_number(float(number)), raw)
 
 
 def assert_findings(report: FileReport, expected: list[Brief]) -> None:

@@ -105,7 +105,7 @@ def test_text_in_number_cell_names_cell_text_and_number(tmp_path: Path, raw: str
     assert f.severity == "error"
     assert f.cells == (LAYOUT.address("active.penalty.decisions"),)
     assert raw in f.message and f"按数字 {number} 读取" in f.message
-    assert f.expected == str(number) and f.actual == raw
+    assert f.expected == number and f.actual == raw
 
 
 def test_decimal_and_negative_in_count_cells(tmp_path: Path) -> None:
@@ -158,8 +158,9 @@ def test_cover_checks(tmp_path: Path, field: str, value: object, code: str) -> N
 
 
 def test_previous_year_carry_over(tmp_path: Path) -> None:
-    last = sample(1, year=2023)
     this = sample(0)
+    last = sample(1, year=2023)  # other numbers, but the same agency's report of the year before
+    last.update({k: this[k] for k in ("meta.agency", "meta.uscc")})
     this_path = write(tmp_path, this, "今年.xlsx")
     prev_path = write(tmp_path, last, "去年.xlsx")
     report = only(this_path, prev_path)
@@ -177,7 +178,7 @@ def test_previous_year_carry_over(tmp_path: Path) -> None:
 
 def test_previous_of_older_form_uses_aliases(tmp_path: Path) -> None:
     last = sample(0, form="gb2019", year=2020)
-    this = sample(0)
+    this = sample(0, year=2021)
     this["active.rules.valid"] = int(last["active.rules.total"]) + 50  # type: ignore[call-overload]
     report = only(write(tmp_path, this, "今年.xlsx"), write(tmp_path, last, "去年.xlsx", form="gb2019"))
     assert "X2[rules]" in keys(report)
@@ -237,7 +238,7 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
 def test_message_templates_are_complete() -> None:
     """Every finding code has a template that names a place and a remedy (请…)."""
     for code, text in MESSAGES.items():
-        assert "请" in text or code in ("file.unreadable", "previous.missing"), code
+        assert "请" in text or code == "file.unreadable", code
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -311,3 +312,58 @@ def test_dtd_in_a_worksheet_is_refused_not_read_as_blank(tmp_path: Path) -> None
         b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1) if n == part else b)
     report = only(bomb)
     assert report.status == "unreadable" and "XML 炸弹" in report.findings[0].message
+
+
+def test_previous_folder_is_matched_per_agency_and_year(tmp_path: Path) -> None:
+    last_year = tmp_path / "去年"
+    mine_last, other_last = sample(0, year=2023), sample(1, year=2023)
+    write(last_year, other_last, "别的单位.xlsx")
+    write(last_year, mine_last, "本单位.xlsx")
+    this = sample(0)
+    this["requests.carried.natural"] = int(mine_last.get("requests.forward.natural", 0)) + 1  # type: ignore[call-overload]
+    report = only(write(tmp_path, this, "今年.xlsx"), last_year)
+    assert "X1[natural]" in keys(report)
+    x1 = next(f for f in report.findings if f.rule == "X1[natural]")
+    assert x1.expected == mine_last.get("requests.forward.natural", 0)  # matched by USCC, not the other agency
+
+
+def test_previous_of_another_agency_or_year_is_not_applied(tmp_path: Path) -> None:
+    this_path = write(tmp_path, sample(0), "今年.xlsx")
+    other = only(this_path, write(tmp_path / "a", sample(1, year=2023), "别的单位.xlsx"))
+    assert "previous.no_match" in keys(other) and not [k for k in keys(other) if k.startswith("X")]
+    same_year = only(this_path, write(tmp_path / "b", sample(0, year=2024), "同年.xlsx"))
+    assert "previous.wrong_year" in keys(same_year) and not [k for k in keys(same_year) if k.startswith("X")]
+
+
+def test_validate_a_folder_and_unusable_previous(tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    write(inbox, sample(0), "甲.xlsx")
+    write(inbox / "子目录", sample(1), "乙.xlsx")
+    (inbox / "~$甲.xlsx").write_bytes(b"lock")
+    (inbox / "说明.txt").write_text("不是工作簿", encoding="utf-8")
+    reports = validate_files([inbox])
+    assert [r.path.name for r in reports] == ["乙.xlsx", "甲.xlsx"]  # sorted by path: 子目录/乙 before 甲
+    res = _cli("validate", str(inbox), "--previous", str(tmp_path / "没有这个文件.xlsx"))
+    assert res.returncode == 2 and "--previous" in res.stderr
+    (tmp_path / "空").mkdir()
+    res = _cli("validate", str(tmp_path / "空"))
+    assert res.returncode == 2 and "没有找到" in res.stderr
+
+
+def test_year_as_text_and_a_bad_date_are_explained(tmp_path: Path) -> None:
+    values = sample()
+    values["meta.year"] = "2024年"
+    values["meta.filled_on"] = "正月十五"
+    report = only(write(tmp_path, values))
+    by_code = {f.code: f for f in report.findings}
+    assert "不是 4 位数字的年份" in by_code["cover.year"].message
+    assert by_code["cover.date"].severity == "warning" and by_code["cover.date"].ids == ("meta.filled_on",)
+
+
+def test_older_template_version_is_noted(tmp_path: Path) -> None:
+    good = write(tmp_path, sample(), "好.xlsx")
+    old = _rewrite_zip(good, tmp_path / "旧版.xlsx", lambda n, b: b.replace(
+        SPEC.spec_version.encode(), b"2021.0") if n == "docProps/custom.xml" else b)
+    report = only(old)
+    assert keys(report) == ["file.spec_version"] and report.status == "warnings"
+    assert "2021.0" in report.findings[0].message

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from xxgk.spec import FORMS, load_spec
-from xxgk.validate import ERRORS, UNREADABLE, FileReport, validate_files
+from xxgk.validate import ERRORS, UNREADABLE, FileReport, PreviousUnusable, validate_files
 
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
                "unreadable": "[red]无法读取[/]"}
@@ -78,10 +78,18 @@ def exit_code(reports: list[FileReport]) -> int:
 
 @main.command(help="校验填好的年报工作簿，列出全部勾稽关系错误、不合格单元格和未填项。")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--previous", type=click.Path(path_type=Path), help="上年度的年报工作簿（跨年度核对）")
+@click.option("--previous", type=click.Path(path_type=Path),
+              help="上年度的年报工作簿或所在文件夹（按统一社会信用代码、单位名称对应，跨年度核对）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> None:
-    reports = validate_files(list(paths), previous)
+    try:
+        reports = validate_files(list(paths), previous)
+    except PreviousUnusable as exc:
+        click.echo(f"错误：{exc}。跨年度核对无法进行，请检查 --previous。", err=True)
+        sys.exit(2)
+    if not reports:
+        click.echo("错误：没有找到要校验的工作簿（.xlsx）。请检查路径。", err=True)
+        sys.exit(2)
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
     else:

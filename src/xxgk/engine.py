@@ -152,7 +152,7 @@ def _altered(frame: Frame, fill: Fill, row: int) -> list[Finding]:
 
 def _cover_finding(code: str, fill: Fill, field_id: str, raw: str, **params: Any) -> Finding:
     f, pos = fill.spec.field(field_id), fill.positions[field_id]
-    return finding(code, ERROR, ids=(field_id,), cells=(pos.address,), actual=raw or None,
+    return finding(code, WARNING if code == "cover.date" else ERROR, ids=(field_id,), cells=(pos.address,), actual=raw or None,
                    sheet=pos.sheet, label=f.label, raw=raw, **params)
 
 
@@ -163,10 +163,19 @@ def _cover_problem(fill: Fill, field_id: str, raw: str) -> Finding | None:
     if f.type == "region" and (p := region_problem(raw)):
         return _cover_finding("cover.region", fill, f.id, raw, reason=REGION_REASONS[p])
     if f.type == "year" and not (raw.isdigit() and spec.years[0] <= int(raw) <= spec.years[1]):
-        return _cover_finding("cover.year", fill, f.id, raw, first=spec.years[0], last=spec.years[1])
+        reason = f"不在本表式适用的 {spec.years[0]}–{spec.years[1]} 年之间" if raw.isdigit() else "不是 4 位数字的年份"
+        return _cover_finding("cover.year", fill, f.id, raw, reason=reason)
+    if f.type == "date" and _parse_date(raw) is None:
+        return _cover_finding("cover.date", fill, f.id, raw)
     if f.type == "choice" and raw not in f.choices:
         return _cover_finding("cover.choice", fill, f.id, raw, choices="、".join(f.choices))
     return None
+
+
+def _parse_date(raw: str) -> object:
+    from xxgk.consolidate.identity import parse_date  # the package imports this module
+
+    return parse_date(raw)
 
 
 def cover_findings(fill: Fill) -> list[Finding]:

@@ -31,14 +31,18 @@ MESSAGES: dict[str, str] = {
     "cover.required": "「{sheet}」{label}未填写。请填写{label}。",
     "cover.uscc": "「{sheet}」{label}“{raw}”{reason}。请核对后重新填写 18 位统一社会信用代码。",
     "cover.region": "「{sheet}」{label}“{raw}”{reason}。请填写 6 位数字的行政区划代码。",
-    "cover.year": "「{sheet}」{label}“{raw}”不在本表式适用的 {first}–{last} 年之间。请核对报告年度，或改用对应年度的模板。",
+    "cover.year": "「{sheet}」{label}“{raw}”{reason}。请填写 4 位数字的报告年度，或改用对应年度的模板。",
+    "cover.date": "「{sheet}」{label}“{raw}”不是日期。请按 2025-01-15 的格式填写日期。",
     "cover.choice": "「{sheet}」{label}“{raw}”不是可选值（{choices}）。请从下拉列表中选择。",
     # cross-year
-    "previous.missing": "上年报告 {path} 无法使用：{reason}。跨年度核对（上年结转等）未进行。",
+    "previous.missing": "上年报告 {path} 无法使用：{reason} 跨年度核对（上年结转等）未进行，请检查上年报告。",
+    "previous.no_match": "上年报告（{files}）中没有“{agency}”（按统一社会信用代码和单位名称查找），跨年度核对（上年结转等）未进行。请提供本单位的上年报告。",
+    "previous.wrong_year": "上年报告 {path} 的报告年度为 {last}，不是 {year} 的上一年，跨年度核对未进行。请提供 {year} 年上一年的报告。",
     # whole file
     "file.unreadable": "{reason}",
     "file.not_template": "不是 xxgk 年报模板：{reason}。请使用标准模板（workbook/ 目录）填报后再校验。",
     "file.unknown_form": "模板表式“{form}”无法识别（本程序支持：{known}）。请使用标准模板填报。",
+    "file.spec_version": "本文件由 {form} 表式的 {found} 版模板填写，当前模板为 {current} 版；已按名称读取。如有结构变化，请改用最新模板重新填报。",
     "file.missing_names": "模板结构不完整：缺少 {count} 个定义名称（如 {names}）。请使用标准模板重新填报，不要删除行或列。",
     "file.moved_rows": "「{sheet}」第 {row} 行应为“{expected}”，实际为“{actual}”：表格行被移动、插入或删除。请使用标准模板重新填报。",
 }

@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from xxgk.container import dtd_problem, inspect_file
-from xxgk.findings import ERROR, WARNING, Finding, finding
+from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import FORMS, FormSpec, defined_name, load_spec
@@ -298,7 +298,7 @@ def _cell_finding(problem: str, pos: Pos, cid: str, label: str, raw: object, val
         problem = "number_as_text"  # a clean ASCII number, only stored as text
     reads_as = problem in ("text", "number_as_text") and value is not None  # expected: the number it would read
     return finding(f"cell.{problem}", ERROR, ids=(cid,), cells=(pos.address,), actual=_text(raw),
-                   expected=format_number(value) if reads_as and value is not None else None,
+                   expected=number(float(value)) if reads_as and value is not None else None,
                    sheet=pos.sheet, cell=pos.a1, label=label, raw=_text(raw),
                    number=format_number(value) if value is not None else "0")
 
@@ -395,6 +395,10 @@ def read_fill(path: Path) -> Fill:
     fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached, positions,
                 got.findings)
     fill.findings.extend(_blank_findings(spec, got.blank, positions))
+    found_version = pkg.properties.get("xxgk_spec_version", spec.spec_version)
+    if found_version != spec.spec_version:
+        fill.findings.insert(0, finding("file.spec_version", WARNING, form=spec.form, found=found_version,
+                                        current=spec.spec_version))
     return fill
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xxgk.consolidate.identity import agency_key, normalize_name
 from xxgk.engine import check_fills
 from xxgk.findings import ERROR, WARNING, Finding, finding
 from xxgk.reader import Fill, Unreadable, read_fill
@@ -55,27 +56,58 @@ def try_read(path: Path) -> Fill | FileReport:
         return FileReport(path, UNREADABLE, [exc.finding])
 
 
-def _previous(path: Path | None) -> tuple[Fill | None, Finding | None]:
-    if path is None:
-        return None, None
-    got = try_read(path)
-    if isinstance(got, FileReport):
-        return None, finding("previous.missing", WARNING, path=path.name, reason=got.findings[0].message)
-    return got, None
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ods")
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a folder stands for the workbooks in it and its subfolders (lock and hidden files left out)."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            out.append(path)
+            continue
+        out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
+                      and not p.name.startswith(("~$", ".")) and not any(q.startswith(".") for q in p.relative_to(path).parts))
+    return out
+
+
+class PreviousUnusable(Exception):
+    """--previous names nothing that can be read: the cross-year checks the user asked for cannot run."""
+
+
+def load_previous(path: Path) -> list[Fill]:
+    reads = [try_read(p) for p in expand_paths([path])]
+    fills = [r for r in reads if isinstance(r, Fill)]
+    if not fills:
+        reasons = "；".join(f"{r.path.name}：{r.findings[0].message}" for r in reads if isinstance(r, FileReport))
+        raise PreviousUnusable(f"上年报告“{path}”无法使用：{reasons or '其中没有工作簿'}")
+    return fills
+
+
+def match_previous(fill: Fill, previous: Sequence[Fill]) -> tuple[Fill | None, Finding | None]:
+    """Last year's report of the same agency (by USCC, else by name), if it is of the year before."""
+    key = agency_key(fill.agency, fill.meta.get("meta.uscc", ""))
+    name = normalize_name(fill.agency)
+    match = next((p for p in previous if key and agency_key(p.agency, p.meta.get("meta.uscc", "")) == key), None)
+    match = match or next((p for p in previous if name and normalize_name(p.agency) == name), None)
+    if match is None:
+        return None, finding("previous.no_match", WARNING, agency=fill.agency or "（未填单位）",
+                             files="、".join(p.path.name for p in previous[:3]))
+    year, last = fill.meta.get("meta.year", ""), match.meta.get("meta.year", "")
+    if year.isdigit() and last.isdigit() and int(last) != int(year) - 1:
+        return None, finding("previous.wrong_year", WARNING, path=match.path.name, last=last, year=year)
+    return match, None
 
 
 def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[FileReport]:
-    """One report per path, in order; unreadable files never stop the others."""
-    got = [try_read(Path(p)) for p in paths]
+    """One report per path (folders expanded), in order; unreadable files never stop the others.
+    Raises PreviousUnusable when `previous` holds no readable workbook."""
+    got = [try_read(p) for p in expand_paths(paths)]
     fills = [g for g in got if isinstance(g, Fill)]
-    prev_fill, prev_problem = _previous(previous)
-    found, _ = check_fills(fills, [prev_fill] * len(fills) if prev_fill else None)
-    by_fill = {id(f): fs for f, fs in zip(fills, found, strict=True)}
-    reports = []
-    for g in got:
-        if isinstance(g, FileReport):
-            reports.append(g)
-            continue
-        fs = by_fill[id(g)] + ([prev_problem] if prev_problem else [])
-        reports.append(FileReport(g.path, status_of(fs), fs, g))
-    return reports
+    last_year = load_previous(previous) if previous is not None else []
+    matched = [match_previous(f, last_year) for f in fills] if last_year else []
+    found, _ = check_fills(fills, [m for m, _ in matched] if matched else None)
+    notes = {id(f): [n] for f, (_, n) in zip(fills, matched, strict=False) if n is not None}  # none without --previous
+    by_fill = {id(f): fs + notes.get(id(f), []) for f, fs in zip(fills, found, strict=True)}
+    return [g if isinstance(g, FileReport) else FileReport(g.path, status_of(by_fill[id(g)]), by_fill[id(g)], g)
+            for g in got]
