@@ -1,9 +1,10 @@
 """Build the fill-in Excel template of a form: the spec says what, the layout plan says where, the rules
 say which cells are formulas and what the 校验 sheet checks.
 
-The workbook has no macros. Live checks are plain formulas (SUM, N, ABS, IF, COUNTIF) plus conditional
-formats that reference the verdict cells by defined name, so Excel 2010+, WPS and LibreOffice all show
-them while staff type. Every cell id, cover field and verdict carries a workbook-scoped defined name:
+The workbook has no macros. Live checks are plain formulas (SUM, N, ABS, IF, COUNTIF; for the cover fields
+also TRIM, SUBSTITUTE, LEN, MID, FIND, MOD, SUMPRODUCT over array constants, VALUE, EXACT, IFERROR) plus
+conditional formats that reference the verdict cells by defined name, so Excel 2010+, WPS and LibreOffice
+all show them while staff type. Every cell id, cover field and verdict carries a workbook-scoped defined name:
 that, not any cell address, is the contract with the reader and the add-in.
 
 Output is deterministic (fixed document dates, in-memory zip with fixed timestamps) and written
@@ -31,6 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from xxgk.identifiers import PROVINCE_CODES, USCC_CHARSET, USCC_WEIGHTS, region_problem, uscc_problem
 from xxgk.layout import Layout, Pos, SheetPlan, Span, plan_layout
 from xxgk.rules.excel import NotCompilable, compile_check, compile_expr, verdict_formula
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
@@ -40,14 +42,17 @@ from xxgk.spec import FORMS, Field, FormSpec, defined_name, load_spec
 __all__ = [
     "CHECK_HEADERS",
     "CHECK_SHEET",
+    "COVER_CHECK_NOTES",
     "FAILED_NAME",
     "HELP_SHEET",
     "HELP_TEXT",
     "STATUS_NAME",
+    "CoverCheck",
     "Styles",
     "build_all",
     "build_template",
     "check_name",
+    "cover_checks",
     "template_filename",
 ]
 
@@ -60,7 +65,7 @@ STATUS_NAME = "xxgk_status"  # the cover's status line
 FILENAME_PREFIX = "信息公开年报模板"
 FONT = "宋体"
 
-CHECK_FIRST_ROW = 4  # 校验: title, count/status, hint, header, then one row per rule instance
+CHECK_FIRST_ROW = 4  # 校验: title, count/status, spacer, header, then one row per cover check and per rule instance
 MAX_LISTED_CELLS = 8  # 涉及单元格 lists at most this many addresses, then "等共 N 个单元格"
 
 # Sizes: column widths in Excel character units, heights in points.
@@ -84,8 +89,8 @@ HELP_TEXT = """\
 5. 金额一律以“万元”为单位，最多保留 6 位小数（即精确到分），不要填写以“元”为单位的数字。
 6. 输入不符合要求时，表格会弹出提示并拒绝输入；从其他文件复制粘贴的内容不受此限制，粘贴后请自行核对。
 二、“{check}”表怎样看
-1. “{check}”表列出本报告的各项勾稽关系，每行给出规则、涉及的单元格、左边和右边的计算结果及差额，“结果”列显示 {ok} 表示通过、{bad} 表示未通过。
-2. 有未通过的校验时，相关的白色单元格以红色标出，“{cover}”表下方也会显示未通过的项数。请逐项核对，直到全部显示 {ok}。
+1. “{check}”表先逐项检查“{cover}”表的填写（必填项、代码格式、报告年度等），再列出本报告的各项勾稽关系，每行给出规则、涉及的单元格、左边和右边的计算结果及差额，“结果”列显示 {ok} 表示通过、{bad} 表示未通过。
+2. 有未通过的校验时，相关的白色单元格（包括“{cover}”表的填写栏）以红色标出，“{cover}”表下方也会显示未通过的项数。请逐项核对，直到全部显示 {ok}。
 3. 需要与上年报告比对的校验（例如上年结转数）不在本表中，由下面的命令行工具完成。
 三、工作表保护
 各表设置了工作表保护，但没有密码，只为防止误改公式。确需修改时，在“审阅”选项卡点击“撤销工作表保护”（WPS 表格同样在“审阅”中），密码留空直接确定即可；改完请恢复原有公式并重新保护。
@@ -132,6 +137,17 @@ CELL_NUM_FORMATS = {"count": "0", "signed": "0", "amount": "0.######"}
 
 USCC_LENGTH = 18
 
+# The 校验 line of each cover check: "required" for a required field, else the field's type. Types without an
+# entry (text, date) get no type check here (the engine's date check is a warning whose free-form date
+# parsing has no faithful counterpart in the formulas these programs share).
+COVER_CHECK_NOTES = {
+    "required": "{label}：必须填写",
+    "uscc": "{label}：18 位数字或英文字母（不用 I、O、Z、S、V），末位校验码正确；未填写时不检查",
+    "region": "{label}：6 位数字，前两位是省级代码；未填写时不检查",
+    "year": "{label}：{first}—{last} 年之间的年份",
+    "choice": "{label}：只能是 {choices}",
+}
+
 
 @dataclass(frozen=True)
 class Styles:
@@ -163,6 +179,68 @@ class Styles:
 def check_name(key: str) -> str:
     """The defined name of a rule instance's verdict cell: R3[natural] -> xxgk_check_R3_natural."""
     return "xxgk_check_" + re.sub(r"[^0-9A-Za-z]+", "_", key).strip("_")
+
+
+@dataclass(frozen=True)
+class CoverCheck:
+    """One live check of a cover field. Its key mirrors the engine's finding (code and field id), e.g.
+    cover.uscc[meta.uscc] or cover.required[meta.agency]; its verdict cell is named check_name(key)."""
+
+    field: Field
+    kind: str  # "required", or the field's type: a key of COVER_CHECK_NOTES
+
+    @property
+    def code(self) -> str:
+        return f"cover.{self.kind}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}[{self.field.id}]"
+
+    @property
+    def name(self) -> str:
+        return check_name(self.key)
+
+    def note(self, spec: FormSpec) -> str:
+        return COVER_CHECK_NOTES[self.kind].format(label=self.field.label, first=spec.years[0], last=spec.years[1],
+                                                   choices="、".join(self.field.choices))
+
+    def condition(self, ref: str, spec: FormSpec) -> str:
+        """The Excel pass condition (no leading '=') for the field at `ref`."""
+        if self.kind == "required":
+            return f'{_stripped(ref)}<>""'
+        test = _COVER_TESTS[self.kind](ref, self.field, spec)
+        return f"OR({_blank(ref)},IFERROR({test},FALSE))"
+
+    def passes(self, value: object, spec: FormSpec) -> bool:
+        """What the condition gives for a cell holding `value` (as build_template writes it): the cached
+        verdict. Mirrors xxgk.engine.cover_findings on the text xxgk.reader makes of the cell."""
+        raw = _field_text(value)
+        if self.kind == "required":
+            return raw != ""
+        if raw == "":
+            return True
+        if self.kind == "uscc":
+            return uscc_problem(raw) is None
+        if self.kind == "region":
+            return region_problem(raw) is None
+        if self.kind == "year":
+            lo, hi = spec.years
+            return raw.isdecimal() and lo <= int(raw) <= hi
+        if self.kind == "choice":
+            return raw in self.field.choices
+        raise ValueError(f"no cover check {self.kind!r}")
+
+
+def cover_checks(spec: FormSpec) -> list[CoverCheck]:
+    """The cover's checks in field order: a required field's, then its type's (when the type has one)."""
+    out = []
+    for f in spec.cover.fields:
+        if f.required:
+            out.append(CoverCheck(f, "required"))
+        if f.type in COVER_CHECK_NOTES and f.type != "required":
+            out.append(CoverCheck(f, f.type))
+    return out
 
 
 def template_filename(spec: FormSpec) -> str:
@@ -271,6 +349,103 @@ def _cells_text(addresses: list[str]) -> str:
     if len(addresses) <= MAX_LISTED_CELLS:
         return "、".join(addresses)
     return "、".join(addresses[:MAX_LISTED_CELLS]) + f" 等共 {len(addresses)} 个单元格"
+
+
+# --------------------------------------------------------------------------- cover check formulas
+#
+# A cover cell's text as the engine sees it is the reader's str(value).strip(); the formulas strip the same
+# way: tab, line breaks, the ideographic (full-width) and the no-break space count as spaces, then TRIM.
+# For a USCC the engine also drops inner spaces, folds full-width characters and upper-cases
+# (identifiers.normalize_uscc): the formula drops every space and looks each character up in the code
+# alphabet written four ways (upper, lower, full-width upper, full-width lower), position mod 31 being its
+# value. FIND is case-sensitive and MATCH would take wildcards, hence the explicit alphabets.
+
+_SPACES = ("CHAR(9)", "CHAR(10)", "CHAR(13)", '"\u3000"', '"\u00a0"')
+_FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+_USCC_LOOKUP = "".join(_FULLWIDTH[c] if wide else c
+                       for wide in (False, True) for c in USCC_CHARSET + USCC_CHARSET.lower())
+_PROVINCES = "|" + "|".join(f"{c:02d}" for c in sorted(PROVINCE_CODES)) + "|"
+
+
+def _xl_text(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _substitute(expr: str, pairs: list[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        expr = f"SUBSTITUTE({expr},{old},{new})"
+    return expr
+
+
+def _spaced(ref: str) -> str:
+    return _substitute(ref, [(s, '" "') for s in _SPACES])
+
+
+def _stripped(ref: str) -> str:
+    return f"TRIM({_spaced(ref)})"
+
+
+def _blank(ref: str) -> str:
+    return f'{_stripped(ref)}=""'
+
+
+def _without_digits(text: str) -> str:
+    return _substitute(text, [(f'"{d}"', '""') for d in "0123456789"])
+
+
+def _uscc_test(ref: str, _f: Field, _spec: FormSpec) -> str:
+    code = f'SUBSTITUTE({_spaced(ref)}," ","")'
+
+    def value(positions: str) -> str:
+        return f'MOD(FIND(MID({code},{positions},1),"{_USCC_LOOKUP}")-1,31)'
+
+    first17 = "{" + ",".join(str(i) for i in range(1, USCC_LENGTH)) + "}"
+    weights = "{" + ",".join(str(w) for w in USCC_WEIGHTS) + "}"
+    return (f"AND(LEN({code})={USCC_LENGTH},"
+            f"MOD(31-MOD(SUMPRODUCT({value(first17)}*{weights}),31),31)={value(str(USCC_LENGTH))})")
+
+
+def _region_test(ref: str, _f: Field, _spec: FormSpec) -> str:
+    text = _stripped(ref)
+    return (f'AND(LEN({text})=6,{_without_digits(text)}="",'
+            f'ISNUMBER(FIND("|"&MID({text},1,2)&"|","{_PROVINCES}")))')
+
+
+def _year_test(ref: str, _f: Field, spec: FormSpec) -> str:
+    digits = _substitute(_stripped(ref), [(f'"{_FULLWIDTH[d]}"', f'"{d}"') for d in "0123456789"])
+    lo, hi = spec.years
+    return f'AND({_without_digits(digits)}="",VALUE({digits})>={lo},VALUE({digits})<={hi})'
+
+
+def _choice_test(ref: str, f: Field, _spec: FormSpec) -> str:
+    text = _stripped(ref)
+    return "OR(" + ",".join(f"EXACT({text},{_xl_text(c)})" for c in f.choices) + ")"
+
+
+_COVER_TESTS: dict[str, Callable[[str, Field, FormSpec], str]] = {
+    "uscc": _uscc_test, "region": _region_test, "year": _year_test, "choice": _choice_test,
+}
+
+
+def _field_text(value: object) -> str:
+    """The text xxgk.reader makes of a cover cell holding `value` as build_template writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else str(number)
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class _CoverLine:
+    check: CoverCheck
+    row: int
+    passed: bool
 
 
 @dataclass(frozen=True)

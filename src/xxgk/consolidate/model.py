@@ -73,6 +73,8 @@ class Submission:
     key: str = ""
     status: str = ""
     reason: str = ""
+    replaced: list[Submission] = field(default_factory=list)  # earlier copies of the same report it replaced
+    cross_year_errors: int = 0  # errors found against last year's data (--previous)
 
     @property
     def readable(self) -> bool:
