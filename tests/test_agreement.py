@@ -1,6 +1,8 @@
 """The two rule compilers agree: LibreOffice recalculating the template's live checks gives, rule instance
 by rule instance, the same verdict as the vectorised engine — on valid fills, on each kind of violation,
-with blank cells, and on random perturbations. Computed totals agree too.
+with blank cells, and on random perturbations. Computed totals agree too, and so do the cover checks: each
+live cover line fails exactly when the engine reports that cover finding (code and field), including the
+typos both accept (lower case, spaces, full-width characters in a USCC; a year or region typed as text).
 
 Cached formula results are stripped from the files first, so LibreOffice must compute every verdict itself.
 """
@@ -10,23 +12,68 @@ from __future__ import annotations
 import random
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xxgk.engine import check_fills
+from xxgk.engine import Frame, check_fills
+from xxgk.findings import Finding
 from xxgk.libreoffice import recalc_many
 from xxgk.reader import read_fill
 from xxgk.rules.expand import computed_cells, expand_rules
 from xxgk.samples import agencies, sample_fills
 from xxgk.spec import FormSpec, defined_name, load_spec
-from xxgk.template import build_template, check_name
+from xxgk.template import FAILED_NAME, STATUS_NAME, build_template, check_name, cover_checks
 
 pytestmark = pytest.mark.libreoffice
 
 GROUP = agencies("一致县", "330206", 6, seed=9)
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def _cover_cases(spec: FormSpec, valid: dict[str, object]) -> dict[str, dict[str, object]]:
+    """name -> cover fields changed from a valid cover (None: left blank), each with the cover lines it fails."""
+    uscc, lo = str(valid["meta.uscc"]), spec.years[0]
+    wrong_check = uscc[:17] + ("0" if uscc[17] != "0" else "1")
+    return {
+        "cover_agency_blank": {"meta.agency": None},
+        "cover_uscc_check_digit": {"meta.uscc": wrong_check},
+        "cover_uscc_lowercase": {"meta.uscc": uscc.lower()},
+        "cover_uscc_with_I": {"meta.uscc": uscc[:10] + "I" + uscc[11:]},
+        "cover_uscc_with_O": {"meta.uscc": uscc[:10] + "O" + uscc[11:]},
+        "cover_uscc_17_chars": {"meta.uscc": uscc[:17]},
+        "cover_region_5_digits": {"meta.region": "33020"},
+        "cover_region_no_province": {"meta.region": "990000"},
+        "cover_year_out_of_range": {"meta.year": lo - 2},
+        "cover_year_as_text": {"meta.year": "2024年"},
+        "cover_kind_not_a_choice": {"meta.kind": "部门"},
+        # typos both accept: spaces around and inside the code, a year/region/kind as padded text
+        "cover_spaces": {"meta.uscc": f" {uscc[:8]} {uscc[8:]}\t", "meta.region": " 330206 ", "meta.year": f" {lo} ",
+                         "meta.kind": "\u3000汇总 "},
+        # full-width forms (an input method left in full-width mode), a region typed as a number
+        "cover_fullwidth": {"meta.uscc": _fullwidth(uscc.lower()), "meta.year": _fullwidth(str(lo)), "meta.region": 330206},
+    }
+
+
+COVER_EXPECTED = {  # the cover lines each case fails (all others: none)
+    "empty": {"cover.required[meta.agency]", "cover.required[meta.year]"},
+    "cover_agency_blank": {"cover.required[meta.agency]"},
+    "cover_uscc_check_digit": {"cover.uscc[meta.uscc]"},
+    "cover_uscc_with_I": {"cover.uscc[meta.uscc]"},
+    "cover_uscc_with_O": {"cover.uscc[meta.uscc]"},
+    "cover_uscc_17_chars": {"cover.uscc[meta.uscc]"},
+    "cover_region_5_digits": {"cover.region[meta.region]"},
+    "cover_region_no_province": {"cover.region[meta.region]"},
+    "cover_year_out_of_range": {"cover.year[meta.year]"},
+    "cover_year_as_text": {"cover.year[meta.year]"},
+    "cover_kind_not_a_choice": {"cover.choice[meta.kind]"},
+}
 
 
 def _cases(spec: FormSpec) -> dict[str, tuple[dict[str, object], dict[str, object]]]:
@@ -51,6 +98,9 @@ def _cases(spec: FormSpec) -> dict[str, tuple[dict[str, object], dict[str, objec
             values[cid] = max(0, int(values.get(cid, 0)) + rng.randint(-5, 5))  # type: ignore[call-overload]
         overrides = {c: rng.randint(0, 50) for c in rng.sample(sorted(computed), 2)} if k % 2 else {}
         cases[f"random{k}"] = (values, overrides)
+    for name, change in _cover_cases(spec, samples[0]).items():
+        values = {**samples[0], **change}
+        cases[name] = ({k: v for k, v in values.items() if v is not None}, {})
     return cases
 
 
@@ -82,8 +132,22 @@ def _named_values(path: Path, names: list[str]) -> dict[str, object]:
     return out
 
 
+@dataclass
+class Recalculated:
+    """One form's cases: built (cached results stripped), recalculated in one LibreOffice start, checked by the
+    engine; `live` holds what LibreOffice computed for every verdict, total, the failure count and the status."""
+
+    spec: FormSpec
+    names: list[str]
+    sources: list[Path]
+    outputs: list[Path]
+    findings: list[list[Finding]]
+    frame: Frame
+    live: list[dict[str, object]]
+
+
 @pytest.fixture(scope="module", params=["gb2021", "gb2019"])
-def recalculated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def recalculated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
     spec = load_spec(request.param)
     base = tmp_path_factory.mktemp(request.param)
     cases = _cases(spec)
@@ -93,17 +157,18 @@ def recalculated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         _strip_cached_results(path)
         sources.append(path)
     outputs = recalc_many(sources, base / "out")
-    return spec, list(cases), sources, outputs
+    findings, frames = check_fills([read_fill(p) for p in sources])
+    wanted = [*(check_name(i.key) for i in expand_rules(spec) if not i.uses_prev), *(c.name for c in cover_checks(spec)),
+              *(defined_name(c) for c in computed_cells(spec)), FAILED_NAME, STATUS_NAME]
+    live = [_named_values(out, wanted) for out in outputs]
+    return Recalculated(spec, list(cases), sources, outputs, findings, frames[spec.form], live)
 
 
-def test_live_checks_and_engine_agree_on_every_rule_instance(recalculated) -> None:
-    spec, names, sources, outputs = recalculated
-    instances = [i for i in expand_rules(spec) if not i.uses_prev]
-    fills = [read_fill(p) for p in sources]
-    findings, _ = check_fills(fills)
+def test_live_checks_and_engine_agree_on_every_rule_instance(recalculated: Recalculated) -> None:
+    r = recalculated
+    instances = [i for i in expand_rules(r.spec) if not i.uses_prev]
     failing_somewhere = set()
-    for name, out, found in zip(names, outputs, findings, strict=True):
-        live = _named_values(out, [check_name(i.key) for i in instances])
+    for name, live, found in zip(r.names, r.live, r.findings, strict=True):
         live_failed = {i.key for i in instances if live[check_name(i.key)] == "✗"}
         assert all(live[check_name(i.key)] in ("✓", "✗") for i in instances), name
         engine_failed = {f.rule for f in found if f.code == "rule"}
@@ -113,25 +178,41 @@ def test_live_checks_and_engine_agree_on_every_rule_instance(recalculated) -> No
     assert {k.split("[")[0] for k in failing_somewhere} == {"R1", "R2", "R3", "R4"}
 
 
-def test_expected_cases_fail_the_expected_rules(recalculated) -> None:
-    _, names, sources, _ = recalculated
-    fills = dict(zip(names, (read_fill(p) for p in sources), strict=True))
-    findings, _ = check_fills(list(fills.values()))
-    rules = {n: {f.rule for f in fs if f.code == "rule"} for n, fs in zip(fills, findings, strict=True)}
+def test_expected_cases_fail_the_expected_rules(recalculated: Recalculated) -> None:
+    rules = {n: {f.rule for f in fs if f.code == "rule"} for n, fs in zip(recalculated.names, recalculated.findings, strict=True)}
     assert rules["valid"] == set() and rules["blanks"] == set() and rules["empty"] == set()
     assert rules["r3_inputs"] == {"R3[legal]", "R3[total]"}
     assert "R1[new]" in rules["r1_override"]
     assert "R2[research]" in rules["r2_override"]
     assert rules["r4_override"] == {"R4[suit_direct]"}
+    assert all(rules[n] == set() for n in recalculated.names if n.startswith("cover_"))
 
 
-def test_computed_totals_agree(recalculated) -> None:
-    spec, names, sources, outputs = recalculated
-    fills = [read_fill(p) for p in sources]
-    _, frames = check_fills(fills)
-    frame = frames[spec.form]
-    computed = list(computed_cells(spec))
-    for row, out in enumerate(outputs):
-        live = _named_values(out, [defined_name(c) for c in computed])
-        for cid in computed:
-            assert float(live[defined_name(cid)] or 0) == pytest.approx(frame.column(cid)[row]), (names[row], cid)
+def test_live_cover_checks_and_engine_agree(recalculated: Recalculated) -> None:
+    r = recalculated
+    checks = cover_checks(r.spec)
+    codes = {c.code for c in checks}
+    rule_names = [check_name(i.key) for i in expand_rules(r.spec) if not i.uses_prev]
+    failing_somewhere = set()
+    for name, live, found in zip(r.names, r.live, r.findings, strict=True):
+        assert all(live[c.name] in ("✓", "✗") for c in checks), name
+        live_failed = {c.key for c in checks if live[c.name] == "✗"}
+        engine_failed = {f"{f.code}[{f.ids[0]}]" for f in found if f.code in codes}
+        assert live_failed == engine_failed, name
+        assert live_failed == COVER_EXPECTED.get(name, set()), name
+        # a cover finding without a live line is at most a warning (the 填报日期's format) ...
+        assert all(f.severity == "warning" for f in found if f.code.startswith("cover.") and f.code not in codes), name
+        # ... so the cover's status counts exactly the engine's errors among cover and rule findings
+        errors = [f for f in found if f.severity == "error" and (f.code == "rule" or f.code in codes)]
+        assert live[FAILED_NAME] == len(errors) == len(live_failed) + sum(live[n] == "✗" for n in rule_names), name
+        assert str(live[STATUS_NAME]).startswith("✓" if not errors else f"✗ 有 {len(errors)} 项"), name
+        failing_somewhere |= live_failed
+    # the cases fail every kind of cover check somewhere
+    assert {k.split("[")[0] for k in failing_somewhere} == codes
+
+
+def test_computed_totals_agree(recalculated: Recalculated) -> None:
+    r = recalculated
+    for row, live in enumerate(r.live):
+        for cid in computed_cells(r.spec):
+            assert float(live[defined_name(cid)] or 0) == pytest.approx(r.frame.column(cid)[row]), (r.names[row], cid)

@@ -208,12 +208,15 @@ def test_previous_year_per_agency_and_for_the_total(tmp_path: Path) -> None:
         odd_file = got[f"{COUNTY_A[3].name}.xlsx"]
         assert odd_file.status == st.ERRORS
         assert [f.rule for f in odd_file.findings] == ["X1[natural]", "X1[total]"]
+        assert odd_file.reason.startswith("因跨年度核对（与 --previous 指定的上年数据比较）发现 2 个错误，本文件未汇总")
         assert all(s.status == st.ACCEPTED for s in result.submissions if s is not odd_file)
-        total_rules = [i.finding.rule for i in result.issues if i.file == "（汇总合计）"]
-        # the total lacks the left-out agency's carried-over cases, in every column where it had any
-        short = [a for a in APPLICANTS if _int(last[3], f"requests.forward.{a}")]
-        assert short and total_rules == [f"X1[{a}]" for a in short] + ["X1[total]"]
+        # the total is compared with last year's total of the same five agencies: they agree
+        assert [i.finding for i in result.issues if i.file == "（汇总合计）"] == []
         assert result.previous == previous.name
+    included = run([inbox], tmp_path / "汇总_全部.xlsx", previous=last_summary, include_invalid=True)
+    assert "其中 2 个错误来自跨年度核对" in {s.name: s.reason for s in included.submissions}[f"{COUNTY_A[3].name}.xlsx"]
+    total_rules = [i.finding.rule for i in included.issues if i.file == "（汇总合计）"]
+    assert total_rules == ["X1[natural]", "X1[total]"]  # all six agencies, the odd one's +2 shows in the total
 
 
 def test_previous_of_an_agency_that_is_new_this_year_is_not_checked(tmp_path: Path) -> None:
@@ -223,6 +226,9 @@ def test_previous_of_an_agency_that_is_new_this_year_is_not_checked(tmp_path: Pa
     write_all(inbox, sample_values(COUNTY_B[:2], YEAR, seed=42))
     result = run([inbox], tmp_path / "汇总.xlsx", previous=last_folder)
     assert [s.status for s in result.submissions] == [st.ACCEPTED, st.ACCEPTED]
+    (skipped,) = [i.finding for i in result.issues if i.file == "（汇总合计）"]  # no total of other agencies
+    assert skipped.code == "consolidate.previous_partial" and skipped.severity == "warning"
+    assert f"2 个单位中有 2 个在上年数据“去年”中找不到各自对应的单位（{COUNTY_B[0].name}、{COUNTY_B[1].name}）" in skipped.message
     bad = tmp_path / "坏的去年.xlsx"
     bad.write_bytes(b"junk")
     result = run([inbox], tmp_path / "汇总2.xlsx", previous=bad)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +15,10 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 from python_calamine import CalamineWorkbook
 
+from xxgk.engine import cover_findings
+from xxgk.identifiers import uscc_check_char
 from xxgk.layout import Layout, Pos, plan_layout
-from xxgk.libreoffice import find_soffice, recalc
+from xxgk.libreoffice import find_soffice, recalc_many
 from xxgk.rules.excel import NotCompilable, compile_check, compile_expr
 from xxgk.rules.expand import RuleInstance, computed_cells, expand_rules
 from xxgk.spec import FORMS, FormSpec, defined_name, load_spec
@@ -27,7 +32,10 @@ from xxgk.template import (
     build_all,
     build_template,
     check_name,
+    cover_checks,
 )
+
+VALID_USCC = "11330206MB0000000" + uscc_check_char("11330206MB0000000")
 
 
 def compiled(spec: FormSpec) -> list[RuleInstance]:
@@ -43,6 +51,11 @@ def compiled(spec: FormSpec) -> list[RuleInstance]:
             continue
         out.append(inst)
     return out
+
+
+def rule_row(spec: FormSpec, index: int) -> int:
+    """0-based 校验 row of the index-th compiled rule instance: after the title rows and the cover checks."""
+    return 4 + len(cover_checks(spec)) + index
 
 
 def inputs(spec: FormSpec) -> list[str]:
@@ -163,8 +176,10 @@ def test_defined_names_point_at_the_layout(form_book: tuple) -> None:
     assert set(layout.pos) == set(spec.cells) | set(spec.field_ids)
     for cid, pos in layout.pos.items():
         assert name_target(wb, defined_name(cid)) == pos.ref, cid
+    for i, check in enumerate(cover_checks(spec)):
+        assert name_target(wb, check.name) == Pos(CHECK_SHEET, 4 + i, 6).ref
     for i, inst in enumerate(compiled(spec)):
-        assert name_target(wb, check_name(inst.key)) == Pos(CHECK_SHEET, 4 + i, 6).ref
+        assert name_target(wb, check_name(inst.key)) == Pos(CHECK_SHEET, rule_row(spec, i), 6).ref
     assert name_target(wb, FAILED_NAME) == Pos(CHECK_SHEET, 1, 1).ref
     assert name_target(wb, STATUS_NAME) == Pos(spec.cover.sheet, layout.cover.last_row + 2, 0).ref
 
@@ -268,7 +283,15 @@ def test_check_sheet_rows(form_book: tuple) -> None:
     instances = compiled(spec)
     assert len(instances) == sum(1 for i in expand_rules(spec) if not i.uses_prev)
     assert any(i.uses_prev for i in expand_rules(spec))  # skipped, not shown
-    for row, inst in enumerate(instances, start=5):
+    checks = cover_checks(spec)
+    for row, check in enumerate(checks, start=5):  # the cover's checks come first
+        pos = layout.pos[check.field.id]
+        key, note, cells, left, right, diff, verdict = (c.value for c in ws[row][:7])
+        assert key == check.key and note == check.note(spec) and note.startswith(check.field.label)
+        assert cells == pos.address
+        assert (left, right, diff) == (None, None, None)
+        assert verdict == f'=IF({check.condition(pos.ref, spec)},"✓","✗")'
+    for row, inst in enumerate(instances, start=rule_row(spec, 0) + 1):
         rule, note, cells, left, right, diff, verdict = (c.value for c in ws[row][:7])
         l_f, r_f, cond = compile_check(inst.check, addr, inst.rule.tolerance)
         assert rule == inst.key
@@ -276,12 +299,12 @@ def test_check_sheet_rows(form_book: tuple) -> None:
         assert cells.startswith(layout.pos[inst.ids[0]].address)
         assert (left, right, diff) == ("=" + l_f, "=" + r_f, f"=D{row}-E{row}")
         assert verdict == f'=IF({cond},"✓","✗")'
-    last = 4 + len(instances)
+    last = 4 + len(checks) + len(instances)
     assert ws["B2"].value == f'=COUNTIF($G$5:$G${last},"✗")'
     assert ws.max_row == last
-    r3 = next(row for row, inst in enumerate(instances, start=5) if inst.key == "R3[natural]")
+    r3 = next(row for row, inst in enumerate(instances, start=rule_row(spec, 0) + 1) if inst.key == "R3[natural]")
     assert "自然人" in ws.cell(r3, 2).value
-    r2 = next(row for row, inst in enumerate(instances, start=5) if inst.key == "R2[natural]")
+    r2 = next(row for row, inst in enumerate(instances, start=rule_row(spec, 0) + 1) if inst.key == "R2[natural]")
     assert "等共" in ws.cell(r2, 3).value  # 20+ cells: the list is cut short
 
 
@@ -310,6 +333,131 @@ def test_inputs_turn_red_when_their_checks_fail(form_book: tuple) -> None:
     new_natural = layout.pos["requests.new.natural"]
     (formula,) = [f for f in rules[f"{new_natural.sheet}!{new_natural.a1}"] if "xxgk_check_" in f]
     assert formula == 'OR(xxgk_check_R1_new="✗",xxgk_check_R3_natural="✗")'
+
+
+def test_cover_checks_follow_the_spec_fields(form_book: tuple) -> None:
+    spec, _layout, _wb, _path = form_book
+    expected = []
+    for f in spec.cover.fields:
+        if f.required:
+            expected.append(f"cover.required[{f.id}]")
+        if f.type in ("uscc", "region", "year", "choice"):
+            expected.append(f"cover.{f.type}[{f.id}]")
+    assert [c.key for c in cover_checks(spec)] == expected
+    assert "cover.uscc[meta.uscc]" in expected and "cover.required[meta.agency]" in expected
+    assert check_name("cover.uscc[meta.uscc]") == "xxgk_check_cover_uscc_meta_uscc"
+    for c in cover_checks(spec):
+        assert c.name == check_name(c.key) and c.code == c.key.split("[")[0]
+        assert c.note(spec).startswith(c.field.label + "：")
+
+
+def test_cover_checks_are_driven_by_the_spec(tmp_path: Path) -> None:
+    """Relabel the USCC field and make it required: the lines follow, nothing is keyed on a label."""
+    spec = load_spec("gb2021")
+    fields = tuple(dataclasses.replace(f, label="机构代码", required=True) if f.type == "uscc" else f
+                   for f in spec.cover.fields)
+    spec = dataclasses.replace(spec, cover=dataclasses.replace(spec.cover, fields=fields))
+    keys = [c.key for c in cover_checks(spec)]
+    assert keys.index("cover.required[meta.uscc]") == keys.index("cover.uscc[meta.uscc]") - 1
+    wb = openpyxl.load_workbook(build_template(spec, tmp_path / "t.xlsx"))
+    rows = {row[0].value: row[1].value for row in wb[CHECK_SHEET].iter_rows(min_row=5) if row[0].value}
+    assert rows["cover.required[meta.uscc]"] == "机构代码：必须填写"
+    assert rows["cover.uscc[meta.uscc]"].startswith("机构代码：18 位") and "未填写时不检查" not in rows["cover.uscc[meta.uscc]"]
+    assert "未填写时不检查" in rows["cover.region[meta.region]"]
+
+
+PORTABLE = {"IF", "OR", "AND", "TRIM", "SUBSTITUTE", "CHAR", "LEN", "MID", "FIND", "MOD", "SUMPRODUCT",
+            "IFERROR", "ISNUMBER", "VALUE", "EXACT"}
+
+
+def test_cover_formulas_use_only_portable_functions(form_book: tuple) -> None:
+    spec, layout, wb, _path = form_book
+    ws = wb[CHECK_SHEET]
+    for i, check in enumerate(cover_checks(spec)):
+        formula = ws.cell(5 + i, 7).value
+        used = set(re.findall(r"([A-Z][A-Z0-9.]*)\(", formula))
+        assert used <= PORTABLE, (check.key, used - PORTABLE)
+        assert len(formula) < 8192 and "@" not in formula
+        assert layout.pos[check.field.id].ref in formula
+    uscc = ws.cell(5 + [c.key for c in cover_checks(spec)].index("cover.uscc[meta.uscc]"), 7).value
+    assert "SUMPRODUCT(" in uscc and "{1,3,9,27,19,26,16,17,20,29,25,13,8,24,10,30,28}" in uscc
+
+
+def test_cover_fields_turn_red_when_their_checks_fail(form_book: tuple) -> None:
+    spec, layout, wb, _path = form_book
+    ws = wb[spec.cover.sheet]
+    rules: dict[str, list[str]] = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            for a1 in sqref_cells(cf.sqref):
+                rules.setdefault(a1, []).extend(rule.formula or [])
+    owners: dict[str, list[str]] = {}
+    for c in cover_checks(spec):
+        owners.setdefault(c.field.id, []).append(c.name)
+    for f in spec.cover.fields:
+        formulas = [x for x in rules.get(layout.pos[f.id].a1, []) if "xxgk_check_" in x]
+        if f.id not in owners:
+            assert not formulas, f.id
+            continue
+        tests = ",".join(f'{n}="✗"' for n in owners[f.id])
+        assert formulas == [f"OR({tests})" if len(owners[f.id]) > 1 else tests], f.id
+    year = layout.pos["meta.year"].a1
+    assert [x for x in rules[year] if "xxgk_check_" in x] == [
+        'OR(xxgk_check_cover_required_meta_year="✗",xxgk_check_cover_year_meta_year="✗")']
+
+
+def test_untouched_template_reports_its_missing_required_fields(tmp_path: Path) -> None:
+    """The downloaded template is not "all passed": its required fields are blank."""
+    spec = load_spec("gb2021")
+    layout = plan_layout(spec)
+    book = read_book(build_template(spec, tmp_path / "t.xlsx"))
+    missing = {f"cover.required[{f.id}]" for f in spec.cover.fields if f.required and f.default is None}
+    assert {k for k, v in cover_verdicts(book, spec).items() if v == "✗"} == missing == {
+        "cover.required[meta.agency]", "cover.required[meta.year]"}
+    assert at_pos(book, Pos(CHECK_SHEET, 1, 1)) == 2
+    assert status(book, spec, layout) == "✗ 有 2 项校验未通过，请查看“校验”表"
+
+
+FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in "0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy"}
+USCC_EDGES = [VALID_USCC, VALID_USCC.lower(), f"  {VALID_USCC} ", f"{VALID_USCC[:8]} {VALID_USCC[8:]}", f"\t{VALID_USCC}\n",
+              "\u3000" + VALID_USCC, "".join(FULLWIDTH[c] for c in VALID_USCC), VALID_USCC[:17], VALID_USCC + "1",
+              VALID_USCC[:17] + ("0" if VALID_USCC[17] != "0" else "1"), VALID_USCC[:10] + "I" + VALID_USCC[11:],
+              VALID_USCC[:10] + "O" + VALID_USCC[11:], VALID_USCC[:10] + "o" + VALID_USCC[11:], "-" * 18, "\u3000", " ",
+              "91350100M000100Y43", "91350100m000100y43", "９１３５０１００Ｍ０００１００Ｙ４３"]
+REGION_EDGES = ["330206", " 330206 ", 330206, 330206.0, "33020", "3302061", "990000", "000000", "330 206", "33020a",
+                "３３０２０６", 110000, 820000, 830000, "1e5", "-33020", "\u3000"]
+YEAR_EDGES = [2021, "2021", " 2021 ", "２０２１", "2０21", "02021", 2019, "2019", 2100, 2101, "2024年", "2021.0",
+              2021.5, -2021, "二〇二一", "20 21", "", None, dt.date(2021, 1, 1), "0x7e5"]
+KIND_EDGES = ["单位", "汇总", " 汇总\t", "部门", "单位 ", "单 位", "", None, 1]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_cached_cover_verdicts_follow_the_engine(form: str) -> None:
+    """The cached verdict (CoverCheck.passes, the formulas' twin) against engine.cover_findings on the text the
+    reader makes of the same cell, for the edges a user produces: case, spaces, full-width forms, numbers."""
+    spec = load_spec(form)
+    positions = plan_layout(spec).pos
+    edges = {"meta.agency": ["某局", " 某局 ", "", " ", "\u3000", "\t", None, 0],
+             "meta.uscc": USCC_EDGES, "meta.region": REGION_EDGES, "meta.year": YEAR_EDGES, "meta.kind": KIND_EDGES}
+    checks = cover_checks(spec)
+    for fid, values in edges.items():
+        for value in values:
+            meta = {fid: reader_text(value)}
+            fill = types.SimpleNamespace(spec=spec, meta=meta, positions=positions)
+            engine = {f"{f.code}[{f.ids[0]}]" for f in cover_findings(fill) if f.ids == (fid,)}  # type: ignore[arg-type]
+            cached = {c.key for c in checks if c.field.id == fid and not c.passes(value, spec)}
+            assert cached == engine, (form, fid, value)
+
+
+def reader_text(value: object) -> str:
+    """What xxgk.reader makes of a cover cell holding `value` as build_template writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(float(value))
+    return value.strip() if isinstance(value, str) else str(value)
 
 
 def test_help_sheet_explains_filling_checks_protection_and_cli(form_book: tuple) -> None:
@@ -362,7 +510,7 @@ def test_cached_results_match_the_formulas(tmp_path: Path) -> None:
 def consistent_fill(spec: FormSpec) -> dict[str, object]:
     """Every R1–R4 check holds: per applicant j, new 20+j, carried 2, outcomes 3+j, 1, then 0/1 alternating."""
     values: dict[str, object] = {"meta.agency": "测试县人民政府办公室", "meta.year": spec.years[0],
-                                 "meta.uscc": "11330206MB0000000X", "meta.region": "330206"}
+                                 "meta.uscc": VALID_USCC, "meta.region": "330206"}
     outcomes = spec.groups["outcomes"].keys
     for j, a in enumerate(spec.groups["applicants"].keys):
         values[f"requests.new.{a}"] = 20 + j
@@ -409,7 +557,11 @@ def cell(book: dict[str, list[list[Any]]], layout: Layout, cid: str) -> Any:
 
 
 def verdicts(book: dict[str, list[list[Any]]], spec: FormSpec) -> dict[str, str]:
-    return {inst.key: at_pos(book, Pos(CHECK_SHEET, 4 + i, 6)) for i, inst in enumerate(compiled(spec))}
+    return {inst.key: at_pos(book, Pos(CHECK_SHEET, rule_row(spec, i), 6)) for i, inst in enumerate(compiled(spec))}
+
+
+def cover_verdicts(book: dict[str, list[list[Any]]], spec: FormSpec) -> dict[str, str]:
+    return {c.key: at_pos(book, Pos(CHECK_SHEET, 4 + i, 6)) for i, c in enumerate(cover_checks(spec))}
 
 
 def failing(book: dict[str, list[list[Any]]], spec: FormSpec) -> set[str]:
@@ -424,7 +576,7 @@ def status(book: dict[str, list[list[Any]]], spec: FormSpec, layout: Layout) -> 
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict, dict, Path]]:
-    """Three fills of gb2021, each recalculated once: (recalculated values, cached values, output path)."""
+    """Four fills of gb2021, recalculated in one LibreOffice start: (recalculated values, cached values, output path)."""
     if find_soffice() is None:
         pytest.fail("LibreOffice (soffice) is required by this test suite: apt-get install libreoffice-calc-nogui")
     spec = load_spec("gb2021")
@@ -437,12 +589,12 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[di
         "good": build_template(spec, base / "good.xlsx", values=good),
         "broken": build_template(spec, base / "broken.xlsx", values=broken),
         "override": build_template(spec, base / "override.xlsx", values=good, overrides={"requests.new.total": 999}),
+        # QA: a wrong cover under consistent tables (no 填报单位, a 5-digit region, a year before this form)
+        "cover": build_template(spec, base / "cover.xlsx", values={
+            **{k: v for k, v in good.items() if k != "meta.agency"}, "meta.region": "33020", "meta.year": 2019}),
     }
-    out = {}
-    for name, src in cases.items():
-        done = recalc(src, base / "out")
-        out[name] = (read_book(done), read_book(src), done)
-    return out
+    done = recalc_many(list(cases.values()), base / "out")
+    return {name: (read_book(out), read_book(src), out) for (name, src), out in zip(cases.items(), done, strict=True)}
 
 
 @pytest.mark.libreoffice
@@ -453,6 +605,7 @@ def test_consistent_fill_passes_every_check(recalculated: dict) -> None:
         assert cell(book, layout, cid) == value, cid
     assert cell(book, layout, "active.fees.amount") == 12.345678
     assert set(verdicts(book, spec).values()) == {"✓"}
+    assert set(cover_verdicts(book, spec).values()) == {"✓"}
     assert at_pos(book, Pos(CHECK_SHEET, 1, 1)) == 0
     assert status(book, spec, layout) == "✓ 全部校验通过"
     assert cached[CHECK_SHEET] == book[CHECK_SHEET]  # the cached results were right already
@@ -469,7 +622,7 @@ def test_r3_broken_for_natural_persons(recalculated: dict) -> None:
     assert at_pos(book, Pos(CHECK_SHEET, 1, 1)) == 2
     assert status(book, spec, layout) == "✗ 有 2 项校验未通过，请查看“校验”表"
     r3 = next(i for i, inst in enumerate(compiled(spec)) if inst.key == "R3[natural]")
-    assert [at_pos(book, Pos(CHECK_SHEET, 4 + r3, c)) for c in (3, 4, 5)] == [22.0, 19.0, 3.0]
+    assert [at_pos(book, Pos(CHECK_SHEET, rule_row(spec, r3), c)) for c in (3, 4, 5)] == [22.0, 19.0, 3.0]
     # text in an input cell is 0 to the formulas (so R4 holds); the validator, not the sheet, flags it
     assert cell(book, layout, "review.pending") == "7次"
     assert cell(book, layout, "review.total") == EXPECTED["review.total"] - 3
@@ -488,11 +641,25 @@ def test_overwritten_total_fails_r1(recalculated: dict) -> None:
 
 
 @pytest.mark.libreoffice
+def test_wrong_cover_fails_its_lines_and_the_status(recalculated: dict) -> None:
+    spec, layout = load_spec("gb2021"), plan_layout(load_spec("gb2021"))
+    book, cached, _ = recalculated["cover"]
+    assert failing(book, spec) == set()  # the tables are consistent
+    bad = {k for k, v in cover_verdicts(book, spec).items() if v == "✗"}
+    assert bad == {"cover.required[meta.agency]", "cover.region[meta.region]", "cover.year[meta.year]"}
+    assert set(cover_verdicts(book, spec).values()) == {"✓", "✗"}
+    assert at_pos(book, Pos(CHECK_SHEET, 1, 1)) == 3
+    assert status(book, spec, layout) == "✗ 有 3 项校验未通过，请查看“校验”表"
+    assert cached[CHECK_SHEET] == book[CHECK_SHEET]
+    assert cached[spec.cover.sheet] == book[spec.cover.sheet]
+
+
+@pytest.mark.libreoffice
 def test_libreoffice_keeps_names_and_conditional_formats(recalculated: dict) -> None:
     spec, layout = load_spec("gb2021"), plan_layout(load_spec("gb2021"))
     _book, _cached, path = recalculated["broken"]
     wb = openpyxl.load_workbook(path)
-    row = 4 + [i.key for i in compiled(spec)].index("R3[natural]")
+    row = rule_row(spec, [i.key for i in compiled(spec)].index("R3[natural]"))
     assert name_target(wb, check_name("R3[natural]")).replace("'", "") == Pos(CHECK_SHEET, row, 6).ref.replace("'", "")
     pos = layout.pos["requests.forward.natural"]
     formulas = [f for cf in wb[pos.sheet].conditional_formatting if pos.a1 in sqref_cells(cf.sqref)

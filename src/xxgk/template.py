@@ -32,7 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from xxgk.identifiers import PROVINCE_CODES, USCC_CHARSET, USCC_WEIGHTS, region_problem, uscc_problem
+from xxgk.identifiers import PROVINCE_CODES, USCC_CHARSET, USCC_WEIGHTS
 from xxgk.layout import Layout, Pos, SheetPlan, Span, plan_layout
 from xxgk.rules.excel import NotCompilable, compile_check, compile_expr, verdict_formula
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
@@ -137,16 +137,18 @@ CELL_NUM_FORMATS = {"count": "0", "signed": "0", "amount": "0.######"}
 
 USCC_LENGTH = 18
 
-# The 校验 line of each cover check: "required" for a required field, else the field's type. Types without an
-# entry (text, date) get no type check here (the engine's date check is a warning whose free-form date
-# parsing has no faithful counterpart in the formulas these programs share).
+# The 说明 of each cover check on the 校验 sheet: "required" for a required field, and one per field type that
+# has a live check. Text fields have none; nor do dates: the engine's date check is only a warning, and its
+# free-form parsing (2025-01-15, 2025年1月15日, ...) has no faithful counterpart in the formulas all three
+# programs share (the cell's date validation guards what staff type).
 COVER_CHECK_NOTES = {
     "required": "{label}：必须填写",
-    "uscc": "{label}：18 位数字或英文字母（不用 I、O、Z、S、V），末位校验码正确；未填写时不检查",
-    "region": "{label}：6 位数字，前两位是省级代码；未填写时不检查",
+    "uscc": "{label}：18 位数字或英文字母（不用 I、O、Z、S、V），末位校验码正确",
+    "region": "{label}：6 位数字，前两位是省级代码",
     "year": "{label}：{first}—{last} 年之间的年份",
     "choice": "{label}：只能是 {choices}",
 }
+COVER_OPTIONAL_NOTE = "；未填写时不检查"
 
 
 @dataclass(frozen=True)
@@ -202,8 +204,9 @@ class CoverCheck:
         return check_name(self.key)
 
     def note(self, spec: FormSpec) -> str:
-        return COVER_CHECK_NOTES[self.kind].format(label=self.field.label, first=spec.years[0], last=spec.years[1],
+        note = COVER_CHECK_NOTES[self.kind].format(label=self.field.label, first=spec.years[0], last=spec.years[1],
                                                    choices="、".join(self.field.choices))
+        return note if self.kind == "required" or self.field.required else note + COVER_OPTIONAL_NOTE
 
     def condition(self, ref: str, spec: FormSpec) -> str:
         """The Excel pass condition (no leading '=') for the field at `ref`."""
@@ -214,21 +217,25 @@ class CoverCheck:
 
     def passes(self, value: object, spec: FormSpec) -> bool:
         """What the condition gives for a cell holding `value` (as build_template writes it): the cached
-        verdict. Mirrors xxgk.engine.cover_findings on the text xxgk.reader makes of the cell."""
-        raw = _field_text(value)
+        verdict, step by step as the formula computes it."""
+        text = _stripped_py(value)
         if self.kind == "required":
-            return raw != ""
-        if raw == "":
+            return text != ""
+        if text == "":
             return True
         if self.kind == "uscc":
-            return uscc_problem(raw) is None
+            code = _spaced_py(value).replace(" ", "")
+            if len(code) != USCC_LENGTH or any(c not in _USCC_LOOKUP for c in code):
+                return False
+            values = [_USCC_LOOKUP.index(c) % 31 for c in code]
+            return (31 - sum(v * w for v, w in zip(values, USCC_WEIGHTS, strict=False)) % 31) % 31 == values[-1]
         if self.kind == "region":
-            return region_problem(raw) is None
+            return len(text) == 6 and _ascii_digits(text) and f"|{text[:2]}|" in _PROVINCES
         if self.kind == "year":
-            lo, hi = spec.years
-            return raw.isdecimal() and lo <= int(raw) <= hi
+            year = text.translate(_HALFWIDTH_DIGITS)
+            return _ascii_digits(year) and spec.years[0] <= int(year) <= spec.years[1]
         if self.kind == "choice":
-            return raw in self.field.choices
+            return text in self.field.choices
         raise ValueError(f"no cover check {self.kind!r}")
 
 
@@ -238,7 +245,7 @@ def cover_checks(spec: FormSpec) -> list[CoverCheck]:
     for f in spec.cover.fields:
         if f.required:
             out.append(CoverCheck(f, "required"))
-        if f.type in COVER_CHECK_NOTES and f.type != "required":
+        if f.type in _COVER_TESTS:
             out.append(CoverCheck(f, f.type))
     return out
 
@@ -360,8 +367,10 @@ def _cells_text(addresses: list[str]) -> str:
 # alphabet written four ways (upper, lower, full-width upper, full-width lower), position mod 31 being its
 # value. FIND is case-sensitive and MATCH would take wildcards, hence the explicit alphabets.
 
-_SPACES = ("CHAR(9)", "CHAR(10)", "CHAR(13)", '"\u3000"', '"\u00a0"')
+_SPACE_CHARS = "\t\n\r\u3000\u00a0"
+_SPACES = ("CHAR(9)", "CHAR(10)", "CHAR(13)", '"\u3000"', '"\u00a0"')  # the same, as the formulas write them
 _FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+_HALFWIDTH_DIGITS = str.maketrans({_FULLWIDTH[d]: d for d in "0123456789"})
 _USCC_LOOKUP = "".join(_FULLWIDTH[c] if wide else c
                        for wide in (False, True) for c in USCC_CHARSET + USCC_CHARSET.lower())
 _PROVINCES = "|" + "|".join(f"{c:02d}" for c in sorted(PROVINCE_CODES)) + "|"
@@ -427,8 +436,12 @@ _COVER_TESTS: dict[str, Callable[[str, Field, FormSpec], str]] = {
 }
 
 
-def _field_text(value: object) -> str:
-    """The text xxgk.reader makes of a cover cell holding `value` as build_template writes it."""
+# Python twins of the formulas above, for the cached verdicts.
+
+
+def _cell_text(value: object) -> str:
+    """The text the formulas' text functions see in a cell holding `value` as build_template writes it (a
+    date is a serial number to them and an ISO date here: neither passes a uscc, region or year check)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -438,7 +451,20 @@ def _field_text(value: object) -> str:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         number = float(value)
         return str(int(number)) if number.is_integer() else str(number)
-    return str(value).strip()
+    return str(value)
+
+
+def _spaced_py(value: object) -> str:
+    return _cell_text(value).translate({ord(c): " " for c in _SPACE_CHARS})
+
+
+def _stripped_py(value: object) -> str:
+    """TRIM: no leading or trailing spaces, inner runs of spaces made one."""
+    return " ".join(part for part in _spaced_py(value).split(" ") if part)
+
+
+def _ascii_digits(text: str) -> bool:
+    return text != "" and all(c in "0123456789" for c in text)
 
 
 @dataclass(frozen=True)
@@ -474,13 +500,19 @@ class _Builder:
         self.exprs = computed_cells(spec)
         self.styles = self._styles()
         self.numbers = self._numbers()
+        self.cover_lines = [_CoverLine(c, CHECK_FIRST_ROW + k, c.passes(self._field_value(c.field), spec))
+                            for k, c in enumerate(cover_checks(spec))]
         self.checks = self._checks()
-        self.failed = sum(1 for c in self.checks if c.bad == BAD and not c.cached[2])
+        self.failed = (sum(1 for line in self.cover_lines if not line.passed)
+                       + sum(1 for c in self.checks if c.bad == BAD and not c.cached[2]))
 
     # ------------------------------------------------------------------ model
 
     def addr(self, cid: str) -> str:
         return self.layout.pos[cid].ref
+
+    def _field_value(self, f: Field) -> object:
+        return self.values.get(f.id, f.default)
 
     def _column(self, cid: str) -> np.ndarray:
         return np.array([self.numbers[cid]])
@@ -496,7 +528,8 @@ class _Builder:
 
     def _checks(self) -> list[_Check]:
         checks: list[_Check] = []
-        names: dict[str, str] = {}
+        names: dict[str, str] = {line.check.name: line.check.key for line in self.cover_lines}
+        first = CHECK_FIRST_ROW + len(self.cover_lines)
         for inst in expand_rules(self.spec):
             if inst.uses_prev:
                 continue
@@ -506,11 +539,11 @@ class _Builder:
                 continue
             name = check_name(inst.key)
             if name in names:
-                raise ValueError(f"rule instances {names[name]} and {inst.key} get the same name {name}")
+                raise ValueError(f"checks {names[name]} and {inst.key} get the same name {name}")
             names[name] = inst.key
             lv, rv, passed = evaluate_check(inst.check, self._column, None, 1, inst.rule.tolerance)
             bad = WARN if inst.rule.severity == "warning" else BAD
-            checks.append(_Check(inst, CHECK_FIRST_ROW + len(checks), left, right, cond, bad,
+            checks.append(_Check(inst, first + len(checks), left, right, cond, bad,
                                  (float(lv[0]), float(rv[0]), bool(passed[0]))))
         return checks
 
@@ -632,11 +665,19 @@ class _Builder:
         ws.merge_range(1, 0, 1, last_col, f"依据：{spec.basis}", s.subtitle)
         for f in spec.cover.fields:
             pos = plan.cells[f.id]
-            value = self.values.get(f.id, f.default)
-            self._write(ws, pos, value, s.fields[f.type])
+            self._write(ws, pos, self._field_value(f), s.fields[f.type])
             options = self._field_validation(f, pos)
             if options:
                 ws.data_validation(pos.row, pos.col, pos.row, pos.col, options)
+        owners: dict[str, list[str]] = {}
+        for line in self.cover_lines:  # a field turns red while one of its checks fails
+            owners.setdefault(line.check.field.id, []).append(line.check.name)
+        for fid, names in owners.items():
+            pos = plan.cells[fid]
+            tests = ",".join(f'{n}="{BAD}"' for n in names)
+            ws.conditional_format(pos.row, pos.col, pos.row, pos.col,
+                                  {"type": "formula", "criteria": f"=OR({tests})" if len(names) > 1 else f"={tests}",
+                                   "format": s.bad})
         status_row = plan.last_row + 2
         head, tail = STATUS_BAD
         formula = f'=IF({FAILED_NAME}=0,"{STATUS_OK}","{head}"&{FAILED_NAME}&"{tail}")'
@@ -788,7 +829,8 @@ class _Builder:
         ws.set_row(0, TITLE_PT)
         ws.write_string(1, 0, FAILED_LABEL, s.header)
         verdict_col = last_col
-        first, last = CHECK_FIRST_ROW, CHECK_FIRST_ROW + max(len(self.checks), 1) - 1
+        first = CHECK_FIRST_ROW
+        last = CHECK_FIRST_ROW + max(len(self.cover_lines) + len(self.checks), 1) - 1
         rng = f"{xl_rowcol_to_cell(first, verdict_col, True, True)}:{xl_rowcol_to_cell(last, verdict_col, True, True)}"
         ws.write_formula(1, 1, f'=COUNTIF({rng},"{BAD}")', s.verdict, self.failed)
         self.wb.define_name(FAILED_NAME, f"={Pos(CHECK_SHEET, 1, 1).ref}")
@@ -799,9 +841,11 @@ class _Builder:
         for col, text in enumerate(CHECK_HEADERS):
             ws.write_string(CHECK_FIRST_ROW - 1, col, text, s.header)
         ws.set_row(CHECK_FIRST_ROW - 2, 6)
+        for line in self.cover_lines:
+            self._cover_row(ws, line)
         for check in self.checks:
             self._check_row(ws, check)
-        if self.checks:
+        if self.cover_lines or self.checks:
             for symbol, fmt in ((OK, s.ok), (BAD, s.bad), (WARN, s.warn)):
                 ws.conditional_format(first, verdict_col, last, verdict_col,
                                       {"type": "cell", "criteria": "==", "value": f'"{symbol}"', "format": fmt})
@@ -809,6 +853,20 @@ class _Builder:
         ws.repeat_rows(CHECK_FIRST_ROW - 1)
         ws.print_area(0, 0, last, last_col)
         self._protect(ws)
+
+    def _cover_row(self, ws: Worksheet, line: _CoverLine) -> None:
+        s, row, check = self.styles, line.row, line.check
+        pos = self.layout.pos[check.field.id]
+        note = check.note(self.spec)
+        ws.write_string(row, 0, check.key, s.cell)
+        ws.write_string(row, 1, note, s.cell)
+        ws.write_string(row, 2, pos.address, s.cell)
+        for col in (3, 4, 5):
+            ws.write_blank(row, col, None, s.number)
+        ws.write_formula(row, 6, verdict_formula(check.condition(pos.ref, self.spec), OK, BAD), s.verdict,
+                         OK if line.passed else BAD)
+        ws.set_row(row, _lines_height(note, CHECK_WIDTHS[1]))
+        self.wb.define_name(check.name, f"={Pos(CHECK_SHEET, row, 6).ref}")
 
     def _check_row(self, ws: Worksheet, check: _Check) -> None:
         s, row = self.styles, check.row

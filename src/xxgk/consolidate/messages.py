@@ -13,18 +13,19 @@ MESSAGES: dict[str, str] = {
     "consolidate.duplicate": "本文件（{agency}）与“{winner}”（{winner_agency}）是同一单位的重复报送（{basis}），"
     "以{why}的“{winner}”为准，本文件未汇总。如应以本文件为准，请删去“{winner}”后重新汇总。",
     "consolidate.shared_uscc": "本文件（{agency}）封面的统一社会信用代码与“{other}”（{file}）相同，请核对：两者单位名称不同，"
-    "不按同一单位的重复报送处理。请确认哪个单位填错了统一社会信用代码，改正后重新报送；核实无误的，可加 --include-invalid 计入。",
+    "不按同一单位的重复报送处理。请确认哪个单位填错了统一社会信用代码，改正后重新报送；"
+    "如确属共用一个代码（如未单独取得代码的下属单位），可加 --include-invalid 计入。",
     "consolidate.shared_uscc_inner": "下级汇总中“{agency}”的统一社会信用代码与“{other}”（{file}）相同，请核对：两者单位名称不同，"
     "按两个单位分别计入。请与下级汇总单位确认哪个单位填错了统一社会信用代码。",
     "consolidate.in_sub_summary": "“{agency}”已包含在下级汇总“{summary}”中，两份数字相同，本文件不再重复计入。",
     "consolidate.in_sub_summary_differs": "“{agency}”已包含在下级汇总“{summary}”中，本文件不再重复计入；但两份数字有 {count} 处不同"
-    "（{cells}），{dates}。请与下级汇总单位核实以哪一份为准；如应以本文件为准，请下级汇总单位改正后重新汇总报送。",
+    "（{listing}），{dates}。请与下级汇总单位核实以哪一份为准；如应以本文件为准，请下级汇总单位改正后重新汇总报送。",
     "consolidate.newer_invalid": "注意：替代本文件的“{winner}”是较新的一份，但有 {count} 个错误，{fate}；本文件没有错误。"
     "请与该单位核实以哪一份为准：改正“{winner}”后重新报送，或删去“{winner}”后重新汇总。",
     "consolidate.replaced_valid": "注意：本文件替代了同一单位较早报送、没有错误的“{loser}”，但本文件有 {count} 个错误，{fate}。"
     "请与该单位核实：改正本文件后重新报送，或确认以“{loser}”为准（删去本文件后重新汇总）。",
     "consolidate.previous_partial": "汇总合计的跨年度核对未进行：本次汇总的 {count} 个单位中有 {missing} 个在上年数据“{source}”中"
-    "找不到（{names}），合计数无法与上年同一批单位比较。各单位的跨年度核对照常进行；如需核对合计，"
+    "找不到各自对应的单位（{names}），合计数无法与上年同一批单位比较。各单位的跨年度核对照常进行；如需核对合计，"
     "请在 --previous 中提供包含这些单位的上年报表。",
     "consolidate.unit_twice": "“{agency}”同时包含在“{first}”和“{second}”中，只按“{first}”计入一次。"
     "请与两个汇总单位核实该单位的归属。",

@@ -1,5 +1,5 @@
 """Last year's numbers (a summary workbook or a folder of reports) and the cross-year rules (prev()) checked
-against them, per agency and for the total."""
+against them, per agency and for the total (over the same agencies as this year's total)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import agency_key, normalize_name
+from xxgk.consolidate.identity import SHARED, KeyResolver, clean_uscc, normalize_name, shared_code
 from xxgk.consolidate.model import Submission, Unit
 from xxgk.consolidate.reading import SUMMARY_KIND, read_all, scan
 from xxgk.engine import Frame, check_rules
@@ -25,7 +25,6 @@ class Previous:
     spec: FormSpec
     keys: dict[str, int]  # agency key -> row of values
     values: np.ndarray  # (n, m_prev)
-    total: np.ndarray  # (m_prev,)
     source: str
 
     def column_index(self, spec: FormSpec, cell_id: str) -> int | None:
@@ -39,16 +38,17 @@ class Previous:
 
 def _latest(subs: list[Submission]) -> list[Submission]:
     """One submission per agency (summaries per file): the later 填报日期, then the later file time."""
+    resolver = KeyResolver((s.agency, s.uscc) for s in subs if s.kind != SUMMARY_KIND)
     best: dict[str, Submission] = {}
     for s in subs:
-        key = s.name if s.kind == SUMMARY_KIND else s.units[0].key or s.name
+        key = s.name if s.kind == SUMMARY_KIND else resolver.key(s.agency, s.uscc) or s.name
         if key not in best or s.rank() > best[key].rank():
             best[key] = s
     return list(best.values())
 
 
 def load_previous(path: Path, jobs: int | None = None) -> Previous | Finding:
-    """Last year's per-agency values and total, or a warning saying why they cannot be used."""
+    """Last year's per-agency values, or a warning saying why they cannot be used."""
     try:
         items = scan([path])
     except ValueError as exc:
@@ -62,16 +62,17 @@ def load_previous(path: Path, jobs: int | None = None) -> Previous | Finding:
     subs = [s for s in subs if s.form == form]
     chosen = subs if len(subs) == 1 else _latest(subs)
     units: list[Unit] = [u for s in chosen for u in s.units]
+    values = np.array([u.values for u in units]).reshape(len(units), len(spec.cells))
+    return Previous(spec, index_units(units), values, Path(path).name)
+
+
+def index_units(units: Sequence[Unit]) -> dict[str, int]:
+    """Last year's agencies findable by USCC and name, by USCC, and by name (the first one of each key)."""
     keys: dict[str, int] = {}
-    for i, u in enumerate(units):  # findable by USCC and by name
+    for i, u in enumerate(units):
         for key in _keys(u):
             keys.setdefault(key, i)
-    values = np.array([u.values for u in units]).reshape(len(units), len(spec.cells))
-    if len(chosen) == 1 and chosen[0].row is not None:
-        total = chosen[0].row
-    else:
-        total = Frame.from_rows(spec, values.sum(axis=0, keepdims=True)).values[0]
-    return Previous(spec, keys, values, total, Path(path).name)
+    return keys
 
 
 def _prev_keys(spec: FormSpec) -> set[str]:
@@ -99,16 +100,41 @@ def check_rows(spec: FormSpec, rows: np.ndarray, prev_rows: np.ndarray | None, p
     return [[f for f in fs if f.rule in keep] for fs in found]
 
 
-def _keys(unit: Unit) -> list[str]:
-    name = normalize_name(unit.name)
-    return [k for k in (agency_key(unit.name, unit.uscc), f"name:{name}" if name else "") if k]
+def _keys(unit: Unit, by_code: bool = True) -> list[str]:
+    """Keys to find an agency by: USCC and name, USCC alone (unless by_code is False), name alone."""
+    code, name = clean_uscc(unit.uscc), normalize_name(unit.name)
+    keys = (f"uscc:{code}{SHARED}{name}" if code and name else "", f"uscc:{code}" if code and by_code else "",
+            f"name:{name}" if name else "")
+    return [k for k in keys if k]
+
+
+def _match(previous: Previous, unit: Unit) -> int | None:
+    """Last year's row of an agency. A USCC that other agencies also carry this year finds it only with its name."""
+    return next((previous.keys[k] for k in _keys(unit, not shared_code(unit.key)) if k in previous.keys), None)
 
 
 def aligned(previous: Previous, units: Sequence[Unit]) -> np.ndarray:
     """Last year's rows for the agencies (by USCC, else by name; NaN rows where last year has no such agency)."""
     out = np.full((len(units), previous.values.shape[1]), np.nan)
     for i, unit in enumerate(units):
-        j = next((previous.keys[k] for k in _keys(unit) if k in previous.keys), None)
+        j = _match(previous, unit)
         if j is not None:
             out[i] = previous.values[j]
     return out
+
+
+def same_agencies_total(previous: Previous, units: Sequence[Unit]) -> tuple[np.ndarray | None, list[Unit]]:
+    """Last year's total over exactly these agencies (computed cells recomputed), or None and the agencies
+    without a counterpart of their own in last year's data (none found, or one already found by another)."""
+    taken: set[int] = set()
+    unmatched = []
+    for u in units:
+        j = _match(previous, u)
+        if j is None or j in taken:
+            unmatched.append(u)
+        else:
+            taken.add(j)
+    if unmatched or not taken:
+        return None, unmatched
+    summed = previous.values[sorted(taken)].sum(axis=0, keepdims=True)
+    return Frame.from_rows(previous.spec, summed).values[0], []

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from xxgk.consolidate import status as st
+from xxgk.consolidate.clashes import duplicate_basis, in_sub_summary
 from xxgk.consolidate.identity import KeyResolver
-from xxgk.consolidate.messages import consolidation_finding
+from xxgk.consolidate.messages import REASONS, consolidation_finding
 from xxgk.consolidate.model import YEAR, Submission
 from xxgk.consolidate.reading import SUMMARY_KIND
 from xxgk.consolidate.roster import Roster
@@ -79,10 +80,14 @@ def settle_unusable(subs: Sequence[Submission], include_invalid: bool) -> None:
 
 
 def assign_keys(cands: Sequence[Submission]) -> None:
-    """Agency keys for every candidate and its units (a copy without USCC joins a copy that has one)."""
-    resolver = KeyResolver([(s.agency, s.uscc) for s in cands] + [(u.name, u.uscc) for s in cands for u in s.units])
+    """Agency keys for every candidate and its units (a copy without USCC joins a copy that has one; different
+    agencies on one USCC get different keys, see identity.KeyResolver)."""
+    summaries = [s for s in cands if s.kind == SUMMARY_KIND]
+    resolver = KeyResolver([(u.name, u.uscc) for s in cands for u in s.units if s.kind != SUMMARY_KIND or s.has_unit_rows],
+                           [(s.agency, s.uscc) for s in summaries])
     for s in cands:
-        s.key = resolver.key(s.agency, s.uscc) or f"file:{s.name}"
+        key = resolver.cover_key(s.agency, s.uscc) if s.kind == SUMMARY_KIND else resolver.key(s.agency, s.uscc)
+        s.key = key or f"file:{s.name}"
         opaque = s.kind == SUMMARY_KIND and not s.has_unit_rows
         s.units = [replace(u, key=f"summary:{s.key}" if opaque else resolver.key(u.name, u.uscc) or f"file:{s.name}#{i}")
                    for i, u in enumerate(s.units)]
@@ -115,7 +120,8 @@ def _why(winner: Submission, loser: Submission) -> str:
 
 
 def drop_duplicates(cands: Sequence[Submission]) -> list[Submission]:
-    """Keep the latest copy of each agency's report (summaries and agency reports are told apart)."""
+    """Keep the latest copy of each agency's report (summaries and agency reports are told apart). Different
+    agencies that carry one USCC have different keys (identity.KeyResolver): neither replaces the other."""
     groups: dict[tuple[bool, str], list[Submission]] = {}
     for s in cands:
         groups.setdefault((s.kind == SUMMARY_KIND, s.key), []).append(s)
@@ -127,9 +133,15 @@ def drop_duplicates(cands: Sequence[Submission]) -> list[Submission]:
                 kept.append(s)
                 continue
             s.status = st.REPLACED
+            winner.replaced.append(s)
             s.notes.append(consolidation_finding("consolidate.duplicate", WARNING, winner=winner.name,
-                                                 agency=s.agency or s.uscc, why=_why(winner, s)))
+                                                 agency=_shown(s), winner_agency=_shown(winner),
+                                                 basis=duplicate_basis(s, winner), why=_why(winner, s)))
     return [s for s in cands if not s.status]
+
+
+def _shown(sub: Submission) -> str:
+    return sub.agency or sub.uscc or sub.name
 
 
 def listed(sub: Submission, roster: Roster | None) -> bool:
@@ -180,7 +192,7 @@ def settle_summaries(kept: Sequence[Submission], roster: Roster | None, include_
     return claimed
 
 
-def settle_direct(kept: Sequence[Submission], claimed: dict[str, Submission], roster: Roster | None,
+def settle_direct(spec: FormSpec, kept: Sequence[Submission], claimed: dict[str, Submission], roster: Roster | None,
                   include_unlisted: bool) -> list[Submission]:
     """Agency reports already inside a summed sub-summary, or not on the roster; returns the rest."""
     out = []
@@ -190,8 +202,7 @@ def settle_direct(kept: Sequence[Submission], claimed: dict[str, Submission], ro
         inside = claimed.get(s.units[0].key)
         if inside is not None:
             s.status = st.IN_SUB_SUMMARY
-            s.notes.append(consolidation_finding("consolidate.in_sub_summary", WARNING, agency=s.agency,
-                                                 summary=inside.name))
+            s.notes.append(in_sub_summary(spec, s, inside))
         elif _roster_gate(s, roster, include_unlisted):
             out.append(s)
     return out
@@ -207,19 +218,26 @@ def finish(direct: Sequence[Submission], include_invalid: bool) -> None:
 
 
 def describe(sub: Submission) -> str:
-    """The 原因 column: why the file has its status, in one sentence."""
-    own = [f for f in sub.findings if f.severity == ERROR] or sub.findings
+    """The 原因 column: why the file has its status, in a sentence or two."""
     if sub.status in (st.ACCEPTED, st.WARNINGS, st.ERRORS, st.ERRORS_INCLUDED):
-        parts = []
-        if sub.kind == SUMMARY_KIND:
-            parts.append(f"下级汇总，计入 {len(sub.units)} 个单位")
-        if sub.errors or sub.warnings:
-            counts = "，".join(t for t in (f"{sub.errors} 个错误" if sub.errors else "",
-                                            f"{sub.warnings} 个警告" if sub.warnings else "") if t)
-            parts.append(f"{counts}，首项：{own[0].message}")
-        if not parts:
-            parts.append("全部校验通过")
-        return "；".join(parts)
+        text = "；".join(_checked(sub))
+        return text + ("" if text.endswith("。") or not sub.notes else "。") + "".join(n.message for n in sub.notes)
     if sub.notes:
-        return sub.notes[0].message
+        return "".join(n.message for n in sub.notes)
+    own = [f for f in sub.findings if f.severity == ERROR] or sub.findings
     return own[0].message if own else sub.reason
+
+
+def _checked(sub: Submission) -> list[str]:
+    """The 原因 of a file that was checked: what it carries, why it is left out, its errors and warnings."""
+    parts = []
+    if sub.kind == SUMMARY_KIND:
+        parts.append(REASONS["summary"].format(count=len(sub.units)))
+    if sub.cross_year_errors:
+        alone = sub.status == st.ERRORS and sub.cross_year_errors == sub.errors
+        parts.append(REASONS["cross_year_only" if alone else "cross_year_some"].format(count=sub.cross_year_errors))
+    if sub.errors or sub.warnings:
+        own = [f for f in sub.findings if f.severity == ERROR] or sub.findings
+        counts = "，".join(REASONS[k].format(count=n) for k, n in (("errors", sub.errors), ("warnings", sub.warnings)) if n)
+        parts.append(REASONS["counts"].format(counts=counts, first=own[0].message))
+    return parts or [REASONS["passed"]]

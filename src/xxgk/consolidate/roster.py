@@ -55,11 +55,14 @@ class Roster:
             self._by_name.setdefault(normalize_name(e.name), e)
 
     def match(self, name: str, uscc: str) -> RosterEntry | None:
-        """The entry of an agency: by USCC when both have one, else by normalised name."""
-        code = clean_uscc(uscc)
-        if code and code in self._by_uscc:
-            return self._by_uscc[code]
-        return self._by_name.get(normalize_name(name)) if name else None
+        """The entry of an agency: by USCC when both have one, else by normalised name. When the entry of the code
+        has another name and an entry has this name, the name wins (the report carries another agency's code)."""
+        code, norm = clean_uscc(uscc), normalize_name(name)
+        by_name = self._by_name.get(norm) if norm else None
+        by_code = self._by_uscc.get(code) if code else None
+        if by_code is None or (by_name is not None and normalize_name(by_code.name) != norm):
+            return by_name
+        return by_code
 
     def guess(self, filename: str) -> RosterEntry | None:
         """The entry whose name appears in a file name (for files that could not be read)."""

@@ -12,18 +12,21 @@ import numpy as np
 
 from xxgk.consolidate import resolve
 from xxgk.consolidate import status as st
+from xxgk.consolidate.clashes import flag_shared_codes, warn_newer_invalid
 from xxgk.consolidate.identity import agency_key, normalize_name
+from xxgk.consolidate.messages import MORE, consolidation_finding
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
-from xxgk.consolidate.previous import Previous, aligned, check_rows, load_previous
+from xxgk.consolidate.previous import Previous, aligned, check_rows, load_previous, same_agencies_total
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
 from xxgk.consolidate.resolve import NothingToConsolidate
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster, RosterError, read_roster
-from xxgk.findings import REGION_REASONS, USCC_REASONS, Finding
+from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding
 from xxgk.identifiers import normalize_uscc, region_problem, uscc_problem
 from xxgk.spec import FormSpec, load_spec
 
 TOTAL_FILE = "（汇总合计）"
+SHOWN = 3  # agencies named in a message
 PREVIOUS_FILE = "（上年数据）"
 DEFAULT_AGENCY = "汇总"
 
@@ -91,14 +94,26 @@ def cross_year(spec: FormSpec, direct: Sequence[Submission], inner: Sequence[Uni
     found = check_rows(spec, rows, aligned(previous, units), previous)
     for s, fs in zip(direct, found, strict=False):
         s.findings.extend(fs)
+        s.cross_year_errors = sum(f.severity == ERROR for f in fs)
     return [Issue(u.name, u.uscc, u.via, f) for u, fs in zip(inner, found[len(direct):], strict=True) for f in fs]
 
 
 def total_issues(result: Consolidation, previous: Previous | None) -> list[Issue]:
-    """Every rule on the summary's own totals (cross-year ones against last year's total)."""
-    prev = previous.total[None, :] if previous is not None else None
-    (found,) = check_rows(result.spec, result.total[None, :], prev, previous, only_cross_year=False)
-    return [Issue(result.agency, result.uscc, TOTAL_FILE, f) for f in found]
+    """Every rule on the summary's own totals. Cross-year ones compare with last year's total of the same
+    agencies; when last year's data lacks some of them, they are skipped with a warning saying so."""
+    prev, skipped = None, []
+    if previous is not None:
+        prev, unmatched = same_agencies_total(previous, result.units)
+        skipped = [_partial(result, previous, unmatched)] if prev is None else []
+    rows = prev[None, :] if prev is not None else None
+    (found,) = check_rows(result.spec, result.total[None, :], rows, previous, only_cross_year=False)
+    return [Issue(result.agency, result.uscc, TOTAL_FILE, f) for f in [*skipped, *found]]
+
+
+def _partial(result: Consolidation, previous: Previous, unmatched: Sequence[Unit]) -> Finding:
+    names = "、".join(u.name or u.uscc for u in unmatched[:SHOWN]) + (MORE if len(unmatched) > SHOWN else "")
+    return consolidation_finding("consolidate.previous_partial", WARNING, count=len(result.units),
+                                 missing=len(unmatched), source=previous.source, names=names)
 
 
 def _issue_key(i: Issue) -> tuple[str, str, tuple[str, ...]]:
@@ -159,11 +174,13 @@ def _settle(subs: list[Submission], choice: resolve.Choice, roster: Roster | Non
     resolve.assign_keys(cands)
     own = agency_key(options.agency or "", options.uscc or "") if options.agency or options.uscc else ""
     kept = resolve.drop_duplicates(resolve.drop_own_summaries(cands, own))
+    flag_shared_codes(kept)
     claimed = resolve.settle_summaries(kept, roster, options.include_invalid, options.include_unlisted)
-    direct = resolve.settle_direct(kept, claimed, roster, options.include_unlisted)
+    direct = resolve.settle_direct(choice.spec, kept, claimed, roster, options.include_unlisted)
     inner = [u for s in kept if s.kind == resolve.SUMMARY_KIND and s.status in st.SUMMED for u in s.units]
     issues = cross_year(choice.spec, direct, inner, previous) if previous else []
     resolve.finish(direct, options.include_invalid)
+    warn_newer_invalid(kept)
     _described(subs, roster)
     return issues
 

@@ -1,0 +1,114 @@
+"""Reports that meet over one agency and what the consolidator is told about them: different agencies on one
+USCC, an agency sent directly and also inside a sub-summary, a newer copy with errors that replaced a valid one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from xxgk.consolidate import status as st
+from xxgk.consolidate.identity import clean_uscc, normalize_name, parse_date, shared_code
+from xxgk.consolidate.messages import (
+    CELL_DIFFERENCE,
+    DATE_ORDER,
+    DUPLICATE_BASIS,
+    FATE,
+    MORE,
+    NOT_FILLED,
+    consolidation_finding,
+)
+from xxgk.consolidate.model import FILLED_ON, Submission, Unit
+from xxgk.consolidate.reading import SUMMARY_KIND
+from xxgk.consolidate.sheets import cell_labels
+from xxgk.findings import ERROR, WARNING, Finding, number
+from xxgk.rules.expand import computed_cells
+from xxgk.spec import FormSpec
+
+SHOWN = 3  # differing cells named in a message
+
+
+def duplicate_basis(a: Submission, b: Submission) -> str:
+    """Why two copies count as one agency's: the same code and name, the same code, or the same name."""
+    code = clean_uscc(a.uscc)
+    same_code = bool(code) and code == clean_uscc(b.uscc)
+    name = normalize_name(a.agency)
+    same_name = bool(name) and name == normalize_name(b.agency)
+    return DUPLICATE_BASIS["uscc" if same_code and same_name else "code" if same_code else "name"]
+
+
+def _agencies(sub: Submission) -> list[Unit]:
+    """The agencies a file speaks for: itself, or a summary's 单位明细 rows (none when it has none)."""
+    if sub.kind != SUMMARY_KIND:
+        return sub.units
+    return sub.units if sub.has_unit_rows else []
+
+
+def flag_shared_codes(kept: Sequence[Submission]) -> None:
+    """Different agencies whose reports carry one USCC: an error on each agency report (it is left out until the
+    consolidator settles it), a warning on a sub-summary that holds one of them (it stays summed)."""
+    groups: dict[str, list[tuple[Submission, Unit]]] = {}
+    for s in kept:
+        for u in _agencies(s):
+            if code := shared_code(u.key):
+                groups.setdefault(code, []).append((s, u))
+    for group in groups.values():
+        for s, u in group:
+            other = next(((t, v) for t, v in group if t is not s and v.key != u.key), None)
+            if other is not None:
+                _flag(s, u, *other)
+
+
+def _flag(sub: Submission, unit: Unit, other_sub: Submission, other: Unit) -> None:
+    where = other.via or other_sub.name
+    if sub.kind == SUMMARY_KIND:
+        sub.findings.append(consolidation_finding("consolidate.shared_uscc_inner", WARNING, agency=unit.name,
+                                                  other=other.name, file=where))
+    else:  # first, so that the 原因 column names it
+        sub.findings.insert(0, consolidation_finding("consolidate.shared_uscc", ERROR, agency=unit.name,
+                                                     other=other.name, file=where))
+
+
+def _date_order(mine: Unit, theirs: Unit) -> str:
+    a, b = parse_date(mine.meta.get(FILLED_ON, "")), parse_date(theirs.meta.get(FILLED_ON, ""))
+    text = {"mine": mine.meta.get(FILLED_ON) or NOT_FILLED, "theirs": theirs.meta.get(FILLED_ON) or NOT_FILLED}
+    if a is None or b is None:
+        return DATE_ORDER["unknown"].format(**text)
+    return DATE_ORDER["mine" if a > b else "theirs" if b > a else "same"].format(**text)
+
+
+def _differences(spec: FormSpec, mine: Unit, theirs: Unit) -> list[str]:
+    """The input cells (computed ones follow them) whose values differ, described."""
+    computed = computed_cells(spec)
+    inputs = np.array([cid not in computed for cid in spec.cells])
+    differ = inputs & ~np.isclose(mine.values, theirs.values, rtol=1e-12, atol=1e-9)
+    labels, ids = cell_labels(spec), list(spec.cells)
+    return [CELL_DIFFERENCE.format(label=labels[ids[j]], mine=number(float(mine.values[j])),
+                                   theirs=number(float(theirs.values[j]))) for j in np.flatnonzero(differ)]
+
+
+def in_sub_summary(spec: FormSpec, sub: Submission, summary: Submission) -> Finding:
+    """The note on an agency report already inside a summed sub-summary: are the two copies the same?"""
+    mine = sub.units[0]
+    theirs = next(u for u in summary.units if u.key == mine.key)
+    differ = _differences(spec, mine, theirs)
+    if not differ:
+        return consolidation_finding("consolidate.in_sub_summary", WARNING, agency=sub.agency, summary=summary.name)
+    listing = "；".join(differ[:SHOWN]) + (MORE if len(differ) > SHOWN else "")
+    return consolidation_finding("consolidate.in_sub_summary_differs", WARNING, agency=sub.agency,
+                                 summary=summary.name, count=len(differ), listing=listing, dates=_date_order(mine, theirs))
+
+
+def warn_newer_invalid(subs: Sequence[Submission]) -> None:
+    """A newer copy with errors replaced a copy without: the later one still wins, both files say so."""
+    for new in subs:
+        valid = [old for old in new.replaced if not old.errors]
+        if not valid or new.status not in (st.ERRORS, st.ERRORS_INCLUDED):
+            continue
+        fate = FATE["out" if new.status == st.ERRORS else "in"]
+        for old in valid:
+            old.notes.append(consolidation_finding("consolidate.newer_invalid", WARNING, winner=new.name,
+                                                   count=new.errors, fate=fate))
+        latest = max(valid, key=Submission.rank)
+        new.notes.append(consolidation_finding("consolidate.replaced_valid", WARNING, loser=latest.name,
+                                               count=new.errors, fate=fate))
