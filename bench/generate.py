@@ -47,7 +47,7 @@ from xxgk import template as tpl
 from xxgk.engine import Frame
 from xxgk.rules.expand import RuleInstance, computed_cells, expand_rules
 from xxgk.rules.vector import evaluate_check
-from xxgk.samples import Agency, agencies, sample_fills
+from xxgk.samples import Agency, agencies, cover_values, sample_fills
 from xxgk.spec import FormSpec, defined_name, load_spec
 
 FORM = "gb2021"
@@ -56,7 +56,7 @@ PLACE, REGION = "样例市", "330200"
 DEFAULT_N = 10_000
 DEFAULT_SEED = 1
 COMPRESS_LEVEL = 6  # zlib's default, as XlsxWriter (zipfile.ZIP_DEFLATED) uses
-GENERATOR_VERSION = 1  # bump when the output of a given (n, seed) changes; caches key on it
+GENERATOR_VERSION = 2  # bump when the output of a given (n, seed) changes; caches key on it
 
 NUMBER_SENTINEL_BASE = 770_000_000  # input cell k holds BASE + k in the stamp's template
 TEXT_SENTINEL = "XXGKSENTINEL{:04d}"
@@ -192,9 +192,11 @@ class Stamp:
         for k, fid in enumerate(self.text_fields):
             self.sentinels[fid] = TEXT_SENTINEL.format(k)
         self.checks: list[tuple[RuleInstance, str]] = []  # rule instance, slot key of its 校验 row
+        self.cover_checks = tpl.cover_checks(spec)  # slot "=cover<k>": the verdict of the k-th cover check
         self.slots: dict[str, tuple[str, str, str]] = {}  # hole key -> zip member, A1, text in the stamp
         self._compile(self._build(self.sentinels))
-        self._learn_texts(self._build(dict.fromkeys(self.inputs, 0)))
+        cover = cover_values(spec, agencies(PLACE, REGION, 1)[0], YEAR)
+        self._learn_texts(self._build({**dict.fromkeys(self.inputs, 0), **cover}))
 
     # ---- build and parse the sentinel template
 
@@ -260,6 +262,8 @@ class Stamp:
             hole(*where(defined_name(cid)), cid, False, f"{self.sentinels[cid]:.16G}")
         for cid in self.computed:
             hole(*where(defined_name(cid)), "=" + cid, True)
+        for k, check in enumerate(self.cover_checks):
+            hole(*where(check.name), f"=cover{k}", True)
         hole(*where(tpl.FAILED_NAME), "=failed", True)
         hole(*where(tpl.STATUS_NAME), "=status", True)
         for inst in expand_rules(self.spec):
@@ -339,6 +343,11 @@ class Stamp:
                 slots[slot + ".right"] = str(rv)
                 slots[slot + ".diff"] = str(lv - rv)
                 slots[slot + ".verdict"] = self.verdict_ok if ok else bad
+        for k, check in enumerate(self.cover_checks):
+            for i, (slots, row) in enumerate(zip(out, rows, strict=True)):
+                ok = check.passes(row.get(check.field.id), self.spec)
+                slots[f"=cover{k}"] = self.verdict_ok if ok else self.verdict_bad["error"]
+                failed[i] += not ok
         head, tail = self.status_bad
         for slots, k in zip(out, failed.tolist(), strict=True):
             slots["=failed"] = str(k)

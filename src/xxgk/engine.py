@@ -175,14 +175,19 @@ def _cover_finding(code: str, fill: Fill, field_id: str, raw: str, **params: Any
                    sheet=pos.sheet, label=f.label, raw=raw, **params)
 
 
+_FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+
+
 def _cover_problem(fill: Fill, field_id: str, raw: str) -> Finding | None:
     f, spec = fill.spec.field(field_id), fill.spec
     if f.type == "uscc" and (p := uscc_problem(raw)):
         return _cover_finding("cover.uscc", fill, f.id, raw, reason=USCC_REASONS[p])
     if f.type == "region" and (p := region_problem(raw)):
         return _cover_finding("cover.region", fill, f.id, raw, reason=REGION_REASONS[p])
-    if f.type == "year" and not (raw.isdigit() and spec.years[0] <= int(raw) <= spec.years[1]):
-        reason = f"不在本表式适用的 {spec.years[0]}–{spec.years[1]} 年之间" if raw.isdigit() else "不是 4 位数字的年份"
+    year = raw.translate(_FULLWIDTH_DIGITS)
+    digits = year.isascii() and year.isdigit()  # "２０２４" is accepted as the sheet's formula accepts it; "²" is not
+    if f.type == "year" and not (digits and spec.years[0] <= int(year) <= spec.years[1]):
+        reason = f"不在本表式适用的 {spec.years[0]}–{spec.years[1]} 年之间" if digits else "不是 4 位数字的年份"
         return _cover_finding("cover.year", fill, f.id, raw, reason=reason)
     if f.type == "date" and _parse_date(raw) is None:
         return _cover_finding("cover.date", fill, f.id, raw)

@@ -179,7 +179,8 @@ class Styles:
 
 
 def check_name(key: str) -> str:
-    """The defined name of a rule instance's verdict cell: R3[natural] -> xxgk_check_R3_natural."""
+    """The defined name of a verdict cell: R3[natural] -> xxgk_check_R3_natural,
+    cover.uscc[meta.uscc] -> xxgk_check_cover_uscc_meta_uscc."""
     return "xxgk_check_" + re.sub(r"[^0-9A-Za-z]+", "_", key).strip("_")
 
 
@@ -365,7 +366,8 @@ def _cells_text(addresses: list[str]) -> str:
 # For a USCC the engine also drops inner spaces, folds full-width characters and upper-cases
 # (identifiers.normalize_uscc): the formula drops every space and looks each character up in the code
 # alphabet written four ways (upper, lower, full-width upper, full-width lower), position mod 31 being its
-# value. FIND is case-sensitive and MATCH would take wildcards, hence the explicit alphabets.
+# value. FIND is case-sensitive and MATCH would take wildcards, hence the explicit alphabets. A year may be in
+# full-width digits (the engine's int() reads them), a number or text: both read it as its digits.
 
 _SPACE_CHARS = "\t\n\r\u3000\u00a0"
 _SPACES = ("CHAR(9)", "CHAR(10)", "CHAR(13)", '"\u3000"', '"\u00a0"')  # the same, as the formulas write them
