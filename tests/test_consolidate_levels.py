@@ -27,6 +27,7 @@ from test_consolidate_support import (
     write,
     write_all,
 )
+from xxgk.consolidate import UsageError
 from xxgk.consolidate import status as st
 from xxgk.consolidate.sheets import FIRST_ROW, ISSUES, UNITS
 from xxgk.template import build_template
@@ -231,8 +232,9 @@ def test_previous_of_an_agency_that_is_new_this_year_is_not_checked(tmp_path: Pa
     assert f"2 个单位中有 2 个在上年数据“去年”中找不到各自对应的单位（{COUNTY_B[0].name}、{COUNTY_B[1].name}）" in skipped.message
     bad = tmp_path / "坏的去年.xlsx"
     bad.write_bytes(b"junk")
-    result = run([inbox], tmp_path / "汇总2.xlsx", previous=bad)
-    assert [i.finding.code for i in result.issues if i.file == "（上年数据）"] == ["previous.missing"]
+    with pytest.raises(UsageError, match=r"--previous 上年报告 坏的去年\.xlsx 无法使用"):
+        run([inbox], tmp_path / "汇总2.xlsx", previous=bad)
+    assert not (tmp_path / "汇总2.xlsx").exists()
     build_template(SPEC, tmp_path / "unused.xlsx")  # the template still builds after all this (no shared state)
 
 

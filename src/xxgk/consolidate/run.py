@@ -27,7 +27,6 @@ from xxgk.spec import FormSpec, load_spec
 
 TOTAL_FILE = "（汇总合计）"
 SHOWN = 3  # agencies named in a message
-PREVIOUS_FILE = "（上年数据）"
 DEFAULT_AGENCY = "汇总"
 
 
@@ -143,8 +142,8 @@ def _previous(options: Options) -> tuple[Previous | None, list[Issue]]:
     if options.previous is None:
         return None, []
     got = load_previous(options.previous, options.jobs)
-    if isinstance(got, Finding):
-        return None, [Issue("", "", PREVIOUS_FILE, got)]
+    if isinstance(got, Finding):  # the cross-year check asked for cannot run: a usage error, as in validate
+        raise UsageError(f"--previous {got.message}")
     return got, []
 
 
