@@ -247,3 +247,25 @@ def test_an_earlier_summary_of_the_same_level_in_the_inbox_is_skipped(counties, 
     assert got["上次的汇总.xlsx"].status == st.SKIPPED and "以前生成的汇总表" in got["上次的汇总.xlsx"].reason
     assert all(s.status in st.SUMMED for n, s in got.items() if n != "上次的汇总.xlsx")
     assert len(result.units) == len(COUNTY_A)
+
+
+def test_previous_year_in_the_older_form(tmp_path: Path) -> None:
+    """2021 reports checked against last year's 2020 reports in the 〔2019〕60号 form: X1 reads the same ids,
+    X2 reads 现行有效件数's predecessor 对外公开总数量 through the spec's previous_aliases."""
+    group = COUNTY_A[:2]
+    last = sample_values(group, 2020, seed=51, form="gb2019")
+    last_folder = tmp_path / "2020"
+    for v in last:
+        write(last_folder, v, form="gb2019")
+    this = sample_values(group, 2021, seed=52)
+    this[0]["active.rules.valid"] = int(last[0]["active.rules.total"]) + 50  # type: ignore[call-overload]
+    inbox = tmp_path / "2021"
+    write_all(inbox, this)
+    result = run([inbox], tmp_path / "汇总.xlsx", previous=last_folder, include_invalid=True)
+    first = [i.finding for i in result.issues if i.agency == group[0].name]
+    x2 = [f for f in first if f.rule == "X2[rules]"]
+    assert x2 and x2[0].severity == "warning"
+    x1 = {f.rule for f in first if (f.rule or "").startswith("X1[")}
+    expected = {f"X1[{c}]" for c in SPEC.groups["applicants"].keys
+                if this[0].get(f"requests.carried.{c}", 0) != last[0].get(f"requests.forward.{c}", 0)}
+    assert expected and expected <= x1
