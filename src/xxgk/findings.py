@@ -6,6 +6,7 @@ templates, so a wording change is one edit. Rule mismatches use the rule's own t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -78,6 +79,10 @@ def finding(code: str, severity: str, *, rule: str | None = None, ids: tuple[str
     """A finding whose message is the template of its code filled with params."""
     message = MESSAGES[code].format(expected=expected, actual=actual, **params)
     return Finding(code, severity, message, rule, ids, cells, expected, actual)
+
+
+def count(findings: Iterable[Finding], severity: str) -> int:
+    return sum(f.severity == severity for f in findings)
 
 
 def number(value: float) -> int | float:

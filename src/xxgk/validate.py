@@ -9,7 +9,7 @@ from typing import Any
 
 from xxgk.consolidate.identity import agency_key, normalize_name
 from xxgk.engine import check_fills
-from xxgk.findings import ERROR, WARNING, Finding, finding
+from xxgk.findings import ERROR, WARNING, Finding, count, finding
 from xxgk.reader import Fill, Unreadable, read_fill
 
 OK, WARNINGS, ERRORS, UNREADABLE = "ok", "warnings", "errors", "unreadable"
@@ -32,11 +32,11 @@ class FileReport:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == ERROR for f in self.findings)
+        return count(self.findings, ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == WARNING for f in self.findings)
+        return count(self.findings, WARNING)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "form": self.form, "agency": self.agency, "status": self.status,

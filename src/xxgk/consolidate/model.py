@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from xxgk.consolidate.identity import parse_date
-from xxgk.findings import ERROR, WARNING, Finding
+from xxgk.findings import ERROR, WARNING, Finding, count
 
 # Cover field ids (the defined names meta_agency … are the workbook contract, like every cell id).
 AGENCY, USCC, REGION, YEAR, KIND, PARENT, FILLED_ON = (
@@ -98,8 +98,8 @@ class Submission:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == ERROR for f in self.findings)
+        return count(self.findings, ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == WARNING for f in self.findings)
+        return count(self.findings, WARNING)
