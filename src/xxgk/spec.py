@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-CELL_TYPES = ("count", "signed", "amount")
+from xxgk.values import CELL_TYPES
+
 FIELD_TYPES = ("text", "uscc", "region", "year", "choice", "date")
 SEVERITIES = ("error", "warning")
 MERGE_UP = "^"  # a header label of "^" continues the label above it (vertical merge)
@@ -146,10 +147,6 @@ class FormSpec:
     previous_aliases: dict[str, str] = field(compare=False, hash=False)
     cells: dict[str, Cell] = field(compare=False, hash=False)
     charts: tuple[ChartDef, ...] = ()
-
-    @property
-    def cell_ids(self) -> list[str]:
-        return list(self.cells)
 
     @property
     def field_ids(self) -> list[str]:

@@ -59,7 +59,3 @@ def walk_refs(expr: Expr, in_prev: bool = False) -> Iterator[tuple[Ref, bool]]:
         yield from walk_refs(expr.right, in_prev)
     elif isinstance(expr, Prev):
         yield from walk_refs(expr.expr, True)
-
-
-def has_prev(expr: Expr) -> bool:
-    return any(in_prev for _, in_prev in walk_refs(expr))
