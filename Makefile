@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench lint typecheck templates libreoffice clean
+.PHONY: test demo bench lint typecheck templates libreoffice wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -25,8 +25,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: $(STAMP) libreoffice lint typecheck
+test: $(STAMP) libreoffice lint typecheck wheel-check
 	$(VENV)/bin/pytest
+
+# the wheel IT staff install, in a throw-away venv, run from an empty folder
+wheel-check: $(STAMP)
+	PYTHON3=$(PY) bash tests/check_wheel.sh
 
 templates: $(STAMP)
 	$(PY) -c 'from pathlib import Path; from xxgk.template import build_all; print(*build_all(Path("workbook")), sep="\n")'
@@ -38,4 +42,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_consolidate.py
 
 clean:
-	rm -rf $(VENV) demo_out bench/out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist src/xxgk/_data demo_out bench/out .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from xxgk.spec import FORMS, load_spec
+from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
 from xxgk.validate import ERRORS, UNREADABLE, FileReport, PreviousUnusable, validate_files
 
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
@@ -30,14 +31,33 @@ class _Group(_Command, click.Group):
     command_class = _Command
 
 
+def version_text() -> str:
+    from xxgk import __version__
+
+    forms = "；".join(f"{f} {load_spec(f).spec_version}（{load_spec(f).basis}）" for f in FORMS)
+    return f"xxgk {__version__}\n表式：{forms}"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group(cls=_Group, help="政府信息公开工作年度报告工具：生成模板、校验、汇总。")
-@click.version_option(package_name="xxgk", help="显示版本并退出。")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="显示程序和表式版本并退出。")
 def main() -> None:
     pass
 
 
+def run() -> None:
+    """The console script: user errors become a Chinese message and exit code 2, never a traceback."""
+    run_cli(main)
+
+
 @main.command(help="生成标准 Excel 模板。")
-@click.option("--form", type=click.Choice(FORMS), default="gb2021", show_default=True, help="表式版本")
+@click.option("--form", type=ChoiceZh(FORMS), default="gb2021", show_default=True, help="表式版本")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出文件")
 def template(form: str, output: Path) -> None:
     from xxgk.template import build_template
@@ -112,12 +132,12 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> N
 @click.option("--agency", help="汇总单位名称（写入封面）")
 @click.option("--uscc", help="汇总单位的统一社会信用代码")
 @click.option("--region", help="汇总单位的行政区划代码")
-@click.option("--form", type=click.Choice(FORMS), help="表式（默认：多数文件的表式）")
+@click.option("--form", type=ChoiceZh(FORMS), help="表式（默认：多数文件的表式）")
 @click.option("--year", type=int, help="报告年度（默认：多数文件的年度）")
 @click.option("--include-invalid", is_flag=True, help="有错误的报表也计入汇总（封面注明）")
 @click.option("--include-unlisted", is_flag=True, help="不在名册中的单位也计入汇总")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-@click.option("--jobs", type=click.IntRange(min=1), help="并行读取的进程数（默认按文件数自动决定）")
+@click.option("--jobs", type=PositiveInt(), help="并行读取的进程数（默认按文件数自动决定）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, previous: Path | None,
                 agency: str | None, uscc: str | None, region: str | None, form: str | None, year: int | None,

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from xxgk.resources import resource_path
 from xxgk.values import CELL_TYPES
 
 FIELD_TYPES = ("text", "uscc", "region", "year", "choice", "date")
@@ -358,13 +359,11 @@ def _check_names(spec: FormSpec) -> None:
         raise SpecError(f"ids used both as cover field and cell: {sorted(overlap)}")
 
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 FORMS = ("gb2021", "gb2019")
 
 
 def spec_path(form: str) -> Path:
-    packaged = Path(__file__).resolve().parent / "templates" / f"{form}.yaml"
-    return packaged if packaged.exists() else TEMPLATES_DIR / f"{form}.yaml"
+    return resource_path(f"templates/{form}.yaml")
 
 
 @cache

@@ -1,0 +1,121 @@
+"""Everything a user can do wrong on the command line ends here as a Chinese message and exit code 2.
+
+click's own messages are English; the common cases are said again in Chinese. An error that is not the
+user's (a bug) still gets a short Chinese message, with the traceback only when XXGK_DEBUG is set.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sys
+from collections.abc import Callable
+
+import click
+
+USAGE = 2
+
+
+def usage_message(exc: click.UsageError) -> str:
+    command = exc.ctx.command_path if exc.ctx else "xxgk"
+    hint = f"请运行 {command} --help 查看用法。"
+    if isinstance(exc, click.MissingParameter):
+        return f"缺少{_param(exc.param)}。{hint}"
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有选项 {exc.option_name}。{hint}"
+    if isinstance(exc, click.BadOptionUsage | click.BadArgumentUsage):
+        return f"{exc.format_message()}。{hint}"
+    if isinstance(exc, click.BadParameter):
+        return f"{_param(exc.param)} 的值无效：{exc.message}。{hint}"
+    if (unknown := re.match(r"No such command '(.*)'", exc.message)):
+        return f"没有命令“{unknown.group(1)}”。{hint}"
+    return f"命令行有误（{exc.format_message()}）。{hint}"
+
+
+class ChoiceZh(click.Choice):
+    """click.Choice whose refusal is in Chinese."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"“{value}”不是可选值（可选：{'、'.join(map(str, self.choices))}）", param, ctx)
+
+
+class PositiveInt(click.ParamType):
+    """A whole number of at least 1, refused in Chinese."""
+
+    name = "integer"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            number = int(str(value))
+        except ValueError:
+            self.fail(f"“{value}”不是整数", param, ctx)
+        if number < 1:
+            self.fail(f"{number} 小于 1", param, ctx)
+        return number
+
+
+def _param(param: click.Parameter | None) -> str:
+    if param is None:
+        return "参数"
+    if isinstance(param, click.Option):
+        return f"选项 {param.opts[-1]}"
+    return f"参数 {(param.name or '').upper()}"
+
+
+_OS_REASONS = {
+    errno.ENOENT: "找不到该文件或文件夹",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘为只读",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_message(exc: OSError) -> str:
+    reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    where = f"“{exc.filename}”" if exc.filename else ""
+    return f"{where}{reason}。请检查路径和权限后重试。"
+
+
+def run_cli(main: click.Command, argv: list[str] | None = None) -> None:
+    """Run a click command as the console script does, turning every user error into exit 2."""
+    try:
+        code = main.main(args=argv, prog_name="xxgk", standalone_mode=False)
+    except click.UsageError as exc:
+        _fail(usage_message(exc))
+    except click.exceptions.Abort:
+        _fail("已取消。")
+    except OSError as exc:
+        _fail(os_message(exc))
+    except click.ClickException as exc:
+        _fail(exc.format_message())
+    except KeyboardInterrupt:
+        _fail("已中断。")
+    except Exception as exc:  # a bug: never a bare traceback for the user
+        if (wrapped := _wrapped_os_error(exc)) is not None:
+            _fail(os_message(wrapped))
+        if os.environ.get("XXGK_DEBUG"):
+            raise
+        _fail(f"程序内部错误（{type(exc).__name__}：{exc}）。请把本信息和所用文件发给技术人员；"
+              "设置环境变量 XXGK_DEBUG=1 可显示详细信息。")
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _wrapped_os_error(exc: BaseException) -> OSError | None:
+    """XlsxWriter and others wrap the OSError of a file they could not create."""
+    for inner in (*exc.args, exc.__cause__, exc.__context__):
+        if isinstance(inner, OSError):
+            return inner
+    return None
+
+
+def _fail(message: str, echo: Callable[..., None] = click.echo) -> None:
+    echo(f"错误：{message}", err=True)
+    sys.exit(USAGE)

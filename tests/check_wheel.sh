@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# What IT staff get: build the wheel, install it (not editable) into a throw-away venv, run the commands
+# from an empty folder. Called by `make test` (target wheel-check).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+python=${PYTHON3:-python3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$python" -m pip wheel -q --no-deps -w "$work/dist" "$root" 2>&1 | grep -v "^WARNING: Location" || true
+wheel=$(ls "$work"/dist/xxgk-*.whl)
+unzip -l "$wheel" | grep -q "xxgk/_data/templates/gb2021.yaml" || { echo "wheel lacks the form specs"; exit 1; }
+"$python" -m venv "$work/venv"
+"$work/venv/bin/pip" install -q "$wheel" 2>&1 | grep -v "^WARNING: Location" || true
+mkdir "$work/empty" && cd "$work/empty"
+xxgk="$work/venv/bin/xxgk"
+"$xxgk" --version
+"$xxgk" template --form gb2021 -o 模板2021.xlsx
+"$xxgk" template --form gb2019 -o 模板2019.xlsx
+"$xxgk" validate 模板2021.xlsx 模板2019.xlsx > /dev/null || [ $? -eq 1 ]   # blank templates: cover errors, exit 1
+mkdir 收件箱 && cp 模板2021.xlsx 收件箱/
+"$xxgk" consolidate 收件箱 -o 汇总.xlsx --include-invalid --year 2025 --form gb2021 > /dev/null
+"$xxgk" validate 汇总.xlsx --json > /dev/null || [ $? -eq 1 ]
+# user errors end in a Chinese message and exit 2, never a traceback
+for args in "template --form gb1999 -o x.xlsx" "template -o /proc/x/y.xlsx" "validate 不存在.xlsx" "frob"; do
+  set +e; out=$("$xxgk" $args 2>&1); code=$?; set -e
+  if [ $code -ne 2 ] || grep -q Traceback <<<"$out"; then echo "xxgk $args: exit $code"; echo "$out"; exit 1; fi
+done
+echo "wheel check passed: $(basename "$wheel")"
