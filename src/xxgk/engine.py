@@ -10,6 +10,7 @@ import numpy as np
 
 from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding, finding, number
 from xxgk.identifiers import region_problem, uscc_problem
+from xxgk.plausible import implausible
 from xxgk.reader import Fill
 from xxgk.rules.ast import walk_refs
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
@@ -204,8 +205,11 @@ def _parse_date(raw: str) -> object:
 
 def cover_findings(fill: Fill) -> list[Finding]:
     out = []
+    formulas = {i for found in fill.findings if found.code == "cover.formula" for i in found.ids}  # reported already
     for f in fill.spec.cover.fields:
         raw = fill.meta.get(f.id, "")
+        if f.id in formulas:
+            continue
         if not raw:
             if f.required:
                 out.append(_cover_finding("cover.required", fill, f.id, raw))
@@ -224,6 +228,9 @@ def check_fills(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = 
         frame = Frame.from_fills(group[0].spec, group)
         frames[form] = frame
         prev = previous_columns(frame.spec, [previous[i] for i in rows]) if previous else None
+        ids = list(frame.index)
+        computed = np.array([c in frame.formula_values for c in ids], dtype=bool)
+        odd = implausible(frame.values, frame.typed, computed, group, ids)
         for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, fill_addresses(group), prev), strict=True)):
-            results[rows[k]].extend(ow + rf)
+            results[rows[k]].extend(odd[k] + ow + rf)
     return results, frames

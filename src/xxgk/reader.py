@@ -16,11 +16,12 @@ from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from xxgk.container import dtd_problem, inspect_file
+from xxgk.container import OOXML_SUFFIXES, ContainerCheck, dtd_problem, inspect_file
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
@@ -80,20 +81,19 @@ class _Plan:
     """Where a workbook keeps each cell, grouped for a fast read (the same for every copy of a template)."""
 
     by_sheet: tuple[tuple[str, tuple[tuple[str, str, bool, Pos], ...]], ...]  # sheet, (id, type, computed, pos)
-    formula_refs: tuple[tuple[str, tuple[str, ...]], ...]  # sheet, A1 refs of its computed cells
+    by_a1: dict[tuple[str, str], str]  # (sheet, A1) -> the cell id or cover field id there
+    sheets: tuple[str, ...]  # every sheet holding a cell or a field: scanned for formulas
 
 
 def _make_plan(spec: FormSpec, positions: dict[str, Pos]) -> _Plan:
     computed = computed_cells(spec)
     sheets: dict[str, list[tuple[str, str, bool, Pos]]] = {}
-    refs: dict[str, list[str]] = {}
     for cid, cell in spec.cells.items():
         pos = positions[cid]
         sheets.setdefault(pos.sheet, []).append((cid, cell.type, cid in computed, pos))
-        if cid in computed:
-            refs.setdefault(pos.sheet, []).append(pos.a1)
-    return _Plan(tuple((s, tuple(cells)) for s, cells in sheets.items()),
-                 tuple((s, tuple(r)) for s, r in refs.items()))
+    by_a1 = {(pos.sheet, pos.a1): cid for cid, pos in positions.items()}
+    return _Plan(tuple((s, tuple(cells)) for s, cells in sheets.items()), by_a1,
+                 tuple(dict.fromkeys(p.sheet for p in positions.values())))
 
 
 @dataclass
@@ -129,16 +129,6 @@ def _refuse_dtd(member: str, data: bytes) -> None:
         raise Unreadable(finding("file.unreadable", ERROR, reason=bomb.reason))
 
 
-def _scan_sheet_heads(zf: zipfile.ZipFile, parts: list[str]) -> None:
-    """A DTD sits before the root element: calamine would ignore it and read cells as blank, so refuse it."""
-    for part in parts:
-        try:
-            with zf.open(part) as member:
-                _refuse_dtd(part, member.read(4096))
-        except KeyError:
-            continue
-
-
 @lru_cache(maxsize=64)
 def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _Package:
     wb = ET.fromstring(workbook_xml)
@@ -161,21 +151,28 @@ def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _
     return _Package(names, props, parts)
 
 
-def _formula_cells(zf: zipfile.ZipFile, sheet: str, part: str, refs: tuple[str, ...]) -> set[Pos]:
-    """Which of the given cells (A1 refs on one sheet) hold a formula: <f> is the first child of <c>."""
-    found = set()
-    xml = _member(zf, part)
-    _refuse_dtd(part, xml)
-    for m in _formula_pattern(refs).finditer(xml):
-        row, col = xl_cell_to_rowcol(m.group(1).decode())
-        found.add(Pos(sheet, row, col))
+# A cell whose first child is <f>: its reference and, unless it is a shared formula's follower, the formula.
+_FORMULA = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)<)')
+
+
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def _formulas(zf: zipfile.ZipFile, plan: _Plan, sheet_parts: dict[str, str]) -> dict[str, str]:
+    """Cell id or field id -> its formula text (without "="), for every planned cell that holds a formula.
+
+    One pass of one pattern over each sheet's XML (faster than parsing it); the same read refuses a DTD,
+    which calamine would ignore, reading the cells as blank."""
+    found: dict[str, str] = {}
+    for sheet in plan.sheets:
+        part = sheet_parts[sheet]
+        xml = _member(zf, part)
+        _refuse_dtd(part, xml)
+        for m in _FORMULA.finditer(xml):
+            cid = plan.by_a1.get((sheet, m.group(1).decode()))
+            if cid is not None:
+                found[cid] = unescape((m.group(2) or b"").decode("utf-8", "replace"), _ENTITIES)
     return found
-
-
-@lru_cache(maxsize=32)
-def _formula_pattern(refs: tuple[str, ...]) -> re.Pattern[bytes]:
-    cells = b"|".join(re.escape(r.encode()) for r in refs)
-    return re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="(' + cells + rb')"[^>]*>\s*<(?:\w+:)?f[\s>/]')
 
 
 def _parse_ref(text: str) -> Pos | None:
@@ -314,7 +311,7 @@ class _Numbers:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas: set[Pos]) -> _Numbers:
+def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas: dict[str, str]) -> _Numbers:
     out = _Numbers()
     for sheet, cells in plan.by_sheet:
         grid = grids.get(sheet, [])
@@ -323,13 +320,16 @@ def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas
                 raw = grid[pos.row][pos.col]
             except IndexError:
                 raw = None
-            if computed and (pos in formulas or raw is None or raw == ""):
+            if computed and (cid in formulas or raw is None or raw == ""):
                 out.numbers[cid] = 0.0  # recomputed by the engine from the inputs
-                if pos not in formulas:
+                if cid not in formulas:
                     out.removed.add(cid)
                 elif type(raw) in (float, int):
                     out.cached[cid] = float(raw)
-            elif type(raw) is float and raw >= 0 and raw.is_integer() and cell_type == "count":
+                continue
+            if cid in formulas:  # an input cell holding a formula: its shown result is read, and reported
+                out.findings.append(_input_formula(spec, cid, pos, formulas[cid], raw))
+            if type(raw) is float and raw >= 0 and raw.is_integer() and cell_type == "count":
                 out.numbers[cid] = raw  # the common case, no parsing needed
                 if computed:
                     out.typed.add(cid)
@@ -354,6 +354,34 @@ def _read_other(spec: FormSpec, out: _Numbers, cid: str, pos: Pos, raw: object, 
         out.exact[cid] = value
 
 
+def _input_formula(spec: FormSpec, cid: str, pos: Pos, formula: str, raw: object) -> Finding:
+    cell = spec.cells[cid]
+    label = f"{cell.row.short}·{cell.column.short}".strip("·")
+    return finding("cell.formula", WARNING, ids=(cid,), cells=(pos.address,), actual=f"={formula}" if formula else None,
+                   sheet=pos.sheet, cell=pos.a1, label=label, formula=_formula_text(formula), shown=_text(raw) or "空白")
+
+
+def _formula_text(formula: str, most: int = 60) -> str:
+    text = f"={formula}" if formula else "（共享公式）"
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _cover_formulas(spec: FormSpec, positions: dict[str, Pos], formulas: dict[str, str],
+                    meta: dict[str, str]) -> list[Finding]:
+    """A cover field holding a formula (a pasted =HYPERLINK(...), a reference to another file): its own error,
+    instead of a misleading "not filled in" or "bad code" (the engine skips the field's other checks)."""
+    out = []
+    for f in spec.cover.fields:
+        if f.id in formulas:
+            pos = positions[f.id]
+            shown = meta.get(f.id, "")
+            out.append(finding("cover.formula", ERROR, ids=(f.id,), cells=(pos.address,),
+                               actual=f"={formulas[f.id]}" if formulas[f.id] else None, sheet=pos.sheet, cell=pos.a1,
+                               label=f.label, formula=_formula_text(formulas[f.id]),
+                               shown=f"“{shown}”" if shown else "空白"))
+    return out
+
+
 def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) -> list[Finding]:
     out = []
     for table in spec.tables:
@@ -366,21 +394,59 @@ def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) 
 
 
 def read_fill(path: Path) -> Fill:
-    """Read one workbook; raises Unreadable (with a finding) when it is not a usable xxgk workbook."""
+    """Read one workbook; raises Unreadable (with a finding) when it is not a usable xxgk workbook.
+
+    .xls, .ods and .et files are converted to a temporary .xlsx with LibreOffice first (xxgk.convert)."""
     # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
     # DTDs in _read_package; calamine's XML parser does not expand entities.
+    path = Path(path)
     check = inspect_file(path, verify_crc=False, xml_heads=False)
+    if check.convertible:
+        return _read_converted(path, check)
     if not check.ok:
         raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
+    fill = _read_xlsx(path)
+    fill.findings[:0] = _container_notes(path, check)
+    return fill
+
+
+def _read_converted(path: Path, check: ContainerCheck) -> Fill:
+    from xxgk.convert import ConversionFailed, converted_xlsx
+
+    try:
+        with converted_xlsx(path, check) as converted:
+            fill = _read_xlsx(converted.path)
+    except ConversionFailed as exc:
+        raise Unreadable(finding("file.unreadable", ERROR, reason=str(exc))) from None
+    fill.path = path
+    fill.findings[:0] = [finding("file.converted", WARNING, what=converted.what), *_container_notes(path, check)]
+    return fill
+
+
+def _container_notes(path: Path, check: ContainerCheck) -> list[Finding]:
+    """Warnings about the file itself: macros (never run, never kept) and an extension that hides the format."""
+    ext = path.suffix.lower()
+    notes = []
+    if check.macros:
+        if check.kind == "xlsm" and ext != ".xlsm":
+            what = f"扩展名是 {ext or '（无）'}，但本文件实为启用宏的工作簿 (.xlsm)，含 VBA 宏"
+        elif check.kind == "xlsm":
+            what = "本文件是启用宏的工作簿 (.xlsm)，含 VBA 宏" if check.content == ".xlsm" else "本文件含 VBA 宏"
+        else:
+            what = f"本文件（{check.content or ext}）含宏"
+        notes.append(finding("file.macros", WARNING, what=what))
+    elif check.ok and ext not in OOXML_SUFFIXES:
+        notes.append(finding("file.misnamed", WARNING, ext=ext or "（无）", content=check.content))
+    return notes
+
+
+def _read_xlsx(path: Path) -> Fill:
     try:
         with zipfile.ZipFile(path) as zf:
             pkg = _read_package(zf)
             spec = _detect_spec(pkg, path)
             positions, plan = _positions(spec, pkg)
-            formulas = set().union(*(_formula_cells(zf, s, pkg.sheet_parts[s], refs) for s, refs in plan.formula_refs))
-            with_formulas = {s for s, _ in plan.formula_refs}
-            others = sorted({p.sheet for p in positions.values()} - with_formulas)
-            _scan_sheet_heads(zf, [pkg.sheet_parts[s] for s in others])
+            formulas = _formulas(zf, plan, pkg.sheet_parts)
         grids = _grids(path, {p.sheet for p in positions.values()})
     except Unreadable:
         raise
@@ -393,12 +459,10 @@ def read_fill(path: Path) -> Fill:
     meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
     got = _read_numbers(spec, grids, plan, formulas)
     fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached, positions,
-                got.findings)
+                _cover_formulas(spec, positions, formulas, meta) + got.findings)
     fill.findings.extend(_blank_findings(spec, got.blank, positions))
     found_version = pkg.properties.get("xxgk_spec_version", spec.spec_version)
     if found_version != spec.spec_version:
         fill.findings.insert(0, finding("file.spec_version", WARNING, form=spec.form, found=found_version,
                                         current=spec.spec_version))
     return fill
-
-
