@@ -12,10 +12,10 @@ from rich.markup import escape
 
 from xxgk.spec import FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
-from xxgk.validate import ERRORS, UNREADABLE, FileReport, PreviousUnusable, validate_files
+from xxgk.validate import ERRORS, SKIPPED, UNREADABLE, FileReport, PreviousUnusable, validate_files
 
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
-               "unreadable": "[red]无法读取[/]"}
+               "unreadable": "[red]无法读取[/]", "skipped": "[dim]已跳过[/]"}
 SEVERITY_TEXT = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
 
 
@@ -78,6 +78,9 @@ def compact_cells(cells: tuple[str, ...], most: int = 6) -> str:
 
 def print_report(console: Console, report: FileReport) -> None:
     head = f"{escape(report.path.name)}（{escape(report.agency)}）" if report.agency else escape(report.path.name)
+    if report.status == SKIPPED:
+        console.print(f"[dim]-[/] {head}：{STATUS_TEXT[SKIPPED]}（{escape(report.reason)}）")
+        return
     if not report.findings:
         console.print(f"[green]✓[/] {head}：全部校验通过")
         return
@@ -107,8 +110,9 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> N
     except PreviousUnusable as exc:
         click.echo(f"错误：{exc}。跨年度核对无法进行，请检查 --previous。", err=True)
         sys.exit(2)
-    if not reports:
-        click.echo("错误：没有找到要校验的工作簿（.xlsx）。请检查路径。", err=True)
+    if all(r.status == SKIPPED for r in reports):
+        skipped = "".join(f"\n  {r.path.name}：{r.reason}" for r in reports)
+        click.echo(f"错误：没有找到要校验的工作簿（.xlsx）。请检查路径。{skipped}", err=True)
         sys.exit(2)
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
@@ -118,7 +122,8 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> N
             print_report(console, r)
         counts = {s: sum(r.status == s for r in reports) for s in STATUS_TEXT}
         console.print(f"共 {len(reports)} 个文件：通过 {counts['ok']}，有警告 {counts['warnings']}，"
-                      f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}。")
+                      f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}"
+                      + (f"，已跳过 {counts['skipped']}（不是报表）" if counts["skipped"] else "") + "。")
     sys.exit(exit_code(reports))
 
 
