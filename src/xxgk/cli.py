@@ -89,7 +89,8 @@ def print_report(console: Console, report: FileReport) -> None:
     for n, f in enumerate(report.findings, 1):
         where = compact_cells(f.cells)
         sides = ("" if f.expected is None else f"  应为 {f.expected}") + ("" if f.actual is None else f"  实为 {f.actual}")
-        console.print(f"  {n}. {SEVERITY_TEXT[f.severity]} " + escape(f"{f.rule or f.code}  {where}{sides}"))
+        head = "  ".join(p for p in (f.title, where) if p)  # the check's Chinese name; codes are in --json
+        console.print(f"  {n}. {SEVERITY_TEXT[f.severity]} " + escape(f"{head}{sides}"))
         console.print("     " + escape(f.message))
 
 

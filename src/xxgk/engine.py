@@ -10,6 +10,7 @@ import numpy as np
 
 from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding, finding, number
 from xxgk.identifiers import region_problem, uscc_problem
+from xxgk.labels import field_title, rule_title
 from xxgk.plausible import implausible
 from xxgk.reader import Fill
 from xxgk.rules.ast import walk_refs
@@ -98,7 +99,8 @@ def _rule_finding(inst: RuleInstance, spec: FormSpec, cells: tuple[str, ...], le
     table = spec.table(inst.table).title
     diff = number(left - right)
     message = inst.rule.message.format(table=table, lhs=_fmt(left), rhs=_fmt(right), diff=_fmt(abs(diff)), **labels)
-    return Finding("rule", inst.rule.severity, message, inst.key, inst.ids, cells, number(right), number(left))
+    return Finding("rule", inst.rule.severity, message, inst.key, inst.ids, cells, number(right), number(left),
+                   rule_title(inst, spec))
 
 
 def _fmt(value: float) -> str:
@@ -166,14 +168,14 @@ def _altered(frame: Frame, fill: Fill, row: int) -> list[Finding]:
         expected = frame.column(cid)[row]
         if abs(shown - expected) > EPSILON:
             f = _formula_finding("formula.altered", frame, fill, cid, expected, shown)
-            found.append(Finding(f.code, ERROR, f.message, f.rule, f.ids, f.cells, f.expected, f.actual))
+            found.append(Finding(f.code, ERROR, f.message, f.rule, f.ids, f.cells, f.expected, f.actual, f.title))
     return found
 
 
 def _cover_finding(code: str, fill: Fill, field_id: str, raw: str, **params: Any) -> Finding:
     f, pos = fill.spec.field(field_id), fill.positions[field_id]
     return finding(code, WARNING if code == "cover.date" else ERROR, ids=(field_id,), cells=(pos.address,), actual=raw or None,
-                   sheet=pos.sheet, label=f.label, raw=raw, **params)
+                   title=field_title(f, fill.spec), sheet=pos.sheet, label=f.label, raw=raw, **params)
 
 
 _FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}

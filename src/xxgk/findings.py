@@ -88,6 +88,7 @@ class Finding:
     cells: tuple[str, ...] = ()
     expected: Scalar = None
     actual: Scalar = None
+    title: str | None = None  # the check's Chinese name (xxgk.labels), for people; `rule`/`code` are for tools
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -96,11 +97,11 @@ class Finding:
 
 
 def finding(code: str, severity: str, *, rule: str | None = None, ids: tuple[str, ...] = (),
-            cells: tuple[str, ...] = (), expected: Scalar = None, actual: Scalar = None,
+            cells: tuple[str, ...] = (), expected: Scalar = None, actual: Scalar = None, title: str | None = None,
             **params: Any) -> Finding:
     """A finding whose message is the template of its code filled with params."""
     message = MESSAGES[code].format(expected=expected, actual=actual, **params)
-    return Finding(code, severity, message, rule, ids, cells, expected, actual)
+    return Finding(code, severity, message, rule, ids, cells, expected, actual, title)
 
 
 def count(findings: Iterable[Finding], severity: str) -> int:
