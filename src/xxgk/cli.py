@@ -90,7 +90,7 @@ def print_report(console: Console, report: FileReport) -> None:
         where = compact_cells(f.cells)
         sides = ("" if f.expected is None else f"  应为 {f.expected}") + ("" if f.actual is None else f"  实为 {f.actual}")
         head = "  ".join(p for p in (f.title, where) if p)  # the check's Chinese name; codes are in --json
-        console.print(f"  {n}. {SEVERITY_TEXT[f.severity]} " + escape(f"{head}{sides}"))
+        console.print(f"  {n}. {SEVERITY_TEXT[f.severity]}" + escape(f" {head}{sides}".rstrip()))
         console.print("     " + escape(f.message))
 
 

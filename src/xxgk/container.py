@@ -92,8 +92,9 @@ R_HIDDEN = "这是 macOS 复制文件时生成的附属文件（文件名以“.
 LOCK_PREFIXES = ("~$", ".~")  # Excel's owner file; WPS's ".~name" and LibreOffice's ".~lock.name#"
 
 
-def _ok(macros: bool = False) -> ContainerCheck:
-    return ContainerCheck(True, "xlsm" if macros else "xlsx", None, macros, ".xlsm" if macros else ".xlsx")
+def _ok(macro_enabled: bool = False, vba: bool = False) -> ContainerCheck:
+    xlsm = macro_enabled or vba
+    return ContainerCheck(True, "xlsm" if xlsm else "xlsx", None, vba, ".xlsm" if xlsm else ".xlsx")
 
 
 def _bad(kind: str, reason: str) -> ContainerCheck:
@@ -239,7 +240,7 @@ def _classify_zip(zf: zipfile.ZipFile, lower: dict[str, str]) -> ContainerCheck 
             )
     if "[content_types].xml" in lower:
         if "xl/workbook.xml" in lower:
-            return _ok(_has_vba(zf, lower))
+            return _ok(_macro_enabled(zf, lower), any(n.endswith("vbaproject.bin") for n in lower))
         if "xl/workbook.bin" in lower:
             return _bad("not_workbook", "这是 Excel 二进制工作簿 (.xlsb)，" + _SAVE_AS)
         if "word/document.xml" in lower:
@@ -255,10 +256,8 @@ def _classify_zip(zf: zipfile.ZipFile, lower: dict[str, str]) -> ContainerCheck 
 _MACRO_CONTENT = b"application/vnd.ms-excel.sheet.macroenabled"
 
 
-def _has_vba(zf: zipfile.ZipFile, lower: dict[str, str]) -> bool:
-    """A VBA project part, or the macro-enabled main content type (what Excel calls .xlsm)."""
-    if any(n.endswith("vbaproject.bin") for n in lower):
-        return True
+def _macro_enabled(zf: zipfile.ZipFile, lower: dict[str, str]) -> bool:
+    """The macro-enabled main content type: what Excel writes for .xlsm, with or without a VBA project."""
     try:
         with zf.open(lower["[content_types].xml"]) as ct:
             return _MACRO_CONTENT in ct.read(1 << 16).lower()

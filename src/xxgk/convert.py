@@ -24,7 +24,7 @@ from xxgk.container import ContainerCheck
 from xxgk.findings import MESSAGES
 from xxgk.libreoffice import CONVERT_TIMEOUT, SofficeFailed, SofficeMissing, SofficeTimeout, convert
 
-__all__ = ["FORMAT_NAMES", "ConversionFailed", "Converted", "converted_xlsx"]
+__all__ = ["FORMAT_NAMES", "ConversionFailed", "Converted", "converted_xlsx", "describe"]
 
 FORMAT_NAMES = {
     "xls": "旧版 Excel 97-2003 工作簿 (.xls)",
@@ -44,17 +44,26 @@ class Converted:
     seconds: float
 
 
-def _what(check: ContainerCheck) -> str:
+_USUAL_SUFFIXES = {"xls": (".xls", ".xlt"), "ods": (".ods", ".ots"), "et": (".et", ".ett")}
+
+
+def describe(path: Path, check: ContainerCheck) -> str:
+    """What the file is, naming the extension when it hides the real format: 本文件是… / 扩展名是 .et，但本文件实为…"""
+    name = FORMAT_NAMES[check.kind]
     if check.kind == "et" and check.content == ".xls":
-        return "WPS 表格文件 (.et，内部为 Excel 97-2003 格式)"
-    return FORMAT_NAMES[check.kind]
+        name = "WPS 表格文件 (.et，内部为 Excel 97-2003 格式)"
+    ext = Path(path).suffix.lower()
+    if ext in _USUAL_SUFFIXES[check.kind] or (check.kind == "xls" and ext in (".et", ".ett")):
+        return f"本文件是{name}"
+    return f"扩展名是 {ext or '（无）'}，但本文件实为{name}"
 
 
 @contextlib.contextmanager
-def converted_xlsx(path: Path, check: ContainerCheck, timeout: float = CONVERT_TIMEOUT) -> Iterator[Converted]:
+def converted_xlsx(path: Path, check: ContainerCheck, timeout: float | None = None) -> Iterator[Converted]:
     """Yield an .xlsx converted from `path` (a kind inspect_file calls convertible); removed on exit.
     Raises ConversionFailed with a Chinese sentence naming the format and exactly what went wrong."""
-    what = _what(check)
+    what = describe(path, check)
+    timeout = CONVERT_TIMEOUT if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="xxgk-converted-") as tmp:
         start = time.monotonic()
         try:

@@ -47,9 +47,10 @@ MESSAGES: dict[str, str] = {
     "previous.wrong_year": "上年报告 {path} 的报告年度为 {last}，不是 {year} 的上一年，跨年度核对未进行。请提供 {year} 年上一年的报告。",
     # whole file
     "file.unreadable": "{reason}",
-    "file.converted": "本文件是{what}，已用 LibreOffice 自动转换为 .xlsx 后读取（原文件未改动）。"
+    "file.converted": "{what}，已用 LibreOffice 自动转换为 .xlsx 后读取（原文件未改动）。"
     "今后请在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后报送。",
     "file.macros": "{what}。宏没有运行，也不会带入任何输出，只读取了表中数据。请另存为不含宏的 Excel 工作簿 (.xlsx) 后报送。",
+    "file.xlsm": "{what}，其中没有宏，已正常读取。今后请另存为 Excel 工作簿 (.xlsx) 报送（不少单位的安全设置会拦截 .xlsm 文件）。",
     "file.misnamed": "扩展名是 {ext}，但本文件实为 Excel 工作簿（{content}），已按实际格式读取。请将文件另存为 .xlsx 后报送。",
     "file.not_template": "不是 xxgk 年报模板：{reason}。请使用标准模板（workbook/ 目录）填报后再校验。",
     "file.unknown_form": "模板表式“{form}”无法识别（本程序支持：{known}）。请使用标准模板填报。",
@@ -60,11 +61,11 @@ MESSAGES: dict[str, str] = {
 
 # Why a .xls/.ods/.et file could not be converted (xxgk.convert): the reason of a file.unreadable finding.
 MESSAGES.update({
-    "convert.no_soffice": "本文件是{what}，需要先用 LibreOffice 转换为 .xlsx 才能读取，但本机没有安装 LibreOffice（soffice）。"
+    "convert.no_soffice": "{what}，需要先用 LibreOffice 转换为 .xlsx 才能读取，但本机没有安装 LibreOffice（soffice）。"
     "请安装 LibreOffice 后重试，或请报送单位在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后重新报送。",
-    "convert.timeout": "本文件是{what}，用 LibreOffice 转换为 .xlsx 超过 {seconds} 秒仍未完成，已终止。文件可能过大或已损坏；"
+    "convert.timeout": "{what}，用 LibreOffice 转换为 .xlsx 超过 {seconds} 秒仍未完成，已终止。文件可能过大或已损坏；"
     "请在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后重新报送。",
-    "convert.failed": "本文件是{what}，但 LibreOffice 无法打开它，无法转换为 .xlsx（{detail}），文件可能已损坏。"
+    "convert.failed": "{what}，但 LibreOffice 无法打开它，无法转换为 .xlsx（{detail}），文件可能已损坏。"
     "请在 Excel/WPS 中打开后另存为 Excel 工作簿 (.xlsx) 再重新报送。",
     "convert.native_et": "本文件是 WPS 表格的专有格式 (.et)，LibreOffice 无法打开（只有内部为 Excel 97-2003 格式的 .et 能自动转换）。"
     "请在 WPS 中“另存为” Excel 工作簿 (.xlsx) 后重新报送。",

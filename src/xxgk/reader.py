@@ -424,20 +424,24 @@ def _read_converted(path: Path, check: ContainerCheck) -> Fill:
 
 
 def _container_notes(path: Path, check: ContainerCheck) -> list[Finding]:
-    """Warnings about the file itself: macros (never run, never kept) and an extension that hides the format."""
-    ext = path.suffix.lower()
-    notes = []
+    """Warnings about the file itself: macros (never run, never kept), the macro-enabled format, an extension
+    that hides the real format."""
+    ext = path.suffix.lower() or "（无）"
     if check.macros:
         if check.kind == "xlsm" and ext != ".xlsm":
-            what = f"扩展名是 {ext or '（无）'}，但本文件实为启用宏的工作簿 (.xlsm)，含 VBA 宏"
+            what = f"扩展名是 {ext}，但本文件实为启用宏的工作簿 (.xlsm)，含 VBA 宏"
         elif check.kind == "xlsm":
-            what = "本文件是启用宏的工作簿 (.xlsm)，含 VBA 宏" if check.content == ".xlsm" else "本文件含 VBA 宏"
+            what = "本文件是启用宏的工作簿 (.xlsm)，含 VBA 宏"
         else:
             what = f"本文件（{check.content or ext}）含宏"
-        notes.append(finding("file.macros", WARNING, what=what))
-    elif check.ok and ext not in OOXML_SUFFIXES:
-        notes.append(finding("file.misnamed", WARNING, ext=ext or "（无）", content=check.content))
-    return notes
+        return [finding("file.macros", WARNING, what=what)]
+    if check.kind == "xlsm" or (check.ok and ext == ".xlsm"):
+        what = ("本文件保存为启用宏的工作簿 (.xlsm)" if ext == ".xlsm"
+                else f"扩展名是 {ext}，但本文件实为启用宏的工作簿格式 (.xlsm)")
+        return [finding("file.xlsm", WARNING, what=what)]
+    if check.ok and ext not in OOXML_SUFFIXES:
+        return [finding("file.misnamed", WARNING, ext=ext, content=check.content)]
+    return []
 
 
 def _read_xlsx(path: Path) -> Fill:
