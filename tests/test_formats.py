@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from test_consolidate_support import records, run, sample_values, write
 from test_container import build_cfb
-
 from xxgk import convert
 from xxgk.consolidate import status as st
 from xxgk.consolidate.sheets import SUBMISSIONS
