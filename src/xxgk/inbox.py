@@ -55,6 +55,5 @@ def skip_reason(path: Path) -> str | None:
     """For a file the reader could not read: why it is not a submission at all (to list it as skipped, with
     no finding), or None when it is a broken or unsuitable workbook the sender must fix."""
     check = inspect_file(path)
-    if check.kind in SKIP_KINDS or (check.kind == "not_workbook" and path.suffix.lower() not in WORKBOOK_SUFFIXES):
-        return check.reason
-    return None
+    foreign = path.suffix.lower() not in WORKBOOK_SUFFIXES and check.kind in ("not_workbook", "empty")
+    return check.reason if check.kind in SKIP_KINDS or foreign else None

@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from xxgk.container import OOXML_SUFFIXES, ContainerCheck, dtd_problem, inspect_file
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
+from xxgk.labels import field_title
 from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import FORMS, FormSpec, defined_name, load_spec
@@ -375,7 +376,7 @@ def _cover_formulas(spec: FormSpec, positions: dict[str, Pos], formulas: dict[st
         if f.id in formulas:
             pos = positions[f.id]
             shown = meta.get(f.id, "")
-            out.append(finding("cover.formula", ERROR, ids=(f.id,), cells=(pos.address,),
+            out.append(finding("cover.formula", ERROR, ids=(f.id,), cells=(pos.address,), title=field_title(f, spec),
                                actual=f"={formulas[f.id]}" if formulas[f.id] else None, sheet=pos.sheet, cell=pos.a1,
                                label=f.label, formula=_formula_text(formulas[f.id]),
                                shown=f"“{shown}”" if shown else "空白"))
