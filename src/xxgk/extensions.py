@@ -34,7 +34,6 @@ from xxgk.spec import (
     Extension,
     FormSpec,
     SpecError,
-    _block,
     parse_spec,
     read_yaml,
     spec_path,
@@ -120,28 +119,40 @@ def _info(ext: Any, name: str | None) -> Extension:
     tables = ext["tables"]
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise SpecError(f"{where}: tables must be a non-empty list of tables")
+    for key, kind in (("groups", dict), ("rules", list), ("charts", list)):
+        if ext.get(key) is not None and not isinstance(ext[key], kind):
+            raise SpecError(f"{where}: {key} must be a {'mapping' if kind is dict else 'list'}")
     return Extension(name=own, label=str(ext["label"]), title=str(ext["title"]), version=str(ext["spec_version"]),
                      basis=str(ext["basis"]), extends=extends, tables=tuple(str(t.get("id")) for t in tables))
 
 
 def _check_tables(national: dict[str, Any], ext: dict[str, Any], info: Extension) -> None:
-    """New table ids, and every added cell under the extension's own name (zj.…)."""
+    """New table ids, and every added cell under the extension's own name (zj.…) so that a later national form
+    cannot clash with it. Checked before parsing: a misnamed cell would otherwise first show as a broken rule."""
     taken = {str(t.get("id")) for t in national["tables"]}
-    for t in ext["tables"]:
-        where = f"extension {info.name} table {t.get('id')}"
-        if str(t.get("id")) in taken:
+    for table in ext["tables"]:
+        where = f"extension {info.name} table {table.get('id')}"
+        if str(table.get("id")) in taken:
             raise SpecError(f"{where}: duplicate table id")
-        taken.add(str(t.get("id")))
-        try:
-            blocks = [_block(b, where) for b in t["blocks"]]
-        except (KeyError, TypeError) as exc:
-            raise SpecError(f"{where}: malformed table ({exc})") from exc
-        for b in blocks:
-            for r in b.rows:
-                for c in b.columns:
-                    cid = b.cell_id(r, c)
-                    if not cid.startswith(f"{info.name}."):
-                        raise SpecError(f"{where}: cell id {cid!r} must start with {info.name + '.'!r}")
+        taken.add(str(table.get("id")))
+        for cid in _raw_cell_ids(table):
+            if not cid.startswith(f"{info.name}."):
+                raise SpecError(f"{where}: cell id {cid!r} must start with {info.name + '.'!r}")
+
+
+def _raw_cell_ids(table: dict[str, Any]) -> list[str]:
+    """The cell ids a table's YAML declares (as Block.cell_id makes them); what is malformed, parse_spec reports."""
+    out = []
+    for block in _dicts(table.get("blocks")):
+        prefix = str(block.get("prefix", ""))
+        for row in _dicts(block.get("rows")):
+            for col in _dicts(block.get("columns")):
+                out.append(".".join(p for p in (prefix, str(row.get("key", "")), str(col.get("key", ""))) if p))
+    return out
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _merge_groups(national: dict[str, Any], ext: dict[str, Any], name: str) -> dict[str, Any]:
