@@ -5,6 +5,7 @@ the extra table like any other (the LibreOffice agreement test runs the extended
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import re
 import subprocess
@@ -32,6 +33,7 @@ from xxgk.validate import validate_files
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "tests" / "fixtures" / "real" / "002_b7fbc38f06d49b94.txt"
 FORM = "gb2019+zj"
+TODAY = dt.date(2021, 2, 1)  # the summaries' 填报日期
 
 # Seed 002, lines 9-78, transcribed by hand (the Word bookmark before each number is markup, not text).
 SEED_002 = {
@@ -309,7 +311,7 @@ def test_consolidating_extended_workbooks_gives_an_extended_summary(tmp_path: Pa
     plain = {**cover_values(load_spec("gb2019"), agencies("北仑区", "330206", 5, seed=5)[4], 2020)}
     build_template(load_spec("gb2019"), inbox / "国家表式.xlsx", values=plain)
 
-    result = run([inbox], tmp_path / "县汇总.xlsx", today=None)
+    result = run([inbox], tmp_path / "县汇总.xlsx", today=TODAY)
     assert result.spec is spec
     assert {s.name: s.status for s in result.submissions}["国家表式.xlsx"] == st.WRONG_FORM
     summary = read_fill(tmp_path / "县汇总.xlsx")
@@ -328,7 +330,7 @@ def test_consolidating_extended_workbooks_gives_an_extended_summary(tmp_path: Pa
     for r in other:
         build_template(spec, city / f"{r['meta.agency']}.xlsx", values=r)
     (city / "北仑区汇总.xlsx").write_bytes((tmp_path / "县汇总.xlsx").read_bytes())
-    upper = run([city], tmp_path / "市汇总.xlsx", today=None, form=FORM)  # --form gb2019+zj
+    upper = run([city], tmp_path / "市汇总.xlsx", today=TODAY, form=FORM)  # --form gb2019+zj
     assert upper.spec is spec and all(s.status == st.ACCEPTED for s in upper.submissions)
     for cid in SEED_002:
         assert upper.value(cid) == sum(int(r[cid]) for r in rows + other), cid  # type: ignore[call-overload]
@@ -349,6 +351,8 @@ def test_cli_template_ext_and_version(tmp_path: Path) -> None:
     made = _xxgk("template", "--form", "gb2019", "--ext", "zj", "-o", "浙江.xlsx", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "浙江.xlsx").read_bytes() == (ROOT / "workbook" / "信息公开年报模板_2019_浙江.xlsx").read_bytes()
+    alone = _xxgk("template", "--ext", "zj", "-o", "浙江2.xlsx", cwd=tmp_path)  # no --form: the form zj extends
+    assert alone.returncode == 0 and (tmp_path / "浙江2.xlsx").read_bytes() == (tmp_path / "浙江.xlsx").read_bytes()
     for args, needle in ((("--form", "gb2021", "--ext", "zj"), "扩展表式“zj”不适用于 gb2021 表式（适用于：gb2019）"),
                          (("--form", "gb2019", "--ext", "sh"), "“sh”不是可选值（可选：zj）")):
         refused = _xxgk("template", *args, "-o", "x.xlsx", cwd=tmp_path)
