@@ -308,3 +308,37 @@ def test_a_mixed_inbox_is_fully_accounted_for_by_validate_and_consolidate(books:
     with zipfile.ZipFile(out) as z:
         assert not [n for n in z.namelist() if "vba" in n.lower()]  # macros never carried into the output
     assert fingerprint(inbox) == before
+
+
+@pytest.mark.libreoffice
+def test_conversions_run_in_worker_processes(books: dict[str, Path], tmp_path: Path) -> None:
+    """The consolidator reads in spawned workers: each conversion has its own throw-away profile, none clash."""
+    from xxgk.consolidate.reading import read_all
+
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    for i, source in enumerate(("xls", "ods", "xls", "ods")):
+        shutil.copyfile(books[source], inbox / f"件{i}.{'et' if i == 2 else source}")
+    items = [(p, p.name) for p in sorted(inbox.iterdir())]
+    subs = read_all(items, jobs=2, chunk=1)
+    assert [s.name for s in subs] == [n for _, n in items]
+    assert all(s.readable and [f.code for f in s.findings] == ["file.converted"] for s in subs)
+
+
+@pytest.mark.libreoffice
+def test_a_file_without_extension_is_converted_by_content(books: dict[str, Path], tmp_path: Path) -> None:
+    path = tmp_path / "附件"
+    shutil.copyfile(books["xls"], path)
+    (report,) = validate_files([path])
+    assert [f.code for f in report.findings] == ["file.converted"]
+    assert report.findings[0].message.startswith("文件名没有扩展名，但本文件实为旧版 Excel 97-2003 工作簿 (.xls)")
+
+
+def test_macros_in_an_old_format_are_noticed() -> None:
+    from xxgk.container import inspect_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "宏.xls"
+        path.write_bytes(build_cfb({"Workbook": b"\x09\x08\x10\x00" + b"\0" * 16, "_VBA_PROJECT_CUR": b"\0" * 64}))
+        check = inspect_file(path)
+    assert check.kind == "xls" and check.macros and check.convertible

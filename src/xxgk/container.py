@@ -92,6 +92,12 @@ R_HIDDEN = "这是 macOS 复制文件时生成的附属文件（文件名以“.
 LOCK_PREFIXES = ("~$", ".~")  # Excel's owner file; WPS's ".~name" and LibreOffice's ".~lock.name#"
 
 
+def extension_clause(path: Path) -> str:
+    """How a message names a file's extension: 扩展名是 .et / 文件名没有扩展名."""
+    ext = Path(path).suffix.lower()
+    return f"扩展名是 {ext}" if ext else "文件名没有扩展名"
+
+
 def _ok(macro_enabled: bool = False, vba: bool = False) -> ContainerCheck:
     xlsm = macro_enabled or vba
     return ContainerCheck(True, "xlsm" if xlsm else "xlsx", None, vba, ".xlsm" if xlsm else ".xlsx")

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from xxgk.container import ContainerCheck
+from xxgk.container import ContainerCheck, extension_clause
 from xxgk.findings import MESSAGES
 from xxgk.libreoffice import CONVERT_TIMEOUT, SofficeFailed, SofficeMissing, SofficeTimeout, convert
 
@@ -55,7 +55,7 @@ def describe(path: Path, check: ContainerCheck) -> str:
     ext = Path(path).suffix.lower()
     if ext in _USUAL_SUFFIXES[check.kind] or (check.kind == "xls" and ext in (".et", ".ett")):
         return f"本文件是{name}"
-    return f"扩展名是 {ext or '（无）'}，但本文件实为{name}"
+    return f"{extension_clause(path)}，但本文件实为{name}"
 
 
 @contextlib.contextmanager

@@ -51,7 +51,7 @@ MESSAGES: dict[str, str] = {
     "今后请在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后报送。",
     "file.macros": "{what}。宏没有运行，也不会带入任何输出，只读取了表中数据。请另存为不含宏的 Excel 工作簿 (.xlsx) 后报送。",
     "file.xlsm": "{what}，其中没有宏，已正常读取。今后请另存为 Excel 工作簿 (.xlsx) 报送（不少单位的安全设置会拦截 .xlsm 文件）。",
-    "file.misnamed": "扩展名是 {ext}，但本文件实为 Excel 工作簿（{content}），已按实际格式读取。请将文件另存为 .xlsx 后报送。",
+    "file.misnamed": "{named}，但本文件实为 Excel 工作簿（{content}），已按实际格式读取。请将文件另存为 .xlsx 后报送。",
     "file.not_template": "不是 xxgk 年报模板：{reason}。请使用标准模板（workbook/ 目录）填报后再校验。",
     "file.unknown_form": "模板表式“{form}”无法识别（本程序支持：{known}）。请使用标准模板填报。",
     "file.spec_version": "本文件由 {form} 表式的 {found} 版模板填写，当前模板为 {current} 版；已按名称读取。如有结构变化，请改用最新模板重新填报。",

@@ -21,7 +21,7 @@ from xml.sax.saxutils import unescape
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from xxgk.container import OOXML_SUFFIXES, ContainerCheck, dtd_problem, inspect_file
+from xxgk.container import OOXML_SUFFIXES, ContainerCheck, dtd_problem, extension_clause, inspect_file
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.labels import field_title
 from xxgk.layout import Pos, plan_layout
@@ -430,10 +430,10 @@ def _read_converted(path: Path, check: ContainerCheck) -> Fill:
 def _container_notes(path: Path, check: ContainerCheck) -> list[Finding]:
     """Warnings about the file itself: macros (never run, never kept), the macro-enabled format, an extension
     that hides the real format."""
-    ext = path.suffix.lower() or "（无）"
+    ext, named = path.suffix.lower(), extension_clause(path)
     if check.macros:
         if check.kind == "xlsm" and ext != ".xlsm":
-            what = f"扩展名是 {ext}，但本文件实为启用宏的工作簿 (.xlsm)，含 VBA 宏"
+            what = f"{named}，但本文件实为启用宏的工作簿 (.xlsm)，含 VBA 宏"
         elif check.kind == "xlsm":
             what = "本文件是启用宏的工作簿 (.xlsm)，含 VBA 宏"
         else:
@@ -441,10 +441,10 @@ def _container_notes(path: Path, check: ContainerCheck) -> list[Finding]:
         return [finding("file.macros", WARNING, what=what)]
     if check.kind == "xlsm" or (check.ok and ext == ".xlsm"):
         what = ("本文件保存为启用宏的工作簿 (.xlsm)" if ext == ".xlsm"
-                else f"扩展名是 {ext}，但本文件实为启用宏的工作簿格式 (.xlsm)")
+                else f"{named}，但本文件实为启用宏的工作簿格式 (.xlsm)")
         return [finding("file.xlsm", WARNING, what=what)]
     if check.ok and ext not in OOXML_SUFFIXES:
-        return [finding("file.misnamed", WARNING, ext=ext, content=check.content)]
+        return [finding("file.misnamed", WARNING, named=named, content=check.content)]
     return []
 
 
