@@ -342,3 +342,12 @@ def test_macros_in_an_old_format_are_noticed() -> None:
         path.write_bytes(build_cfb({"Workbook": b"\x09\x08\x10\x00" + b"\0" * 16, "_VBA_PROJECT_CUR": b"\0" * 64}))
         check = inspect_file(path)
     assert check.kind == "xls" and check.macros and check.convertible
+
+
+def test_an_oversized_old_workbook_is_not_handed_to_libreoffice(books: dict[str, Path], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(convert, "MAX_BYTES", 1000)
+    monkeypatch.setenv("XXGK_SOFFICE", "/nonexistent/soffice")  # never reached
+    with pytest.raises(Unreadable) as caught:
+        read_fill(books["xls"])
+    assert "超过自动转换的上限" in caught.value.finding.message

@@ -33,6 +33,9 @@ FORMAT_NAMES = {
 }
 
 
+MAX_BYTES = 64 * 2**20  # a filled template is about 100 KB as .xls: anything this large is not a report
+
+
 class ConversionFailed(Exception):
     """LibreOffice is missing, could not open the file or ran out of time; the message is for the submitter."""
 
@@ -64,6 +67,10 @@ def converted_xlsx(path: Path, check: ContainerCheck, timeout: float | None = No
     Raises ConversionFailed with a Chinese sentence naming the format and exactly what went wrong."""
     what = describe(path, check)
     timeout = CONVERT_TIMEOUT if timeout is None else timeout
+    size = Path(path).stat().st_size
+    if size > MAX_BYTES:
+        raise ConversionFailed(MESSAGES["convert.too_large"].format(what=what, size=f"{size / 2**20:.0f} MB",
+                                                                    limit=f"{MAX_BYTES // 2**20} MB"))
     with tempfile.TemporaryDirectory(prefix="xxgk-converted-") as tmp:
         start = time.monotonic()
         try:

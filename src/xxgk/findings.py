@@ -67,6 +67,8 @@ MESSAGES.update({
     "请在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后重新报送。",
     "convert.failed": "{what}，但 LibreOffice 无法打开它，无法转换为 .xlsx（{detail}），文件可能已损坏。"
     "请在 Excel/WPS 中打开后另存为 Excel 工作簿 (.xlsx) 再重新报送。",
+    "convert.too_large": "{what}，大小 {size}，超过自动转换的上限 {limit}（一份年报通常只有几百 KB），未转换。"
+    "请删除无关的工作表和图片，另存为 Excel 工作簿 (.xlsx) 后重新报送。",
     "convert.native_et": "本文件是 WPS 表格的专有格式 (.et)，LibreOffice 无法打开（只有内部为 Excel 97-2003 格式的 .et 能自动转换）。"
     "请在 WPS 中“另存为” Excel 工作簿 (.xlsx) 后重新报送。",
 })
