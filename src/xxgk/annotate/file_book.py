@@ -73,8 +73,10 @@ class _Styles:
 
     def _add(self, block: str, item: str) -> int:
         key = (block, item)
+        existing = {"fonts": self.fonts, "fills": self.fills, "cellXfs": self.xfs}[block]
+        if item in existing:  # an earlier annotation added it: reuse, never pile up copies
+            return existing.index(item)
         if key not in self._cache:
-            existing = {"fonts": self.fonts, "fills": self.fills, "cellXfs": self.xfs}[block]
             self._cache[key] = len(existing) + len(self.added[block])
             self.added[block].append(item)
         return self._cache[key]
