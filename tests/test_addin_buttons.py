@@ -286,3 +286,92 @@ def test_the_click_path_imports_neither_pandas_nor_openpyxl() -> None:
                          env={"PYTHONPATH": str(Path(buttons.__file__).parents[2]), "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == "[]"
     assert STATUS_NAME == "xxgk_status"  # the plan's copy of the name agrees with the template's
+
+
+def test_clear_in_excel_undoes_a_file_annotation(tmp_path: Path) -> None:
+    """A copy annotated by `xxgk validate --annotate` (退回 to an agency) is cleared by the button."""
+    from xxgk.annotate.run import annotate_file
+
+    src = _book_file(tmp_path, _broken())
+    (report,) = validate_files([src])
+    assert report.fill is not None
+    copy = annotate_file(src, tmp_path / "退回.xlsx", report.fill, report.findings, [], WHEN)
+    original = {(s["name"], a1): fill for s in payload_from_file(src)["sheets"] for a1, fill in s["xxgk_fills"].items()}
+    book = remote_book(payload_from_file(copy))
+    buttons.clear(book=book)
+    actions = book.json()["actions"]
+    restored = _cells(actions, "setRangeColor")
+    assert set(restored) == {(c.split("!")[0].strip("'"), c.split("!")[1]) for f in report.findings for c in f.cells}
+    assert all(restored[c] == original[c] for c in restored)
+    assert [a["func"] for a in actions if a["sheet_position"] == len(SHEETS)] == ["sheetDelete"]
+
+
+class _Protection:
+    AllowFormattingCells = False
+    AllowFormattingColumns = True
+    AllowFormattingRows = True
+    AllowInsertingColumns = AllowInsertingRows = AllowInsertingHyperlinks = False
+    AllowDeletingColumns = AllowDeletingRows = AllowSorting = AllowFiltering = AllowUsingPivotTables = False
+
+
+class _ComSheet:
+    """The few members of Excel's Worksheet object the protection handling uses."""
+
+    def __init__(self, password: str = "") -> None:
+        self.ProtectContents = True
+        self.ProtectDrawingObjects = False
+        self.ProtectScenarios = True
+        self.EnableSelection = 0  # xlNoRestrictions
+        self.Protection = _Protection()
+        self.password = password
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def Unprotect(self, password: str) -> None:
+        self.calls.append(("Unprotect", (password,), {}))
+        if password != self.password:
+            raise RuntimeError("com_error: password")
+        self.ProtectContents = False
+
+    def Protect(self, password: str, **kw: Any) -> None:
+        self.calls.append(("Protect", (password,), kw))
+        self.ProtectContents = True
+
+
+class _Sheet:
+    def __init__(self, name: str, api: _ComSheet) -> None:
+        self.name, self.api = name, api
+
+
+class _Book:
+    api = object()  # a COM book: not the remote book's dict
+
+    def __init__(self, sheets: list[_Sheet]) -> None:
+        self.sheets = sheets
+
+
+def test_protection_is_lifted_and_put_back_with_the_same_allowances() -> None:
+    from xxgk.annotate.xlwings_book import ProtectedSheet, writing
+
+    com = _ComSheet()
+    sheet = _Sheet("封面", com)
+    with writing(_Book([sheet])) as target:
+        target._unprotect(sheet)
+        target._unprotect(sheet)  # once per sheet
+        assert com.ProtectContents is False
+    assert [c[0] for c in com.calls] == ["Unprotect", "Protect"]
+    _, args, kw = com.calls[1]
+    assert args == ("",) and kw["Contents"] is True and kw["Scenarios"] is True and kw["DrawingObjects"] is False
+    assert kw["AllowFormattingColumns"] is True and kw["AllowFormattingCells"] is False
+    assert com.EnableSelection == 0
+    locked = _Sheet("依申请公开", _ComSheet(password="secret"))
+    with pytest.raises(ProtectedSheet, match="设置了保护密码"), writing(_Book([locked])) as target:
+        target._unprotect(locked)
+
+
+def test_a_folder_that_cannot_be_written_is_named_in_chinese(tmp_path: Path) -> None:
+    app = remote_book(payload_from_file(_book_file(tmp_path, _values()))).app
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("")
+    assert buttons.new_template("gb2021", app=app, folder=blocker / "sub", opener=lambda p: None) is None
+    text = app.books.active.json()["actions"][-1]["args"][0]
+    assert text.startswith("操作没有完成：") and "不是文件夹" in text and "程序的问题" not in text

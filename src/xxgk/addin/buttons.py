@@ -70,6 +70,23 @@ def _failure_text(exc: BaseException) -> str:
             f"\n{type(exc).__name__}{place}")
 
 
+def _user_facing(exc: BaseException) -> bool:
+    """Exceptions whose message already tells the user, in Chinese, what to do (not a program fault)."""
+    from xxgk.addin.live import LiveReadError
+    from xxgk.annotate.file_book import AnnotateError
+    from xxgk.annotate.xlwings_book import ProtectedSheet
+
+    return isinstance(exc, (LiveReadError, ProtectedSheet, AnnotateError))
+
+
+def _user_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError):  # a file that cannot be written or read: say which and why, in Chinese
+        from xxgk.usage_errors import os_message
+
+        return f"操作没有完成：{os_message(exc)}"
+    return str(exc) if _user_facing(exc) else _failure_text(exc)
+
+
 def entry(func: F) -> F:
     """Every failure of a button ends in a Chinese message box (in the caller's Excel), never a traceback."""
 
@@ -79,8 +96,9 @@ def entry(func: F) -> F:
             return func(*args, **kwargs)
         except Exception as exc:
             target = kwargs.get("book") or kwargs.get("app")
+            text = _user_text(exc)
             try:
-                alert(target if target is not None else _active_app(), _failure_text(exc), error=True)
+                alert(target if target is not None else _active_app(), text, error=True)
             except Exception:
                 print(_failure_text(exc), file=sys.stderr)  # no Excel to show it in: RunPython shows stderr
             return None

@@ -11,6 +11,10 @@ from xxgk.annotate.plan import Cell, ClearPlan, Original, Plan, ResultSheet, Sca
 class AnnotatableBook(Protocol):
     """A workbook the plan is applied to: a book open in Excel (xlwings) or a file copy."""
 
+    def prepare(self, sheets: set[str]) -> None:
+        """Make these sheets writable before anything is written (fail before the first change, not midway)."""
+        ...
+
     def result_grid(self) -> list[list[object]] | None:
         """The values of an existing 校验结果 sheet, anchored at A1; None when there is none."""
         ...
@@ -60,9 +64,19 @@ def apply_plan(book: AnnotatableBook, plan: Plan) -> ResultSheet:
 
 def apply_clear(book: AnnotatableBook, plan: ClearPlan) -> None:
     """清除标记: the highlights back as recorded, the status cell as it was, the result sheet gone."""
+    book.prepare({c.sheet for c in plan.restore} | ({plan.status[0].sheet} if plan.status else set()))
     for cell, original in plan.restore.items():
         book.restore(cell, original)
     if plan.status is not None:
         book.set_content(plan.status[0], plan.status[1].content)
     if plan.remove_sheet:
         book.write_result_sheet(None)
+
+
+def plan_sheets(plan: Plan) -> set[str]:
+    """The workbook's own sheets a plan writes on."""
+    cells = [*plan.highlights, *plan.restore]
+    for pair in (plan.status, plan.restore_status):
+        if pair is not None:
+            cells.append(pair[0])
+    return {c.sheet for c in cells}

@@ -309,6 +309,10 @@ class FileBook:
 
     # ---- AnnotatableBook
 
+    def prepare(self, sheets: set[str]) -> None:
+        for name in sheets:
+            self._sheet(name)  # a missing sheet fails here, before any edit
+
     def result_grid(self) -> list[list[object]] | None:
         return self._grid(RESULT_SHEET) if RESULT_SHEET in self.sheets else None
 

@@ -99,6 +99,12 @@ class XlwingsBook:
 
     # ---- AnnotatableBook
 
+    def prepare(self, sheets: set[str]) -> None:
+        for name in sorted(sheets):
+            sheet = self._sheet(name)
+            if sheet is not None:
+                self._unprotect(sheet)
+
     def result_grid(self) -> list[list[object]] | None:
         sheet = self._sheet(RESULT_SHEET)
         return None if sheet is None else sheet_values(sheet)
