@@ -66,7 +66,7 @@ def _findings(fill: Fill) -> list[dict[str, object]]:
     return [f.to_dict() for f in found]
 
 
-@pytest.mark.parametrize("form", ["gb2021", "gb2019"])
+@pytest.mark.parametrize("form", ["gb2021", "gb2019", "gb2019+zj"])
 def test_both_readers_give_the_same_fill_and_findings(tmp_path: Path, form: str) -> None:
     spec = load_spec(form)
     codes = set()
