@@ -375,3 +375,41 @@ def test_a_folder_that_cannot_be_written_is_named_in_chinese(tmp_path: Path) -> 
     assert buttons.new_template("gb2021", app=app, folder=blocker / "sub", opener=lambda p: None) is None
     text = app.books.active.json()["actions"][-1]["args"][0]
     assert text.startswith("操作没有完成：") and "不是文件夹" in text and "程序的问题" not in text
+
+
+def test_a_summary_keeps_its_own_result_sheet(tmp_path: Path) -> None:
+    """A consolidated summary has a 校验结果 sheet of its own (with its 说明): the button never touches it and
+    writes 本表校验结果 instead; so does the annotated copy."""
+    from xxgk.annotate.plan import ALT_RESULT_SHEET
+    from xxgk.annotate.run import annotate_file
+    from xxgk.consolidate import Options, consolidate
+
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for i, (_agency, values) in enumerate(sample_fills(SPEC, GROUP, 2024, seed=4)):
+        build_template(SPEC, inbox / f"单位{i}.xlsx", values=values)
+    summary = tmp_path / "汇总.xlsx"
+    consolidate([inbox], Options(output=summary, jobs=1))
+    payload = payload_from_file(summary)
+    names = [s["name"] for s in payload["sheets"]]
+    assert RESULT_SHEET in names
+    book = remote_book(payload)
+    buttons.validate(book=book, now=WHEN)
+    actions = book.json()["actions"]
+    assert [a["args"] for a in actions if a["func"] == "addSheet"] == [[len(names), ALT_RESULT_SHEET]]
+    assert not [a for a in actions if a["func"] == "sheetDelete"]
+    marked = replay(payload, actions)
+    again = remote_book(marked)
+    buttons.validate(book=again, now=WHEN)
+    deleted = [a["sheet_position"] for a in again.json()["actions"] if a["func"] == "sheetDelete"]
+    assert deleted == [len(names)]  # its own earlier sheet, not the summary's
+    cleared = remote_book(marked)
+    buttons.clear(book=cleared)
+    assert [a["sheet_position"] for a in cleared.json()["actions"] if a["func"] == "sheetDelete"] == [len(names)]
+    (report,) = validate_files([summary])
+    assert report.fill is not None
+    copy = annotate_file(summary, tmp_path / "汇总_标记.xlsx", report.fill, report.findings, [], WHEN)
+    import openpyxl
+
+    assert openpyxl.load_workbook(copy).sheetnames == [*names, ALT_RESULT_SHEET]
+    assert [f.to_dict() for f in validate_files([copy])[0].findings] == [f.to_dict() for f in report.findings]

@@ -109,10 +109,10 @@ def entry(func: F) -> F:
 # ---- 校验 / 清除标记 ------------------------------------------------------------------------------------
 
 
-def summary_text(errors: int, warnings: int, hints: int) -> str:
+def summary_text(errors: int, warnings: int, hints: int, sheet: str = "校验结果") -> str:
     if errors == 0 and warnings == 0:
         return "校验通过：没有发现问题。"
-    text = f"发现 {errors} 个错误、{warnings} 个警告，已在“校验结果”表中逐条列出，有问题的单元格已标出底色。"
+    text = f"发现 {errors} 个错误、{warnings} 个警告，已在“{sheet}”表中逐条列出，有问题的单元格已标出底色。"
     if hints:
         text += f"\n其中 {hints} 条修改建议列在最前面。"
     return text
@@ -135,7 +135,7 @@ def validate(*, book: Any = None, now: dt.datetime | None = None) -> None:
     findings, hints = check_one(fill)
     with writing(book) as target:
         plan = annotate(target, source, fill, findings, hints, now)
-    alert(book, summary_text(plan.errors, plan.warnings, len(hints)))
+    alert(book, summary_text(plan.errors, plan.warnings, len(hints), plan.sheet_name))
 
 
 @entry
@@ -152,7 +152,7 @@ def clear(*, book: Any = None) -> None:
             alert(book, "这个工作簿没有校验标记，无需清除。")
             return
         apply_clear(target, plan_clear(previous))
-    alert(book, "已清除校验标记：“校验结果”表已删除，单元格恢复原来的底色。")
+    alert(book, f"已清除校验标记：“{target.result_name}”表已删除，单元格恢复原来的底色。")
 
 
 # ---- 新建模板 / 汇总 -------------------------------------------------------------------------------------

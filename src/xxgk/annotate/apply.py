@@ -15,8 +15,10 @@ class AnnotatableBook(Protocol):
         """Make these sheets writable before anything is written (fail before the first change, not midway)."""
         ...
 
+    result_name: str  # the result sheet's name, decided by result_grid (see plan.choose_result_sheet)
+
     def result_grid(self) -> list[list[object]] | None:
-        """The values of an existing 校验结果 sheet, anchored at A1; None when there is none."""
+        """The values of the result sheet an earlier run wrote, anchored at A1; None when there is none."""
         ...
 
     def looks(self, cells: Iterable[Cell]) -> dict[Cell, Original]:
@@ -37,7 +39,7 @@ class AnnotatableBook(Protocol):
         ...
 
     def write_result_sheet(self, sheet: ResultSheet | None) -> None:
-        """Replace the 校验结果 sheet by `sheet` (None: remove it)."""
+        """Replace the result sheet (named result_name) by `sheet` (None: remove it)."""
         ...
 
 

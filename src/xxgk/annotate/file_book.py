@@ -24,7 +24,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-from xxgk.annotate.plan import FILL_HEADER, NO_FILL, RESULT_SHEET, Cell, Original, ResultSheet, Scalar
+from xxgk.annotate.plan import (
+    FILL_HEADER,
+    NO_FILL,
+    RESULT_SHEET,
+    Cell,
+    Original,
+    ResultSheet,
+    Scalar,
+    choose_result_sheet,
+)
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -268,6 +277,7 @@ class FileBook:
         self.styles = _Styles(self._part("xl/styles.xml"))
         self._edits: dict[str, _Sheet] = {}
         self._grids: dict[str, list[list[object]]] = {}
+        self.result_name = RESULT_SHEET
 
     # ---- parts
 
@@ -314,7 +324,8 @@ class FileBook:
             self._sheet(name)  # a missing sheet fails here, before any edit
 
     def result_grid(self) -> list[list[object]] | None:
-        return self._grid(RESULT_SHEET) if RESULT_SHEET in self.sheets else None
+        self.result_name, grid = choose_result_sheet(lambda name: self._grid(name) if name in self.sheets else None)
+        return [list(row) for row in grid] if grid is not None else None
 
     def looks(self, cells: Iterable[Cell]) -> dict[Cell, Original]:
         out = {}
@@ -346,9 +357,9 @@ class FileBook:
         if sheet is None:
             raise AnnotateError("标记副本不支持删除“校验结果”表。")
         xml = result_sheet_xml(sheet, self.styles)
-        if RESULT_SHEET in self.sheets:
-            self.changed[self.sheets[RESULT_SHEET]] = xml
-            self._edits.pop(self.sheets[RESULT_SHEET], None)
+        if self.result_name in self.sheets:
+            self.changed[self.sheets[self.result_name]] = xml
+            self._edits.pop(self.sheets[self.result_name], None)
             return
         self._add_sheet(xml)
 
@@ -374,10 +385,10 @@ class FileBook:
         if prefix is None:
             raise AnnotateError("workbook.xml 的结构无法识别，无法添加“校验结果”表。")
         sheet_ids = [int(i) for i in re.findall(r'<sheet\b[^>]*?\ssheetId="(\d+)"', wb)]
-        entry = f'<sheet name="{RESULT_SHEET}" sheetId="{max(sheet_ids, default=0) + 1}" {prefix.group(1)}:id="{rid}"/>'
+        entry = f'<sheet name="{self.result_name}" sheetId="{max(sheet_ids, default=0) + 1}" {prefix.group(1)}:id="{rid}"/>'
         self.changed["xl/workbook.xml"] = _before_close(wb, "sheets", entry)
         self.changed[part] = xml
-        self.sheets[RESULT_SHEET] = part
+        self.sheets[self.result_name] = part
 
     # ---- output
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from xxgk.layout import Pos, plan_cover
 from xxgk.spec import FormSpec
 
 RESULT_SHEET = "校验结果"
+ALT_RESULT_SHEET = "本表校验结果"  # used when a 校验结果 sheet of another kind exists (a consolidated summary's own)
 HEADERS = ("序号", "类别", "规则", "问题", "应为", "实为", "说明（可填写）", "代码", "涉及单元格")
 SEQ, KIND, RULE, MESSAGE, EXPECTED, ACTUAL, NOTE, CODE, CELLS = range(len(HEADERS))
 WIDTHS = (6, 8, 14, 60, 10, 10, 30, 4, 18)  # Excel character units; 代码 is narrow: it is for tools
@@ -147,6 +148,7 @@ class Plan:
     restore_status: tuple[Cell, Original] | None = None  # an earlier status cell no longer used, back as it was
     errors: int = 0
     warnings: int = 0
+    sheet_name: str = RESULT_SHEET
 
     def record_rows(self, originals: dict[Cell, Original], status_original: Original | None) -> list[list[Scalar]]:
         rows: list[list[Scalar]] = [[RECORD_TITLE], list(RECORD_HEADERS)]
@@ -191,6 +193,22 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def is_result_grid(grid: Sequence[Sequence[object]]) -> bool:
+    """Whether a sheet's values are a result sheet written here (its header row), not another 校验结果."""
+    return any([_text(v) for v in row[: len(HEADERS)]] == list(HEADERS) for row in grid[: HEADER_ROW + 2])
+
+
+def choose_result_sheet(values_of: Callable[[str], Sequence[Sequence[object]] | None]
+                        ) -> tuple[str, Sequence[Sequence[object]] | None]:
+    """The result sheet's name and, when an earlier run wrote it, its values. `values_of(name)` gives a sheet's
+    values or None when there is no such sheet. A 校验结果 sheet of another kind is never touched."""
+    for name in (RESULT_SHEET, ALT_RESULT_SHEET):
+        grid = values_of(name)
+        if grid is not None and is_result_grid(grid):
+            return name, grid
+    return (ALT_RESULT_SHEET if values_of(RESULT_SHEET) is not None else RESULT_SHEET), None
 
 
 def read_previous(grid: Sequence[Sequence[object]] | None) -> Previous:
@@ -240,11 +258,11 @@ def status_cell(spec: FormSpec, names: dict[str, str], status_is_formula: bool) 
     return Cell(cell.sheet, cell.row, cell.col + plan_cover(spec).width)
 
 
-def status_text(errors: int, warnings: int, when: dt.datetime) -> str:
+def status_text(errors: int, warnings: int, when: dt.datetime, sheet: str = RESULT_SHEET) -> str:
     stamp = when.strftime("%Y-%m-%d %H:%M")
     if errors == 0 and warnings == 0:
         return f"校验通过（{stamp}）"
-    return f"{errors} 个错误、{warnings} 个警告（{stamp}，见“{RESULT_SHEET}”表）"
+    return f"{errors} 个错误、{warnings} 个警告（{stamp}，见“{sheet}”表）"
 
 
 def _number(value: object) -> Scalar:
@@ -261,13 +279,13 @@ def _cells_of(addresses: Iterable[str], sheets: set[str]) -> list[Cell]:
 
 
 def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: FormSpec, previous: Previous,
-                    status: Cell | None, when: dt.datetime, agency: str = "") -> Plan:
+                    status: Cell | None, when: dt.datetime, agency: str = "", sheet_name: str = RESULT_SHEET) -> Plan:
     """The plan for one book: findings and hints as the library reported them, what the last run left."""
     sheets = {spec.cover.sheet, *(t.sheet for t in spec.tables)}
     errors = sum(f.severity == ERROR for f in findings)
     warnings = len(findings) - errors
     rows: list[list[Scalar]] = [
-        [f"{RESULT_SHEET}{'：' + agency if agency else ''}"],
+        [f"{sheet_name}{'：' + agency if agency else ''}"],
         [f"校验时间 {when:%Y-%m-%d %H:%M}；{errors} 个错误、{warnings} 个警告。“说明”列可填写解释，"
          "下次校验时按问题保留；点击单元格地址可跳到该单元格。"],
         [],
@@ -315,8 +333,8 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
     elif previous.status is not None:
         restore_status = previous.status  # the status cell moved: put the old one back
     return Plan(ResultSheet(rows, kinds, links), highlights, restore,
-                (status, status_text(errors, warnings, when)) if status is not None else None,
-                originals, status_original, restore_status, errors, warnings)
+                (status, status_text(errors, warnings, when, sheet_name)) if status is not None else None,
+                originals, status_original, restore_status, errors, warnings, sheet_name)
 
 
 def plan_clear(previous: Previous) -> ClearPlan:

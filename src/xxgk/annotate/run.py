@@ -41,7 +41,7 @@ def annotate(book: AnnotatableBook, source: WorkbookSource, fill: Fill, findings
     """Apply the result of one validated fill to its book; returns the plan applied."""
     previous = read_previous(book.result_grid())
     plan = plan_annotation(findings, hints, fill.spec, previous, status_target(source, fill),
-                           when or dt.datetime.now(), fill.agency)
+                           when or dt.datetime.now(), fill.agency, book.result_name)
     apply_plan(book, plan)
     return plan
 

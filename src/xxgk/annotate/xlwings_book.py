@@ -23,6 +23,7 @@ from xxgk.annotate.plan import (
     Original,
     ResultSheet,
     Scalar,
+    choose_result_sheet,
 )
 
 # Sheet.Protect's allowances, read back from Protection (and the sheet) to protect again exactly as before.
@@ -51,6 +52,7 @@ class XlwingsBook:
         self.book = book
         self.remote = is_remote(book)
         self._unprotected: dict[str, dict[str, Any]] = {}
+        self.result_name = RESULT_SHEET
 
     def _sheet(self, name: str) -> Any:
         for sheet in self.book.sheets:
@@ -106,8 +108,12 @@ class XlwingsBook:
                 self._unprotect(sheet)
 
     def result_grid(self) -> list[list[object]] | None:
-        sheet = self._sheet(RESULT_SHEET)
-        return None if sheet is None else sheet_values(sheet)
+        def values_of(name: str) -> list[list[object]] | None:
+            sheet = self._sheet(name)
+            return None if sheet is None else sheet_values(sheet)
+
+        self.result_name, grid = choose_result_sheet(values_of)
+        return [list(row) for row in grid] if grid is not None else None
 
     def looks(self, cells: Iterable[Cell]) -> dict[Cell, Original]:
         out = {}
@@ -149,13 +155,13 @@ class XlwingsBook:
             rng.value = value
 
     def write_result_sheet(self, sheet: ResultSheet | None) -> None:
-        old = self._sheet(RESULT_SHEET)
+        old = self._sheet(self.result_name)
         if old is not None:
             old.delete()
         if sheet is None:
             return
         sheets = list(self.book.sheets)
-        ws = self.book.sheets.add(name=RESULT_SHEET, after=sheets[-1])
+        ws = self.book.sheets.add(name=self.result_name, after=sheets[-1])
         grid = sheet.grid()
         ws.range((1, 1), (len(grid), sheet.width)).value = grid
         for col, width in enumerate(sheet.widths):
