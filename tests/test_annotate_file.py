@@ -305,3 +305,22 @@ def test_cli_annotate_several_files_into_a_folder(built: dict[str, tuple[Path, P
                           capture_output=True, text=True, env=env)
     assert "标记副本不能覆盖原文件" in same.stderr and "Traceback" not in same.stderr
     assert [p.name for p in (tmp_path / "退回").iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_sheet_written_with_prefixed_xml_is_refused_in_chinese(built: dict[str, tuple[Path, Path]], tmp_path: Path) -> None:
+    """Some SDKs write <x:sheetData>; rather than a damaged copy, a clear message and no file."""
+    from xxgk.annotate.file_book import AnnotateError
+
+    src = built["broken"][0]
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(odd, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b"<sheetData", b"<x:sheetData").replace(b"</sheetData", b"</x:sheetData")
+            zout.writestr(item, data)
+    report = _only(src)
+    assert report.fill is not None
+    with pytest.raises(AnnotateError, match="另存为"):
+        annotate_file(odd, tmp_path / "out.xlsx", report.fill, report.findings, [])
+    assert not (tmp_path / "out.xlsx").exists()

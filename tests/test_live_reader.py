@@ -127,3 +127,19 @@ def test_form_recognised_by_names_without_custom_properties(tmp_path: Path) -> N
     live, _ = read_live(remote_book(payload))
     assert live.form == "gb2019"
     assert _findings(live) == _findings(read_fill(path))
+
+
+def test_names_as_excel_lists_them() -> None:
+    """COM lists sheet-scoped names as 'Sheet!name' and references with '=' (quoted when needed)."""
+    from types import SimpleNamespace
+
+    from xxgk.addin.live import defined_names
+
+    book = SimpleNamespace(names=[
+        SimpleNamespace(name="封面!Print_Area", refers_to="=封面!$A$1:$B$14"),
+        SimpleNamespace(name="meta_agency", refers_to="=封面!$B$3"),
+        SimpleNamespace(name="依申请公开!requests_new_natural", refers_to="='依申请公开'!$Z$99"),
+        SimpleNamespace(name="requests_new_natural", refers_to="='依申请公开'!$D$6"),
+    ])
+    assert defined_names(book) == {"Print_Area": "封面!$A$1:$B$14", "meta_agency": "封面!$B$3",
+                                   "requests_new_natural": "'依申请公开'!$D$6"}

@@ -140,6 +140,7 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
 
 def write_annotated(reports: list[FileReport], target: Path) -> None:
     """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON)."""
+    from xxgk.annotate.file_book import AnnotateError
     from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
 
     for report, out in zip(reports, annotated_paths([r.path for r in reports], target), strict=True):
@@ -150,7 +151,11 @@ def write_annotated(reports: list[FileReport], target: Path) -> None:
         if problem:
             click.echo(f"未生成标记副本：{problem}", err=True)
             continue
-        annotate_file(report.path, out, report.fill, report.findings, getattr(report, "hints", []))
+        try:
+            annotate_file(report.path, out, report.fill, report.findings, getattr(report, "hints", []))
+        except AnnotateError as exc:
+            click.echo(f"未生成标记副本：{report.path.name}：{exc}", err=True)
+            continue
         click.echo(f"已写出标记副本：{out}", err=True)
 
 

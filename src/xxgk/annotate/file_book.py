@@ -164,6 +164,8 @@ class _Sheet:
 
     def __init__(self, xml: bytes) -> None:
         self.xml = xml.decode("utf-8")
+        if "<sheetData" not in self.xml:  # e.g. written with a namespace prefix (<x:sheetData>) by some SDKs
+            raise AnnotateError("工作表的 XML 写法无法识别，无法生成标记副本。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。")
 
     def _cell(self, a1: str) -> re.Match[str] | None:
         return re.search(rf'<c\b[^>]*?\sr="{a1}"[^>]*?(?:/>|>.*?</c>)', self.xml, re.S)
