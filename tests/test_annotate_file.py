@@ -324,3 +324,28 @@ def test_a_sheet_written_with_prefixed_xml_is_refused_in_chinese(built: dict[str
     with pytest.raises(AnnotateError, match="另存为"):
         annotate_file(odd, tmp_path / "out.xlsx", report.fill, report.findings, [])
     assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize("stem", ["000_fb3348bfed7ae378", "004_1dfd185abb919a16", "009_huaian_city_2024"])
+def test_real_reports_annotate_and_read_live_like_the_file(tmp_path: Path, stem: str) -> None:
+    """Real published reports as staff typed them (text in cells, typed totals, blanks): the annotated copy and
+    the live book give the file's findings; the button marks exactly their cells."""
+    from test_real_reports import validate
+    from xlwings_payload import payload_from_file, remote_book
+    from xxgk.addin import buttons
+    from xxgk.addin.live import read_live
+    from xxgk.engine import check_fills
+
+    report = validate(tmp_path, stem)
+    assert report.fill is not None and report.findings
+    copy = annotate_file(report.path, tmp_path / "标记.xlsx", report.fill, report.findings, [], WHEN)
+    assert _finding_dicts(copy) == [f.to_dict() for f in report.findings]
+    live, _ = read_live(remote_book(payload_from_file(report.path)))
+    (found,), _ = check_fills([live])
+    assert [f.to_dict() for f in found] == [f.to_dict() for f in report.findings]
+    book = remote_book(payload_from_file(report.path))
+    buttons.validate(book=book, now=WHEN)
+    sheets = [s.name for s in book.sheets]
+    marked = {(sheets[a["sheet_position"]], a["start_row"], a["start_column"])
+              for a in book.json()["actions"] if a["func"] == "setRangeColor" and sheets[a["sheet_position"]] != RESULT_SHEET}
+    assert marked == {(c.sheet, c.row, c.col) for c in _marked(report)}
