@@ -349,3 +349,20 @@ def test_real_reports_annotate_and_read_live_like_the_file(tmp_path: Path, stem:
     marked = {(sheets[a["sheet_position"]], a["start_row"], a["start_column"])
               for a in book.json()["actions"] if a["func"] == "setRangeColor" and sheets[a["sheet_position"]] != RESULT_SHEET}
     assert marked == {(c.sheet, c.row, c.col) for c in _marked(report)}
+
+
+def test_why_not_openpyxl_it_drops_the_formulas_cached_results(built: dict[str, tuple[Path, Path]], tmp_path: Path) -> None:
+    """openpyxl keeps this template's names, validations and formats, but writes every formula without its
+    result: a viewer that does not recalculate shows blank totals, and a stale total (formula.altered) would
+    vanish from the copy's findings. The zip-edited copy keeps every <v>."""
+    src, copy = built["broken"]
+    wb = openpyxl.load_workbook(src)
+    wb.save(tmp_path / "openpyxl.xlsx")
+
+    def cached(path: Path) -> int:
+        with zipfile.ZipFile(path) as zf:
+            return sum(len(re.findall(rb"</f><v>[^<]+</v>", zf.read(n))) for n in zf.namelist()
+                       if n.startswith("xl/worksheets/sheet"))
+
+    assert cached(copy) == cached(src) > 0
+    assert cached(tmp_path / "openpyxl.xlsx") == 0
