@@ -109,3 +109,14 @@ def test_typed_over_status_line_is_written_in_place_and_cleared_back(tmp_path: P
     (back,) = [a for a in book.json()["actions"] if a["func"] == "setValues" and a["sheet_position"] == 0]
     assert back["values"] == [["已自查"]]
     assert RESULT_SHEET not in [s["name"] for s in replay(marked, book.json()["actions"])["sheets"]]
+
+
+def test_a_long_list_of_cells_is_linked_up_to_a_limit() -> None:
+    from xxgk.annotate.plan import CELLS, MAX_LINKS
+
+    cells = tuple(f"'依申请公开'!D{r}" for r in range(6, 6 + MAX_LINKS + 5))
+    plan = plan_annotation([_rule_finding(cells)], [], SPEC, Previous(), None, WHEN)  # type: ignore[list-item]
+    row = plan.sheet.rows[HEADER_ROW + 1]
+    assert len(row) == CELLS + MAX_LINKS + 1 and row[-1] == f"等共 {len(cells)} 个单元格"
+    assert len(plan.sheet.links) == MAX_LINKS
+    assert len(plan.highlights) == len(cells)  # every cell is still marked

@@ -29,6 +29,7 @@ HEADERS = ("序号", "类别", "规则", "问题", "应为", "实为", "说明�
 SEQ, KIND, RULE, MESSAGE, EXPECTED, ACTUAL, NOTE, CODE, CELLS = range(len(HEADERS))
 WIDTHS = (6, 8, 14, 60, 10, 10, 30, 4, 18)  # Excel character units; 代码 is narrow: it is for tools
 HEADER_ROW = 3
+MAX_LINKS = 30  # linked cells per row (a rule involves at most ~25; 未填写 lists of a blank table are cut here)
 FIRST_ROW = HEADER_ROW + 1
 RECORD_TITLE = "以下为程序记录：清除标记时据此恢复原样，请勿修改。"
 RECORD_HEADERS = ("类别", "单元格", "原底色", "原样式号", "原内容")
@@ -301,9 +302,11 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
         r = len(rows)
         note = previous.notes.get(key, "")
         seen.add(key)
-        cells = [Cell.parse(a) for a in addresses]
+        shown = list(addresses[:MAX_LINKS])
+        cells = [Cell.parse(a) for a in shown]
+        more = [f"等共 {len(addresses)} 个单元格"] if len(addresses) > MAX_LINKS else []
         rows.append([r - HEADER_ROW, kind, rule, message, _number(expected), _number(actual), note or None, key,
-                     *(c.label if c is not None else a for c, a in zip(cells, addresses, strict=True))])
+                     *(c.label if c is not None else a for c, a in zip(cells, shown, strict=True)), *more])
         kinds.append({KIND_ERROR: "error", KIND_WARNING: "warning", KIND_HINT: "hint"}.get(kind, "orphan"))
         links.extend(Link(r, CELLS + k, c.address, c.label) for k, c in enumerate(cells) if c is not None)
 
