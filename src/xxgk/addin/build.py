@@ -295,9 +295,9 @@ def package(contents: dict[str, bytes]) -> bytes:
         for name in order:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_STORED
-            info.create_system = 0
-            info.external_attr = 0
+            info.create_system = 0  # MS-DOS: no Unix permissions
             archive.writestr(info, contents[name])
+            info.external_attr = 0  # writestr puts 0o600 there; the central directory is written on close
     return buffer.getvalue()
 
 
