@@ -72,7 +72,7 @@ End Sub
 
 Private Function NoBook(ByVal message As String) As Boolean
     If ActiveWorkbook Is Nothing Then
-        MsgBox message, vbExclamation, ZhTitle()
+        Alert message, vbExclamation
         NoBook = True
     End If
 End Function
@@ -84,10 +84,10 @@ Private Function InterpreterMissing() As Boolean
         Dim interpreter As String
         interpreter = GetConfig("INTERPRETER_WIN", "")
         If interpreter = "" Then
-            MsgBox ZhNoInterpreter(), vbExclamation, ZhTitle()
+            Alert ZhNoInterpreter(), vbExclamation
             InterpreterMissing = True
         ElseIf Not FileExists(interpreter) Then
-            MsgBox ZhInterpreterNotFound() & vbLf & interpreter & vbLf & vbLf & ZhReinstall(), vbExclamation, ZhTitle()
+            Alert ZhInterpreterNotFound() & vbLf & interpreter & vbLf & vbLf & ZhReinstall(), vbExclamation
             InterpreterMissing = True
         End If
     #End If
@@ -98,5 +98,20 @@ Private Sub ReportFailure(ByVal label As String)
     Dim detail As String
     detail = Err.Description & " (" & Err.Number & ")"
     On Error Resume Next
-    MsgBox label & " " & ZhButtonFailed() & vbLf & detail & vbLf & vbLf & ZhSendBack(), vbCritical, ZhTitle()
+    Alert label & " " & ZhButtonFailed() & vbLf & detail & vbLf & vbLf & ZhSendBack(), vbCritical
+End Sub
+
+Private Sub Alert(ByVal message As String, ByVal icon As Long)
+    ' VBA's MsgBox converts its text to the system code page (Chinese shows as ? on a non-Chinese
+    ' Windows); WScript.Shell's Popup keeps Unicode. MsgBox remains the fallback, e.g. where security
+    ' software blocks WScript.Shell.
+    #If Mac Then
+        MsgBox message, icon, ZhTitle()
+    #Else
+        On Error GoTo Fallback
+        CreateObject("WScript.Shell").Popup message, 0, ZhTitle(), icon
+        Exit Sub
+Fallback:
+        MsgBox message, icon, ZhTitle()
+    #End If
 End Sub

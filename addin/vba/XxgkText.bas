@@ -50,21 +50,29 @@ End Function
 
 Public Function ZhOpenTemplateFirst() As String
     Dim s As String
-    s = s & ChrW(&H6CA1) & ChrW(&H6709) & ChrW(&H6253) & ChrW(&H5F00) & ChrW(&H7684) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F)
+    s = s & ChrW(&H6CA1) & ChrW(&H6709) & ChrW(&H53EF) & ChrW(&H7528) & ChrW(&H7684) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F)
     s = s & ChrW(&H3002) & vbLf & ChrW(&H8BF7) & ChrW(&H5148) & ChrW(&H6253) & ChrW(&H5F00) & ChrW(&H586B) & ChrW(&H597D)
     s = s & ChrW(&H7684) & ChrW(&H5E74) & ChrW(&H62A5) & ChrW(&H6A21) & ChrW(&H677F) & ChrW(&HFF0C) & ChrW(&H518D) & ChrW(&H70B9)
     s = s & ChrW(&H300C) & ChrW(&H6821) & ChrW(&H9A8C) & ChrW(&H300D) & ChrW(&H6216) & ChrW(&H300C) & ChrW(&H6E05) & ChrW(&H9664)
-    s = s & ChrW(&H6807) & ChrW(&H8BB0) & ChrW(&H300D) & ChrW(&H3002)
+    s = s & ChrW(&H6807) & ChrW(&H8BB0) & ChrW(&H300D) & ChrW(&H3002) & vbLf & ChrW(&H5982) & ChrW(&H679C) & ChrW(&H5DE5)
+    s = s & ChrW(&H4F5C) & ChrW(&H7C3F) & ChrW(&H4E0A) & ChrW(&H65B9) & ChrW(&H6709) & ChrW(&H9EC4) & ChrW(&H8272) & ChrW(&H7684)
+    s = s & ChrW(&H300C) & ChrW(&H53D7) & ChrW(&H4FDD) & ChrW(&H62A4) & ChrW(&H7684) & ChrW(&H89C6) & ChrW(&H56FE) & ChrW(&H300D)
+    s = s & ChrW(&H63D0) & ChrW(&H793A) & ChrW(&HFF0C) & ChrW(&H8BF7) & ChrW(&H5148) & ChrW(&H70B9) & ChrW(&H300C) & ChrW(&H542F)
+    s = s & ChrW(&H7528) & ChrW(&H7F16) & ChrW(&H8F91) & ChrW(&H300D) & ChrW(&H3002)
     ZhOpenTemplateFirst = s
 End Function
 
 Public Function ZhOpenAnyBookFirst() As String
     Dim s As String
-    s = s & ChrW(&H6CA1) & ChrW(&H6709) & ChrW(&H6253) & ChrW(&H5F00) & ChrW(&H7684) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F)
+    s = s & ChrW(&H6CA1) & ChrW(&H6709) & ChrW(&H53EF) & ChrW(&H7528) & ChrW(&H7684) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F)
     s = s & ChrW(&H3002) & vbLf & ChrW(&H8BF7) & ChrW(&H5148) & ChrW(&H6253) & ChrW(&H5F00) & ChrW(&H6216) & ChrW(&H65B0)
     s = s & ChrW(&H5EFA) & ChrW(&H4EFB) & ChrW(&H610F) & ChrW(&H4E00) & ChrW(&H4E2A) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F)
     s = s & ChrW(&HFF08) & ChrW(&H4F8B) & ChrW(&H5982) & ChrW(&H6309) & " Ctrl+N" & ChrW(&HFF09) & ChrW(&HFF0C) & ChrW(&H518D)
-    s = s & ChrW(&H70B9) & ChrW(&H6B64) & ChrW(&H6309) & ChrW(&H94AE) & ChrW(&H3002)
+    s = s & ChrW(&H70B9) & ChrW(&H6B64) & ChrW(&H6309) & ChrW(&H94AE) & ChrW(&H3002) & vbLf & ChrW(&H5982) & ChrW(&H679C)
+    s = s & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F) & ChrW(&H4E0A) & ChrW(&H65B9) & ChrW(&H6709) & ChrW(&H9EC4) & ChrW(&H8272)
+    s = s & ChrW(&H7684) & ChrW(&H300C) & ChrW(&H53D7) & ChrW(&H4FDD) & ChrW(&H62A4) & ChrW(&H7684) & ChrW(&H89C6) & ChrW(&H56FE)
+    s = s & ChrW(&H300D) & ChrW(&H63D0) & ChrW(&H793A) & ChrW(&HFF0C) & ChrW(&H8BF7) & ChrW(&H5148) & ChrW(&H70B9) & ChrW(&H300C)
+    s = s & ChrW(&H542F) & ChrW(&H7528) & ChrW(&H7F16) & ChrW(&H8F91) & ChrW(&H300D) & ChrW(&H3002)
     ZhOpenAnyBookFirst = s
 End Function
 
