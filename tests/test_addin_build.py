@@ -259,6 +259,30 @@ def test_ribbon_has_the_chinese_tab_and_buttons() -> None:
     assert [b.get("label", "")[:4] for b in menu] == ["2021", "2019"]
 
 
+RIBBON_ATTRIBUTES = {  # a subset of what the 2006 customUI schema allows on each element
+    "customUI": set(),
+    "ribbon": set(),
+    "tabs": set(),
+    "tab": {"id", "label"},
+    "group": {"id", "label"},
+    "menu": {"id", "label", "size", "imageMso", "screentip", "supertip"},
+    "button": {"id", "label", "size", "imageMso", "screentip", "supertip", "onAction"},
+}
+
+
+def test_ribbon_uses_only_known_elements_and_attributes() -> None:
+    ids = []
+    for element in _ribbon().iter():
+        namespace, _, tag = element.tag[1:].partition("}")
+        assert namespace == CUSTOM_UI_NS and tag in RIBBON_ATTRIBUTES, element.tag
+        assert set(element.attrib) <= RIBBON_ATTRIBUTES[tag], (tag, element.attrib)
+        assert all(len(value) <= 1024 for value in element.attrib.values())
+        ids += [element.attrib["id"]] if "id" in element.attrib else []
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[A-Za-z_]\w*", i) for i in ids)
+    for menu in _ribbon().iter(f"{{{CUSTOM_UI_NS}}}menu"):
+        assert all("size" not in item.attrib for item in menu)  # menu items take the menu's itemSize
+
+
 def test_every_action_is_a_ribbon_callback_in_the_vba() -> None:
     actions = [el.get("onAction") for el in _ribbon().iter() if el.get("onAction")]
     assert len(actions) == len(set(actions)) == 6
@@ -306,6 +330,7 @@ def test_vba_is_ascii_and_every_chinese_text_it_uses_exists() -> None:
     for name, _ in MODULES:
         text = source(name)
         assert text.isascii()
+        assert max(len(line) for line in text.split("\r\n")) < 1024  # VBA's line length limit
         for used in set(re.findall(r"\b(Zh[A-Za-z0-9]+)\(\)", text)):
             assert used in texts, f"{name} uses {used}, which texts.zh.txt does not define"
 

@@ -84,6 +84,7 @@ Private Function InterpreterMissing() As Boolean
         Dim interpreter As String
         interpreter = GetConfig("INTERPRETER_WIN", "")
         If interpreter = "" Then
+            If GetConfig("CONDA PATH", "") <> "" Then Exit Function ' xlwings activates the conda environment itself
             Alert ZhNoInterpreter(), vbExclamation
             InterpreterMissing = True
         ElseIf Not FileExists(interpreter) Then
