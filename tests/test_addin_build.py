@@ -7,6 +7,8 @@ storage as a Basic library).
 
 from __future__ import annotations
 
+import ast
+import inspect
 import io
 import random
 import re
@@ -310,6 +312,26 @@ def test_each_callback_runs_its_python_entry_and_reports_failures_in_chinese() -
         assert body.lstrip().startswith("On Error GoTo Failed"), name
         assert f'RunButton "{call}"' in body and '"' not in call
         assert re.search(rf"^Failed:\r\n\s+ReportFailure {label}\(\)", body, re.M), name
+
+
+def _python_commands() -> list[str]:
+    """The Python each button runs: ENTRY_POINT followed by the callback's RunButton argument."""
+    text = source("XxgkRibbon")
+    entry = re.search(r'ENTRY_POINT As String = "([^"]*)"', text)
+    assert entry is not None
+    return [entry.group(1) + call for call in re.findall(r'RunButton "([^"]*)"', text)]
+
+
+def test_each_button_runs_valid_python_that_names_an_existing_entry_point() -> None:
+    commands = _python_commands()
+    assert len(commands) == 6
+    for command in commands:
+        compile(command, "<RunPython>", "exec")  # cmd.exe passes it inside double quotes: it has none
+    buttons = pytest.importorskip("xxgk.addin.buttons")
+    for command in commands:
+        call = ast.parse(command).body[-1].value  # type: ignore[attr-defined]
+        function = getattr(buttons, call.func.attr)
+        inspect.signature(function).bind(*(ast.literal_eval(arg) for arg in call.args))
 
 
 def test_ribbon_labels_and_vba_texts_agree() -> None:
