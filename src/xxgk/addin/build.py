@@ -322,32 +322,41 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def update(folder: Path = ADDIN_DIR, *, write: bool = True) -> list[Path]:
+    """Regenerate vba/XxgkText.bas, then build xxgk.xlam; the files that changed (or would, with write=False)."""
+    changed = []
+    text_path = folder / module_file(TEXT_MODULE, "standard")
+    text = generated_text_module(folder).encode("ascii")
+    if not text_path.is_file() or text_path.read_bytes() != text:
+        changed.append(text_path)
+        if write:
+            _write_atomically(text_path, text)
+    xlam_path = folder / OUTPUT
+    xlam = build(folder)
+    if not xlam_path.is_file() or xlam_path.read_bytes() != xlam:
+        changed.append(xlam_path)
+        if write:
+            _write_atomically(xlam_path, xlam)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xxgk.addin.build", description="Build addin/xxgk.xlam.")
     parser.add_argument("--addin-dir", type=Path, default=ADDIN_DIR)
     parser.add_argument("--check", action="store_true", help="only report whether the committed files are current")
     args = parser.parse_args(argv)
-    folder: Path = args.addin_dir
     try:
-        text_path = folder / module_file(TEXT_MODULE, "standard")
-        text = generated_text_module(folder).encode("ascii")
-        stale = [p for p, data in [(text_path, text)] if not p.is_file() or p.read_bytes() != data]
-        if not args.check and stale:
-            _write_atomically(text_path, text)
-        xlam = build(folder)
-        out = folder / OUTPUT
-        if not out.is_file() or out.read_bytes() != xlam:
-            stale.append(out)
-            if not args.check:
-                _write_atomically(out, xlam)
+        changed = update(args.addin_dir, write=not args.check)
     except (BuildError, ValueError, UnicodeError) as error:
         print(f"add-in build failed: {error}", file=sys.stderr)
         return 2
-    if args.check:
-        for path in stale:
-            print(f"out of date: {path} (run `make addin`)", file=sys.stderr)
-        return 1 if stale else 0
-    print(f"{out} ({len(xlam)} bytes)" + ("" if stale else ", unchanged"))
+    for path in changed:
+        print(f"{'out of date' if args.check else 'written'}: {path}", file=sys.stderr if args.check else sys.stdout)
+    if args.check and changed:
+        print("run `make addin` and commit the result", file=sys.stderr)
+        return 1
+    if not changed and not args.check:
+        print(f"{args.addin_dir / OUTPUT} is up to date")
     return 0
 
 

@@ -132,63 +132,46 @@ EMPTY_ENTRY = struct.pack(
 )
 
 
-def write(root: Storage) -> bytes:
-    """The bytes of a compound file holding `root`; same tree, same bytes."""
-    entries = _flatten(root)
-    _link_siblings(entries)
-
-    small = [e for e in entries if e.kind == TYPE_STREAM and 0 < e.size < MINI_CUTOFF]
-    large = [e for e in entries if e.kind == TYPE_STREAM and e.size >= MINI_CUTOFF]
-
+def _mini_stream(entries: list[_Entry]) -> tuple[bytes, bytes]:
+    """The mini stream holding the small streams (their starts set) and its mini FAT, padded to a sector."""
     mini_stream = b""
     mini_fat: list[int] = []
-    for entry in small:
+    for entry in entries:
+        if entry.kind != TYPE_STREAM or entry.size >= MINI_CUTOFF:
+            continue
+        if entry.size == 0:
+            entry.start = ENDOFCHAIN
+            continue
         entry.start = len(mini_fat)
         count = _sectors(entry.data, MINI_SECTOR)
         mini_fat.extend([0] * count)
         _chain(mini_fat, entry.start, count)
         mini_stream += _pad(entry.data, MINI_SECTOR)
-    for entry in entries:
-        if entry.kind == TYPE_STREAM and entry.size == 0:
-            entry.start = ENDOFCHAIN
+    if mini_fat:
+        mini_fat += [FREESECT] * (-len(mini_fat) % IDS_PER_SECTOR)
+    return mini_stream, struct.pack(f"<{len(mini_fat)}I", *mini_fat)
 
-    mini_fat += [FREESECT] * (-len(mini_fat) % IDS_PER_SECTOR)
-    mini_fat_bytes = struct.pack(f"<{len(mini_fat)}I", *mini_fat)
-    dir_count = _sectors(b"\0" * (len(entries) * ENTRY_SIZE), SECTOR)
-    mini_fat_count = len(mini_fat_bytes) // SECTOR
-    mini_stream_count = _sectors(mini_stream, SECTOR)
-    large_counts = [_sectors(e.data, SECTOR) for e in large]
-    content = dir_count + mini_fat_count + mini_stream_count + sum(large_counts)
 
+def _allocate(counts: list[int]) -> tuple[list[int], list[int]]:
+    """The FAT (its own sectors first) and the first sector of each region of `counts` sectors, in order."""
     fat_count = 1
-    while fat_count * IDS_PER_SECTOR < content + fat_count:
+    while fat_count * IDS_PER_SECTOR < sum(counts) + fat_count:
         fat_count += 1
     if fat_count > HEADER_DIFAT_SLOTS:
-        raise ValueError("compound file too large for this writer (needs DIFAT sectors)")
-
-    fat = [FREESECT] * (fat_count * IDS_PER_SECTOR)
-    for i in range(fat_count):
-        fat[i] = FATSECT
+        raise ValueError("compound file too large for this writer (it would need DIFAT sectors)")
+    fat = [FATSECT] * fat_count + [FREESECT] * (fat_count * IDS_PER_SECTOR - fat_count)
+    starts = []
     position = fat_count
-    dir_start = position
-    _chain(fat, position, dir_count)
-    position += dir_count
-    mini_fat_start = position if mini_fat_count else ENDOFCHAIN
-    _chain(fat, position, mini_fat_count)
-    position += mini_fat_count
-    entries[0].start = position if mini_stream_count else ENDOFCHAIN
-    entries[0].size = len(mini_stream)
-    _chain(fat, position, mini_stream_count)
-    position += mini_stream_count
-    for entry, count in zip(large, large_counts, strict=True):
-        entry.start = position
+    for count in counts:
+        starts.append(position if count else ENDOFCHAIN)
         _chain(fat, position, count)
         position += count
+    return fat, starts
 
-    directory = b"".join(_entry_bytes(e) for e in entries)
-    directory += EMPTY_ENTRY * (dir_count * ENTRIES_PER_SECTOR - len(entries))
+
+def _header(fat_count: int, dir_start: int, mini_fat_start: int, mini_fat_count: int) -> bytes:
     difat = list(range(fat_count)) + [FREESECT] * (HEADER_DIFAT_SLOTS - fat_count)
-    header = struct.pack(
+    return struct.pack(
         "<8s16sHHHHH6sIIIIIIIII109I",
         SIGNATURE,
         b"\0" * 16,
@@ -209,12 +192,26 @@ def write(root: Storage) -> bytes:
         0,
         *difat,
     )
-    parts = [
-        header,
-        struct.pack(f"<{len(fat)}I", *fat),
-        directory,
-        mini_fat_bytes,
-        _pad(mini_stream, SECTOR),
-        *(_pad(e.data, SECTOR) for e in large),
-    ]
-    return b"".join(parts)
+
+
+def write(root: Storage) -> bytes:
+    """The bytes of a compound file holding `root`; same tree, same bytes.
+
+    Layout: header, FAT, directory, mini FAT, mini stream, then each large stream, every region
+    contiguous.
+    """
+    entries = _flatten(root)
+    _link_siblings(entries)
+    mini_stream, mini_fat = _mini_stream(entries)
+    large = [e for e in entries if e.kind == TYPE_STREAM and e.size >= MINI_CUTOFF]
+    sizes = [len(entries) * ENTRY_SIZE, len(mini_fat), len(mini_stream), *(e.size for e in large)]
+    fat, starts = _allocate([-(-size // SECTOR) for size in sizes])
+    dir_start, mini_fat_start, entries[0].start, *large_starts = starts
+    entries[0].size = len(mini_stream)
+    for entry, start in zip(large, large_starts, strict=True):
+        entry.start = start
+    directory = b"".join(_entry_bytes(e) for e in entries)
+    directory += EMPTY_ENTRY * (-len(entries) % ENTRIES_PER_SECTOR)
+    regions = [directory, mini_fat, mini_stream, *(e.data for e in large)]
+    header = _header(len(fat) // IDS_PER_SECTOR, dir_start, mini_fat_start, len(mini_fat) // SECTOR)
+    return header + struct.pack(f"<{len(fat)}I", *fat) + b"".join(_pad(region, SECTOR) for region in regions)
