@@ -8,6 +8,7 @@ storage as a Basic library).
 from __future__ import annotations
 
 import ast
+import importlib.util
 import inspect
 import io
 import random
@@ -398,6 +399,52 @@ def test_xlwings_module_differs_from_xlwings_only_by_the_documented_patches() ->
         'Public Const PROJECT_NAME As String = "xxgk"',
         "    Content = ZhPythonFailed() & vbLf & vbLf & Content ' xxgk: explain in Chinese before Python's report",
     ]
+
+
+def _udf_wrapper(name: str, params: list[ast.arg], defaults: int, volatile: bool, in_wizard: bool) -> list[str]:
+    """The VBA xlwings' generate_vba_wrapper (0.37.8) writes into an add-in for one plain @xw.func function."""
+    shown = [p.arg for p in params if p.arg != "caller"]
+    optional = set(shown[len(shown) - defaults :]) if defaults else set()
+    signature = ", ".join(("Optional " if p in optional else "") + p for p in shown)
+    args = ", ".join("Nothing" if p.arg == "caller" else p.arg for p in params)
+    call = f'XLPy.CallUDF("xxgk.addin.udfs", "{name}", Array({args})'
+    return [
+        f"Function {name}({signature})",
+        *([] if in_wizard else ['    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function']),
+        *(["    Application.Volatile"] if volatile else []),
+        '    #If App = "Microsoft Excel" Then',
+        "        If TypeOf Application.Caller Is Range Then On Error GoTo failed",
+        f"        {name} = {call}, ActiveWorkbook, Application.Caller)",
+        "        Exit Function",
+        "    #Else",
+        f"        {name} = {call})",
+        "        Exit Function",
+        "    #End If",
+        "failed:",
+        f"    {name} = Err.Description",
+        "End Function",
+        "",
+    ]
+
+
+def test_udf_wrappers_match_the_worksheet_functions() -> None:
+    spec = importlib.util.find_spec("xxgk.addin.udfs")
+    if spec is None or spec.origin is None:
+        pytest.skip("xxgk.addin.udfs is not in this tree")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    expected: list[str] = []
+    for function in sorted((n for n in tree.body if isinstance(n, ast.FunctionDef)), key=lambda n: n.name):
+        decorators = [d for d in function.decorator_list if isinstance(d, ast.Call) and ast.unparse(d.func) == "xw.func"]
+        if not decorators:
+            continue
+        options = {k.arg: ast.literal_eval(k.value) for k in decorators[0].keywords}
+        assert function.args.vararg is None and not function.args.kwonlyargs, "extend the wrapper generator"
+        expected += _udf_wrapper(function.name, function.args.args, len(function.args.defaults),
+                                 options.get("volatile", False), options.get("call_in_wizard", True))  # fmt: skip
+    assert expected, "xxgk.addin.udfs has no @xw.func functions"
+    wrappers = source("xlwings_udfs").split("\r\n")
+    body = wrappers[wrappers.index('#Const App = "Microsoft Excel" \'Adjust when using outside of Excel') + 1 :]
+    assert body == [*expected, ""]
 
 
 def test_config_sheet_holds_the_addin_settings(archive: zipfile.ZipFile) -> None:

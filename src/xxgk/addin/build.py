@@ -43,6 +43,7 @@ MODULES: tuple[tuple[str, ModuleKind], ...] = (
     ("Dictionary", "class"),
     ("XxgkRibbon", "standard"),
     (TEXT_MODULE, "standard"),
+    ("xlwings_udfs", "standard"),  # the worksheet functions' wrappers (config key UDF Modules)
 )
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
