@@ -237,7 +237,7 @@ def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
     kinds = {"title": "title", "header": "header", "note": "text"}
     ids = {k: styles.result_style(k) for k in ("title", "header", "text", "link")}
     links = {(link.row, link.col) for link in sheet.links}
-    hidden = set(sheet.hidden)
+    hidden, wrapped = set(sheet.hidden), set(sheet.wrapped)
     rows = []
     for r, (values, kind) in enumerate(zip(sheet.rows, sheet.kinds, strict=True)):
         cells = []
@@ -245,7 +245,7 @@ def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
             style = ids["link"] if (r, c) in links else ids[kinds.get(kind, "text")]
             if value is not None and value != "":
                 cells.append(_cell_xml(xl_rowcol_to_cell(r, c), value, style))
-        attrs = ' hidden="1"' if r in hidden else ""
+        attrs = ' hidden="1"' if r in hidden else f' ht="{sheet.height(r):g}" customHeight="1"' if r in wrapped else ""
         rows.append(f'<row r="{r + 1}"{attrs}>{"".join(cells)}</row>' if cells or attrs else "")
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(sheet.widths))
     hyperlinks = "".join(f'<hyperlink ref="{xl_rowcol_to_cell(link.row, link.col)}" location={_attr(link.target)} '

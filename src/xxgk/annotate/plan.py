@@ -12,7 +12,9 @@ explanation whose finding is gone is kept at the end of the list, so nothing typ
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +44,12 @@ FILL_HEADER = "#D9D9D9"
 STATUS_NAME = "xxgk_status"  # the template's live status line (template.STATUS_NAME; not imported: it is heavy)
 
 Scalar = str | int | float | None
+ROW_POINTS, LINE_POINTS = 20.0, 15.0
+
+
+def _width(text: str) -> float:
+    """Display width in Excel character units: CJK characters count double."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,18 @@ class ResultSheet:
     @property
     def hidden(self) -> list[int]:
         return [i for i, k in enumerate(self.kinds) if k in ("record_title", "record")]
+
+    @property
+    def wrapped(self) -> list[int]:
+        """Rows listing a finding: their message and 说明 wrap within the column."""
+        return [i for i, k in enumerate(self.kinds) if k in ("error", "warning", "hint", "orphan")]
+
+    def height(self, row: int) -> float:
+        """Points that show a wrapped row whole (for writers that cannot ask Excel to fit it)."""
+        values = self.rows[row]
+        lines = max((math.ceil(_width(str(values[c])) / max(1, self.widths[c] - 2))
+                     for c in (MESSAGE, NOTE) if c < len(values) and values[c]), default=1)
+        return max(ROW_POINTS, lines * LINE_POINTS + 5)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from typing import Any
 from xxgk.addin.live import FILLS_KEY, is_remote, sheet_values
 from xxgk.annotate.plan import (
     FILL_HEADER,
+    MESSAGE,
     NO_FILL,
+    NOTE,
     RESULT_SHEET,
     Cell,
     Original,
@@ -174,6 +176,11 @@ class XlwingsBook:
                 header = ws.range((row + 1, 1), (row + 1, sheet.width))
                 header.font.bold = True
                 header.color = FILL_HEADER
+        wrapped = sheet.wrapped
+        if wrapped:
+            for col in (MESSAGE, NOTE):
+                ws.range((wrapped[0] + 1, col + 1), (wrapped[-1] + 1, col + 1)).wrap_text = True
+            ws.range((wrapped[0] + 1, 1), (wrapped[-1] + 1, 1)).rows.autofit()
         for link in sheet.links:
             ws.range((link.row + 1, link.col + 1)).add_hyperlink("#" + link.target, link.text, "转到该单元格")
         hidden = sheet.hidden
