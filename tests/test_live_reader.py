@@ -143,3 +143,60 @@ def test_names_as_excel_lists_them() -> None:
     ])
     assert defined_names(book) == {"Print_Area": "封面!$A$1:$B$14", "meta_agency": "封面!$B$3",
                                    "requests_new_natural": "'依申请公开'!$D$6"}
+
+
+class _ComRange:
+    """xlwings' Range as COM gives it: tuples of tuples, numbers as floats, formulas as strings."""
+
+    def __init__(self, values: list[list[object]], formulas: list[list[str]], rows: int, cols: int) -> None:
+        self._values = tuple(tuple(r[:cols]) for r in values[:rows])
+        self.formula = tuple(tuple(r[:cols]) for r in formulas[:rows])
+
+    def options(self, **_kw: object) -> _ComRange:
+        return self
+
+    @property
+    def value(self) -> object:
+        return self._values
+
+
+class _ComSheet:
+    def __init__(self, ws: object, values: list[list[object]]) -> None:
+        import openpyxl.worksheet.worksheet
+
+        assert isinstance(ws, openpyxl.worksheet.worksheet.Worksheet)
+        self.name = ws.title
+        self._values = [[None if v == "" else v for v in row] for row in values]
+        self._formulas = [[c.value if isinstance(c.value, str) and c.value.startswith("=") else
+                           ("" if v is None else str(v)) for c, v in zip(row, vals, strict=False)]
+                          for row, vals in zip(ws.iter_rows(max_col=len(values[0]), max_row=len(values)), self._values,
+                                               strict=False)]
+        from types import SimpleNamespace
+
+        self.used_range = SimpleNamespace(last_cell=SimpleNamespace(row=len(values), column=len(values[0])))
+
+    def range(self, first: tuple[int, int], last: tuple[int, int]) -> _ComRange:
+        assert first == (1, 1)
+        return _ComRange(self._values, self._formulas, *last)
+
+
+def test_the_com_branch_reads_like_the_file(tmp_path: Path) -> None:
+    """Formulas from Range.formula and properties from CustomDocumentProperties, as on Windows."""
+    from types import SimpleNamespace
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    values, overrides = _cases("gb2021")["typed_over_totals"]
+    path = build_template(load_spec("gb2021"), tmp_path / "a.xlsx", values=values, overrides=overrides)
+    wb = openpyxl.load_workbook(path)
+    grids = CalamineWorkbook.from_path(str(path))
+    sheets = [_ComSheet(ws, grids.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)) for ws in wb.worksheets]
+    props = [SimpleNamespace(Name=p.name, Value=p.value) for p in wb.custom_doc_props.props]
+    names = [SimpleNamespace(name=n, refers_to="=" + d.attr_text) for n, d in wb.defined_names.items()]
+    book = SimpleNamespace(api=SimpleNamespace(CustomDocumentProperties=props), names=names, sheets=sheets,
+                           fullname=str(path))
+    live, _ = read_live(book)
+    from_file = read_fill(path)
+    _same_fill(from_file, live)
+    assert _findings(live) == _findings(from_file) and live.typed_computed
