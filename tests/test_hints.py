@@ -353,3 +353,20 @@ def test_huaian_appeal_slip_among_typed_totals_is_not_pinned(tmp_path: Path) -> 
     report = huaian(tmp_path, {"review.upheld": 27})
     assert [f.rule for f in report.findings if f.code == "rule"] == ["R4[review]"]
     assert report.hints == []
+
+
+def test_last_years_values_are_constants_of_the_cross_year_rule(tmp_path: Path) -> None:
+    """上年结转·自然人 3 more than last year's 结转下年度: X1 breaks for 自然人 and 总计 and so does R3 (the totals
+    follow their formulas); only that cell is in all four, and last year's number is never the one to change."""
+    values = dict(next(sample_fills(SPEC, [AGENCY], 2024, seed=11))[1])
+    last = dict(values, **{"meta.year": 2023})
+    for c in APPLICANTS:
+        last[f"requests.forward.{c}"] = values[f"requests.carried.{c}"]
+    right = int(values["requests.carried.natural"])  # type: ignore[call-overload]
+    values["requests.carried.natural"] = right + 3
+    (tmp_path / "上年").mkdir()
+    build_template(SPEC, tmp_path / "上年" / "单位.xlsx", values=last)
+    (report,) = validate_files([build_template(SPEC, tmp_path / "单位.xlsx", values=values)], tmp_path / "上年")
+    (hint,) = report.hints
+    assert hint.changes == (CellChange("requests.carried.natural", "'依申请公开'!D7", right + 3, right),)
+    assert sorted(hint.fixes) == ["R3[natural]", "R3[total]", "X1[natural]", "X1[total]"]

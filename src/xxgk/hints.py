@@ -100,15 +100,15 @@ class _System:
                    np.isin(ops, ("==", "~=")) & np.array([i.rule.severity == "error" for i in instances], dtype=bool))
 
     def holds(self, residual: np.ndarray) -> np.ndarray:
-        """Which residuals (instances on axis 0, anything after) satisfy their check; NaN: not applicable."""
-        shape = (-1,) + (1,) * (residual.ndim - 1)
-        tol = self.tol.reshape(shape)
+        """Which residuals (instances on the last axis) satisfy their check. Written as "not beyond the
+        tolerance" so that a NaN residual (last year's value missing: not applicable) holds."""
         with np.errstate(invalid="ignore"):
-            eq = np.abs(residual) <= tol
-            le = residual <= tol
-            ge = residual >= -tol
-        ok = np.where(self.equality.reshape(shape), eq, np.where(self.op_le.reshape(shape), le, ge))
-        return ok | np.isnan(residual)
+            ok = ~(np.abs(residual) > self.tol)
+            if self.op_le.any():
+                ok[..., self.op_le] = ~(residual[..., self.op_le] > self.tol[self.op_le])
+            if self.op_ge.any():
+                ok[..., self.op_ge] = ~(residual[..., self.op_ge] < -self.tol[self.op_ge])
+        return ok
 
 
 def _residual(check: Compare, column: Callable[[str], np.ndarray], prev: Callable[[str], np.ndarray], n: int) -> np.ndarray:
@@ -116,6 +116,7 @@ def _residual(check: Compare, column: Callable[[str], np.ndarray], prev: Callabl
 
 
 _COEFFICIENTS: dict[tuple[int, tuple[str, ...], bytes], np.ndarray] = {}
+_CACHED_PATTERNS = 256
 
 
 def coefficients(spec: FormSpec, instances: Sequence[RuleInstance], typed: np.ndarray) -> np.ndarray:
@@ -133,6 +134,8 @@ def coefficients(spec: FormSpec, instances: Sequence[RuleInstance], typed: np.nd
             if instances else np.zeros((0, m + 1))
         coef = res[:, 1:] - res[:, :1]
         coef[np.abs(coef) < 1e-12] = 0.0
+        if len(_COEFFICIENTS) >= _CACHED_PATTERNS:  # files typed over in many different ways: keep memory flat
+            del _COEFFICIENTS[next(iter(_COEFFICIENTS))]
         _COEFFICIENTS[key] = coef
     return _COEFFICIENTS[key]
 
@@ -199,17 +202,16 @@ def _singles(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, 
     k0 = group[0]
     after, ok = types.settle(values[cells], values[cells] - residual[k0] / coef[k0, cells], cells)
     delta = np.where(ok, after - values[cells], 0.0)
-    moved = residual[:, None] + coef[:, cells] * delta[None, :]
+    moved = residual[None, :] + coef[:, cells].T * delta[:, None]
     ok &= _acceptable(sys, moved, passed, group)
     return [_Fix((int(j),), (float(v),)) for j, v in zip(cells[ok], after[ok], strict=True)]
 
 
 def _acceptable(sys: _System, moved: np.ndarray, passed: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Per candidate (columns of `moved`, instances on rows): the group's targets hold, holding ones still hold."""
-    holds = sys.holds(moved)
+    """Per candidate (rows of `moved`, instances on columns): the group's targets hold, holding ones still hold."""
     need = passed.copy()
     need[group] = True
-    return (holds | ~need[:, None]).all(axis=0)
+    return (sys.holds(moved) | ~need).all(axis=1)
 
 
 def _pairs(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, residual: np.ndarray,
@@ -229,7 +231,7 @@ def _pairs(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, re
     after_b, ok_b = types.settle(values[b], values[b] + (sab * sar - saa * sbr) / det, b)
     ok = solvable & ok_a & ok_b
     da, db = np.where(ok, after_a - values[a], 0.0), np.where(ok, after_b - values[b], 0.0)
-    moved = residual[:, None] + coef[:, a] * da[None, :] + coef[:, b] * db[None, :]
+    moved = residual[None, :] + coef[:, a].T * da[:, None] + coef[:, b].T * db[:, None]
     ok &= _acceptable(sys, moved, passed, group)
     return [_Fix((int(x), int(y)), (float(u), float(v)))
             for x, y, u, v in zip(a[ok], b[ok], after_a[ok], after_b[ok], strict=True)]
@@ -310,12 +312,12 @@ def _single_search(sys: _System, coef: np.ndarray, types: _Types, values: np.nda
     n = residual.shape[0]
     broken = ~passed & sys.target[None, :]
     out: list[list[_Fix]] = [[] for _ in range(n)]
-    zero = (coef == 0).astype(np.int32)
+    still = coef == 0
     step = max(1, _CHUNK // max(1, coef.size))
     for lo in range(0, n, step):
         b = broken[lo:lo + step]
-        reach = (b.astype(np.int32) @ zero) == 0  # (f, m): no broken target the cell leaves unmoved
-        reach &= (coef != 0).any(axis=0)[None, :]
+        reach = ~(b[:, :, None] & still[None, :, :]).any(axis=1)  # (f, m): the cell moves every broken target
+        reach &= ~still.all(axis=0)[None, :]
         rows, cells = np.nonzero(reach)
         if not len(rows):
             continue
@@ -326,7 +328,7 @@ def _single_search(sys: _System, coef: np.ndarray, types: _Types, values: np.nda
         delta = np.where(ok, after - before, 0.0)
         moved = residual[rows] + coef[:, cells].T * delta[:, None]  # (candidates, k)
         need = passed[rows] | broken[rows]
-        ok &= (sys.holds(moved.T).T | ~need).all(axis=1)
+        ok &= (sys.holds(moved) | ~need).all(axis=1)
         for i, j, v in zip(rows[ok].tolist(), cells[ok].tolist(), after[ok].tolist(), strict=True):
             out[i].append(_Fix((j,), (v,)))
     return out
