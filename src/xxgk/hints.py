@@ -220,7 +220,10 @@ def _pairs(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, re
     cells = np.flatnonzero((coef[group] != 0).any(axis=0))
     if len(cells) < 2:
         return []
-    a, b = (cells[ix] for ix in np.triu_indices(len(cells), 1))
+    touches = coef[group][:, cells] != 0
+    ia, ib = np.triu_indices(len(cells), 1)
+    covers = (touches[:, ia] | touches[:, ib]).all(axis=0)  # a target neither cell moves stays broken
+    a, b = cells[ia[covers]], cells[ib[covers]]
     ma, mb, r = coef[group][:, a], coef[group][:, b], residual[group][:, None]
     saa, sbb, sab = (ma * ma).sum(0), (mb * mb).sum(0), (ma * mb).sum(0)
     sar, sbr = (ma * r).sum(0), (mb * r).sum(0)
