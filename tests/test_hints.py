@@ -370,3 +370,15 @@ def test_last_years_values_are_constants_of_the_cross_year_rule(tmp_path: Path) 
     (hint,) = report.hints
     assert hint.changes == (CellChange("requests.carried.natural", "'依申请公开'!D7", right + 3, right),)
     assert sorted(hint.fixes) == ["R3[natural]", "R3[total]", "X1[natural]", "X1[total]"]
+
+
+def test_the_2019_form_gets_the_same_hints(tmp_path: Path) -> None:
+    spec = load_spec("gb2019")
+    values: dict[str, object] = {"meta.agency": AGENCY.name, "meta.year": 2020, "requests.granted.natural": 5,
+                                 "requests.other.natural": 2, "requests.new.natural": 7}
+    path = build_template(spec, tmp_path / "2019.xlsx", values=values, overrides={"requests.total.natural": 9})
+    (report,) = validate_files([path])
+    (hint,) = report.hints
+    assert [(c.id, c.before, c.after) for c in hint.changes] == [("requests.total.natural", 9, 7)]
+    assert sorted(hint.fixes) == ["R2[natural]", "R2[total]", "R3[natural]", "R3[total]"]
+    assert "按各项之和应为 7；改为 7 后 4 条校验全部通过。" in hint.message
