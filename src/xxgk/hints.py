@@ -193,7 +193,7 @@ def _groups(coef: np.ndarray, broken: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _singles(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, residual: np.ndarray,
+def _singles(system: _System, coef: np.ndarray, types: _Types, values: np.ndarray, residual: np.ndarray,
              passed: np.ndarray, group: np.ndarray) -> list[_Fix]:
     """Every single cell whose change repairs the group and breaks nothing that holds (one fill)."""
     cells = np.flatnonzero((coef[group] != 0).all(axis=0))
@@ -203,18 +203,18 @@ def _singles(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, 
     after, ok = types.settle(values[cells], values[cells] - residual[k0] / coef[k0, cells], cells)
     delta = np.where(ok, after - values[cells], 0.0)
     moved = residual[None, :] + coef[:, cells].T * delta[:, None]
-    ok &= _acceptable(sys, moved, passed, group)
+    ok &= _acceptable(system, moved, passed, group)
     return [_Fix((int(j),), (float(v),)) for j, v in zip(cells[ok], after[ok], strict=True)]
 
 
-def _acceptable(sys: _System, moved: np.ndarray, passed: np.ndarray, group: np.ndarray) -> np.ndarray:
+def _acceptable(system: _System, moved: np.ndarray, passed: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Per candidate (rows of `moved`, instances on columns): the group's targets hold, holding ones still hold."""
     need = passed.copy()
     need[group] = True
-    return (sys.holds(moved) | ~need).all(axis=1)
+    return (system.holds(moved) | ~need).all(axis=1)
 
 
-def _pairs(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, residual: np.ndarray,
+def _pairs(system: _System, coef: np.ndarray, types: _Types, values: np.ndarray, residual: np.ndarray,
            passed: np.ndarray, group: np.ndarray) -> list[_Fix]:
     """Every pair of cells (of the group's targets) whose change repairs the group and breaks nothing."""
     cells = np.flatnonzero((coef[group] != 0).any(axis=0))
@@ -235,7 +235,7 @@ def _pairs(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, re
     ok = solvable & ok_a & ok_b
     da, db = np.where(ok, after_a - values[a], 0.0), np.where(ok, after_b - values[b], 0.0)
     moved = residual[None, :] + coef[:, a].T * da[:, None] + coef[:, b].T * db[:, None]
-    ok &= _acceptable(sys, moved, passed, group)
+    ok &= _acceptable(system, moved, passed, group)
     return [_Fix((int(x), int(y)), (float(u), float(v)))
             for x, y, u, v in zip(a[ok], b[ok], after_a[ok], after_b[ok], strict=True)]
 
@@ -307,13 +307,13 @@ def _hint(row: _Row, fixes: list[_Fix], keys: tuple[str, ...]) -> Hint | None:
 # ---- the search ----------------------------------------------------------------------------------------
 
 
-def _single_search(sys: _System, coef: np.ndarray, types: _Types, values: np.ndarray, residual: np.ndarray,
+def _single_search(system: _System, coef: np.ndarray, types: _Types, values: np.ndarray, residual: np.ndarray,
                    passed: np.ndarray) -> list[list[_Fix]]:
     """Single-cell fixes of all broken targets at once, for many fills (rows) sharing `coef`, vectorised:
     the (fill, cell) candidates are those whose cell moves every broken target of the fill, each checked
     against every instance."""
     n = residual.shape[0]
-    broken = ~passed & sys.target[None, :]
+    broken = ~passed & system.target[None, :]
     out: list[list[_Fix]] = [[] for _ in range(n)]
     still = coef == 0
     step = max(1, _CHUNK // max(1, coef.size))
@@ -331,7 +331,7 @@ def _single_search(sys: _System, coef: np.ndarray, types: _Types, values: np.nda
         delta = np.where(ok, after - before, 0.0)
         moved = residual[rows] + coef[:, cells].T * delta[:, None]  # (candidates, k)
         need = passed[rows] | broken[rows]
-        ok &= (sys.holds(moved) | ~need).all(axis=1)
+        ok &= (system.holds(moved) | ~need).all(axis=1)
         for i, j, v in zip(rows[ok].tolist(), cells[ok].tolist(), after[ok].tolist(), strict=True):
             out[i].append(_Fix((j,), (v,)))
     return out
@@ -341,24 +341,24 @@ def _single_search(sys: _System, coef: np.ndarray, types: _Types, values: np.nda
 class _Form:
     """The linear system of the fills that share one pattern of typed-over computed cells."""
 
-    sys: _System
+    system: _System
     coef: np.ndarray  # (k, m)
     types: _Types
     degree: int  # the most targets one cell moves: a group with more than twice this many needs three cells
 
 
 def _fill_hints(form: _Form, row: _Row, residual: np.ndarray, passed: np.ndarray, singles: list[_Fix]) -> list[Hint]:
-    sys, coef, types = form.sys, form.coef, form.types
-    groups = _groups(coef, ~passed & sys.target)
+    system, coef, types = form.system, form.coef, form.types
+    groups = _groups(coef, ~passed & system.target)
     found: list[tuple[Hint, list[_Fix]]] = []
     for group in groups:
         if len(groups) == 1:
             fixes = singles
         else:
-            fixes = _singles(sys, coef, types, row.values, residual, passed, group) if len(group) <= form.degree else []
+            fixes = _singles(system, coef, types, row.values, residual, passed, group) if len(group) <= form.degree else []
         if not fixes and len(group) <= 2 * form.degree:
-            fixes = _pairs(sys, coef, types, row.values, residual, passed, group)
-        keys = tuple(sys.instances[k].key for k in group)
+            fixes = _pairs(system, coef, types, row.values, residual, passed, group)
+        keys = tuple(system.instances[k].key for k in group)
         if (h := _hint(row, fixes, keys)) is not None:
             found.append((h, fixes))
     if not found or _together(form, row.values, residual, passed, found):
@@ -375,17 +375,17 @@ def _together(form: _Form, values: np.ndarray, residual: np.ndarray, passed: np.
         if hint.changes:
             (fix,) = fixes
             after[list(fix.cells)] = fix.values
-            need |= np.isin([i.key for i in form.sys.instances], hint.fixes)
+            need |= np.isin([i.key for i in form.system.instances], hint.fixes)
     moved = residual + form.coef @ (after - values)
-    return bool((form.sys.holds(moved) | ~need).all())
+    return bool((form.system.holds(moved) | ~need).all())
 
 
 def fix_hints(frame: Frame, results: RuleResults, where: Where, blank: Blank | None = None) -> list[list[Hint]]:
     """Fix hints per row of the frame (see the module docstring for the policy)."""
     out: list[list[Hint]] = [[] for _ in range(frame.n)]
-    sys = _System.of(results.instances)
+    system = _System.of(results.instances)
     residual = results.left - results.right
-    rows = np.flatnonzero((~results.passed & sys.target[None, :]).any(axis=1))
+    rows = np.flatnonzero((~results.passed & system.target[None, :]).any(axis=1))
     if not len(rows):
         return out
     spec, types, ids = frame.spec, _Types.of(frame.spec), tuple(frame.spec.cells)
@@ -394,9 +394,9 @@ def fix_hints(frame: Frame, results: RuleResults, where: Where, blank: Blank | N
     _, first, which = np.unique(packed, axis=0, return_index=True, return_inverse=True)
     for p, pattern in enumerate(frame.typed[rows[first]]):
         these = rows[which.ravel() == p]
-        coef = coefficients(spec, sys.instances, pattern)
-        form = _Form(sys, coef, types, int((coef[sys.target] != 0).sum(axis=0).max(initial=0)))
-        singles = _single_search(sys, coef, types, frame.values[these], residual[these], results.passed[these])
+        coef = coefficients(spec, system.instances, pattern)
+        form = _Form(system, coef, types, int((coef[system.target] != 0).sum(axis=0).max(initial=0)))
+        singles = _single_search(system, coef, types, frame.values[these], residual[these], results.passed[these])
         for i, found in zip(these.tolist(), singles, strict=True):
             row = _Row(spec, i, where, blank, ids, frame.values[i], frame.formula_values)
             out[i] = _fill_hints(form, row, residual[i], results.passed[i], found)
