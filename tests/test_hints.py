@@ -382,3 +382,24 @@ def test_the_2019_form_gets_the_same_hints(tmp_path: Path) -> None:
     assert [(c.id, c.before, c.after) for c in hint.changes] == [("requests.total.natural", 9, 7)]
     assert sorted(hint.fixes) == ["R2[natural]", "R2[total]", "R3[natural]", "R3[total]"]
     assert "按各项之和应为 7；改为 7 后 4 条校验全部通过。" in hint.message
+
+
+def test_a_broken_inequality_gets_no_hint_and_does_not_hide_one() -> None:
+    """浙江 ZJ1 (其中主要负责同志 ≤ 总次数) is an inequality: never repaired by a hint, never in its fixes."""
+    spec = load_spec("gb2019+zj")
+    ids = list(spec.cells)
+    row = np.zeros(len(ids))
+    for cid, v in {"requests.granted.natural": 5, "requests.new.natural": 5, "zj.press": 2, "zj.press_leaders": 3}.items():
+        row[ids.index(cid)] = v
+    values = Frame.from_rows(spec, row[None, :]).values
+    typed = np.zeros_like(values, dtype=bool)
+    typed[0, ids.index("requests.total.natural")] = True
+    values[0, ids.index("requests.total.natural")] = 8
+    frame = Frame.from_rows(spec, values, typed)
+    results = evaluate_rules(frame)
+    assert {i.key for k, i in enumerate(results.instances) if not results.passed[0, k]} == {
+        "R2[natural]", "R2[total]", "R3[natural]", "R3[total]", "ZJ1[press]"}
+    (hints,) = fix_hints(frame, results, lambda _i, cid: cid)
+    assert [(h.changes, sorted(h.fixes)) for h in hints] == [
+        ((CellChange("requests.total.natural", "requests.total.natural", 8, 5),),
+         ["R2[natural]", "R2[total]", "R3[natural]", "R3[total]"])]
