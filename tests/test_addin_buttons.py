@@ -413,3 +413,19 @@ def test_a_summary_keeps_its_own_result_sheet(tmp_path: Path) -> None:
 
     assert openpyxl.load_workbook(copy).sheetnames == [*names, ALT_RESULT_SHEET]
     assert [f.to_dict() for f in validate_files([copy])[0].findings] == [f.to_dict() for f in report.findings]
+
+
+def test_a_fix_hint_comes_first_and_its_cell_is_orange(tmp_path: Path) -> None:
+    """A typed-over （七）总计 breaks several rules; the hint names that one cell, first, in orange."""
+    from xxgk.annotate.plan import FILL_HINT, KIND_HINT
+
+    total = LAYOUT.pos["requests.total.natural"]
+    typed = _book_file(tmp_path, _values(), name="typed.xlsx", overrides={"requests.total.natural": 99999})
+    (report,) = validate_files([typed])
+    (hint,) = report.hints
+    assert [c.cell for c in hint.changes] == [total.address]
+    actions = _run_validate(payload_from_file(typed))
+    first = _result_values(actions)[HEADER_ROW + 1]
+    assert first[1] == KIND_HINT and first[3] == hint.message
+    assert _cells(actions, "setRangeColor")[(total.sheet, total.a1)] == FILL_HINT
+    assert actions[-1]["args"][0].endswith("其中 1 条修改建议列在最前面。")

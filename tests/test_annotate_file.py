@@ -59,7 +59,7 @@ def _only(path: Path) -> FileReport:
 def _annotate(src: Path, out: Path, when: dt.datetime = WHEN) -> Path:
     report = _only(src)
     assert report.fill is not None
-    return annotate_file(src, out, report.fill, report.findings, getattr(report, "hints", []), when)
+    return annotate_file(src, out, report.fill, report.findings, report.hints, when)
 
 
 def _finding_dicts(path: Path) -> list[dict[str, object]]:
@@ -366,3 +366,18 @@ def test_why_not_openpyxl_it_drops_the_formulas_cached_results(built: dict[str, 
 
     assert cached(copy) == cached(src) > 0
     assert cached(tmp_path / "openpyxl.xlsx") == 0
+
+
+def test_the_copy_shows_the_fix_hint_first(tmp_path: Path) -> None:
+    from xxgk.annotate.plan import FILL_HINT, KIND_HINT
+
+    src = build_template(SPEC, tmp_path / "a.xlsx", values=_values(), overrides={"requests.total.natural": 99999})
+    report = _only(src)
+    (hint,) = report.hints
+    copy = _annotate(src, tmp_path / "copy.xlsx")
+    ws = openpyxl.load_workbook(copy)[RESULT_SHEET]
+    first = [c.value for c in ws[HEADER_ROW + 2]]
+    assert first[1] == KIND_HINT and first[3] == hint.message
+    (cell,) = [Cell.parse(c.cell) for c in hint.changes]
+    assert cell is not None
+    assert openpyxl.load_workbook(copy)[cell.sheet][cell.a1].fill.fgColor.rgb == "FF" + FILL_HINT[1:]

@@ -154,7 +154,7 @@ def write_annotated(reports: list[FileReport], target: Path) -> None:
             click.echo(f"未生成标记副本：{problem}", err=True)
             continue
         try:
-            annotate_file(report.path, out, report.fill, report.findings, getattr(report, "hints", []))
+            annotate_file(report.path, out, report.fill, report.findings, report.hints)
         except AnnotateError as exc:
             click.echo(f"未生成标记副本：{report.path.name}：{exc}", err=True)
             continue

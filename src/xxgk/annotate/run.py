@@ -5,25 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from xxgk.annotate.apply import AnnotatableBook, apply_plan
 from xxgk.annotate.plan import STATUS_NAME, Cell, Plan, plan_annotation, read_previous, status_cell
 from xxgk.findings import Finding
+from xxgk.hints import Hint
 from xxgk.layout import Pos
 from xxgk.reader import Fill, WorkbookSource
 
 
-def check_one(fill: Fill) -> tuple[list[Finding], list[Any]]:
+def check_one(fill: Fill) -> tuple[list[Finding], list[Hint]]:
     """The findings and fix hints of one fill, as `xxgk validate` reports them."""
-    from xxgk import engine
+    from xxgk.engine import check_all
 
-    check_all = getattr(engine, "check_all", None)  # with fix hints (xxgk.hints), once merged
-    if check_all is not None:
-        checked = check_all([fill])
-        return checked.findings[0], checked.hints[0]
-    found, _ = engine.check_fills([fill])
-    return found[0], []
+    checked = check_all([fill])
+    return checked.findings[0], checked.hints[0]
 
 
 def status_target(source: WorkbookSource, fill: Fill) -> Cell | None:
@@ -37,7 +33,7 @@ def status_target(source: WorkbookSource, fill: Fill) -> Cell | None:
 
 
 def annotate(book: AnnotatableBook, source: WorkbookSource, fill: Fill, findings: Sequence[Finding],
-             hints: Sequence[Any], when: dt.datetime | None = None) -> Plan:
+             hints: Sequence[Hint], when: dt.datetime | None = None) -> Plan:
     """Apply the result of one validated fill to its book; returns the plan applied."""
     previous = read_previous(book.result_grid())
     plan = plan_annotation(findings, hints, fill.spec, previous, status_target(source, fill),
@@ -46,7 +42,7 @@ def annotate(book: AnnotatableBook, source: WorkbookSource, fill: Fill, findings
     return plan
 
 
-def annotate_file(path: Path, out: Path, fill: Fill, findings: Sequence[Finding], hints: Sequence[Any],
+def annotate_file(path: Path, out: Path, fill: Fill, findings: Sequence[Finding], hints: Sequence[Hint],
                   when: dt.datetime | None = None) -> Path:
     """Write an annotated copy of `path` to `out` (atomically; `path` is only read)."""
     from xxgk.annotate.file_book import FileBook
