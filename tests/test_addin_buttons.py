@@ -429,3 +429,15 @@ def test_a_fix_hint_comes_first_and_its_cell_is_orange(tmp_path: Path) -> None:
     assert first[1] == KIND_HINT and first[3] == hint.message
     assert _cells(actions, "setRangeColor")[(total.sheet, total.a1)] == FILL_HINT
     assert actions[-1]["args"][0].endswith("其中 1 条修改建议列在最前面。")
+
+
+def test_a_note_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    payload = payload_from_file(_book_file(tmp_path, _broken()))
+    first = _run_validate(payload)
+    after = replay(payload, first)
+    grid = next(s for s in after["sheets"] if s["name"] == RESULT_SHEET)["values"]
+    row = next(i for i, r in enumerate(grid) if len(r) > CODE and str(r[CODE]).startswith("cell.text"))
+    grid[row][NOTE] = "=见附件"
+    second = _run_validate(after)
+    (kept,) = [r for r in _result_values(second) if len(r) > CODE and str(r[CODE]).startswith("cell.text")]
+    assert kept[NOTE] == "'=见附件"  # Excel keeps the apostrophe as the text prefix, and shows =见附件

@@ -47,6 +47,14 @@ def _hex(color: Any) -> str:
     return f"#{r:02X}{g:02X}{b:02X}"
 
 
+def _literal(value: Scalar) -> Scalar:
+    """Text Excel would take for a formula or a number when written as a value (a 说明 typed as "=见附件")
+    keeps a leading apostrophe, which Excel stores as "text" and does not show."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 class XlwingsBook:
     """The AnnotatableBook over an xlwings Book."""
 
@@ -164,7 +172,7 @@ class XlwingsBook:
             return
         sheets = list(self.book.sheets)
         ws = self.book.sheets.add(name=self.result_name, after=sheets[-1])
-        grid = sheet.grid()
+        grid = [[_literal(v) for v in row] for row in sheet.grid()]
         ws.range((1, 1), (len(grid), sheet.width)).value = grid
         for col, width in enumerate(sheet.widths):
             ws.range((1, col + 1)).column_width = width
