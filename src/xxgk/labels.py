@@ -61,6 +61,14 @@ def rule_title(inst: RuleInstance, spec: FormSpec) -> str:
     return f"「{sheet}」{'·'.join(labels) or inst.rule.title}"
 
 
+@cache
+def rule_titles(spec: FormSpec) -> dict[str, str]:
+    """Every rule instance's key -> its Chinese name."""
+    from xxgk.rules.expand import expand_rules
+
+    return {inst.key: rule_title(inst, spec) for inst in expand_rules(spec)}
+
+
 def field_title(f: Field, spec: FormSpec) -> str:
     """A cover field's name: 封面·填报单位."""
     return f"{spec.cover.sheet}·{f.label}"

@@ -1,8 +1,14 @@
 """Read a filled workbook into a Fill: cover fields, parsed numbers, and what the reader noticed.
 
-Values come from python-calamine. Calamine does not expose defined names, document properties or
-formulas, so those few small parts are read straight from the zip (workbook.xml, custom.xml and the
-sheet XML of sheets that hold computed cells). Cells are addressed only through the defined names.
+The parsing and checking work over a small source (`WorkbookSource`): defined names, custom document
+properties, the values of each sheet, and which cells hold formulas (with their text). Two sources exist: a file
+(`FileSource`, here) and a live Excel book (`xxgk.addin.live.XlwingsSource`); both give the same Fill.
+
+For files, values come from python-calamine. Calamine does not expose defined names, document properties
+or formulas, so those few small parts are read straight from the zip (workbook.xml, custom.xml and the
+sheet XML of the sheets that hold the form's cells). Cells are addressed only through the defined names.
+
+.xls, .ods and .et files are converted to a temporary .xlsx with LibreOffice first (xxgk.convert).
 """
 
 from __future__ import annotations
@@ -10,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import unescape
 
@@ -82,26 +90,30 @@ class _Plan:
     """Where a workbook keeps each cell, grouped for a fast read (the same for every copy of a template)."""
 
     by_sheet: tuple[tuple[str, tuple[tuple[str, str, bool, Pos], ...]], ...]  # sheet, (id, type, computed, pos)
-    by_a1: dict[tuple[str, str], str]  # (sheet, A1) -> the cell id or cover field id there
-    sheets: tuple[str, ...]  # every sheet holding a cell or a field: scanned for formulas
+    formula_refs: tuple[tuple[str, tuple[str, ...]], ...]  # sheet, A1 refs of every cell and cover field on it
+    ids: dict[Pos, str]  # where each cell id and cover field id is
 
 
 def _make_plan(spec: FormSpec, positions: dict[str, Pos]) -> _Plan:
     computed = computed_cells(spec)
     sheets: dict[str, list[tuple[str, str, bool, Pos]]] = {}
+    refs: dict[str, list[str]] = {}
     for cid, cell in spec.cells.items():
         pos = positions[cid]
         sheets.setdefault(pos.sheet, []).append((cid, cell.type, cid in computed, pos))
-    by_a1 = {(pos.sheet, pos.a1): cid for cid, pos in positions.items()}
-    return _Plan(tuple((s, tuple(cells)) for s, cells in sheets.items()), by_a1,
-                 tuple(dict.fromkeys(p.sheet for p in positions.values())))
+    for pos in positions.values():  # computed cells (formula expected), inputs and cover fields (formula reported)
+        refs.setdefault(pos.sheet, []).append(pos.a1)
+    return _Plan(tuple((s, tuple(cells)) for s, cells in sheets.items()),
+                 tuple((s, tuple(r)) for s, r in refs.items()), {pos: cid for cid, pos in positions.items()})
 
 
 @dataclass
-class _Package:
-    names: dict[str, str]  # defined name -> reference text
-    properties: dict[str, str]
-    sheet_parts: dict[str, str]  # sheet name -> zip member
+class Package:
+    """A workbook's directory: what the reader needs before it looks at any cell."""
+
+    names: dict[str, str]  # workbook-scoped defined name -> reference text, e.g. '封面'!$B$3 (no leading =)
+    properties: dict[str, str]  # custom document properties
+    sheet_parts: dict[str, str]  # sheet name -> where the source keeps it (a zip member for files)
     positions: dict[str, dict[str, Pos]] = field(default_factory=dict)  # by form, filled on first use
     plans: dict[str, _Plan] = field(default_factory=dict)  # by form, filled on first use
 
@@ -116,7 +128,7 @@ def _member(zf: zipfile.ZipFile, name: str) -> bytes:
 _PACKAGE_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml")
 
 
-def _read_package(zf: zipfile.ZipFile) -> _Package:
+def _read_package(zf: zipfile.ZipFile) -> Package:
     """Workbooks made from one template share these parts byte for byte: parse each variant once."""
     parts = [_member(zf, name) for name in _PACKAGE_PARTS]
     for name, data in zip(_PACKAGE_PARTS, parts, strict=True):
@@ -130,8 +142,18 @@ def _refuse_dtd(member: str, data: bytes) -> None:
         raise Unreadable(finding("file.unreadable", ERROR, reason=bomb.reason))
 
 
+def _scan_sheet_heads(zf: zipfile.ZipFile, parts: list[str]) -> None:
+    """A DTD sits before the root element: calamine would ignore it and read cells as blank, so refuse it."""
+    for part in parts:
+        try:
+            with zf.open(part) as member:
+                _refuse_dtd(part, member.read(4096))
+        except KeyError:
+            continue
+
+
 @lru_cache(maxsize=64)
-def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _Package:
+def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> Package:
     wb = ET.fromstring(workbook_xml)
     names = {}
     for dn in wb.iterfind("m:definedNames/m:definedName", _NS):
@@ -149,31 +171,32 @@ def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _
     if custom_xml:
         for prop in ET.fromstring(custom_xml).iterfind("cp:property", _NS):
             props[prop.get("name", "")] = "".join(prop.itertext()).strip()
-    return _Package(names, props, parts)
+    return Package(names, props, parts)
 
 
 # A cell whose first child is <f>: its reference and, unless it is a shared formula's follower, the formula.
 _FORMULA = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)<)')
-
-
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 
-def _formulas(zf: zipfile.ZipFile, plan: _Plan, sheet_parts: dict[str, str]) -> dict[str, str]:
-    """Cell id or field id -> its formula text (without "="), for every planned cell that holds a formula.
-
-    One pass of one pattern over each sheet's XML (faster than parsing it); the same read refuses a DTD,
-    which calamine would ignore, reading the cells as blank."""
-    found: dict[str, str] = {}
-    for sheet in plan.sheets:
-        part = sheet_parts[sheet]
-        xml = _member(zf, part)
-        _refuse_dtd(part, xml)
-        for m in _FORMULA.finditer(xml):
-            cid = plan.by_a1.get((sheet, m.group(1).decode()))
-            if cid is not None:
-                found[cid] = unescape((m.group(2) or b"").decode("utf-8", "replace"), _ENTITIES)
+def _sheet_formulas(zf: zipfile.ZipFile, sheet: str, part: str, refs: tuple[str, ...]) -> dict[Pos, str]:
+    """Which of the given cells (A1 refs on one sheet) hold a formula, with its text: one pass of one pattern
+    over the sheet's XML (faster than parsing it); the same read refuses a DTD."""
+    xml = _member(zf, part)
+    _refuse_dtd(part, xml)
+    wanted = _ref_set(refs)
+    found = {}
+    for m in _FORMULA.finditer(xml):
+        a1 = m.group(1).decode()
+        if a1 in wanted:
+            row, col = xl_cell_to_rowcol(a1)
+            found[Pos(sheet, row, col)] = unescape((m.group(2) or b"").decode("utf-8", "replace"), _ENTITIES)
     return found
+
+
+@lru_cache(maxsize=32)
+def _ref_set(refs: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(refs)
 
 
 def _parse_ref(text: str) -> Pos | None:
@@ -188,7 +211,7 @@ def _parse_ref(text: str) -> Pos | None:
 # ---- form detection and positions ---------------------------------------------------------------
 
 
-def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
+def _detect_spec(pkg: Package, path: Path) -> FormSpec:
     from xxgk.extensions import extended_forms, form_keys
 
     form, ext = pkg.properties.get("xxgk_form"), pkg.properties.get(EXT_PROPERTY)
@@ -204,14 +227,14 @@ def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
     raise Unreadable(finding("file.not_template", ERROR, reason="缺少 xxgk_form 文档属性，也没有模板的定义名称"))
 
 
-def _positions(spec: FormSpec, pkg: _Package) -> tuple[dict[str, Pos], _Plan]:
+def _positions(spec: FormSpec, pkg: Package) -> tuple[dict[str, Pos], _Plan]:
     if spec.form not in pkg.positions:
         pkg.positions[spec.form] = _resolve_positions(spec, pkg)
         pkg.plans[spec.form] = _make_plan(spec, pkg.positions[spec.form])
     return pkg.positions[spec.form], pkg.plans[spec.form]
 
 
-def _resolve_positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
+def _resolve_positions(spec: FormSpec, pkg: Package) -> dict[str, Pos]:
     positions, missing = {}, []
     for cid in (*spec.field_ids, *spec.cells):
         pos = _parse_ref(pkg.names.get(defined_name(cid), ""))
@@ -227,10 +250,10 @@ def _resolve_positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
 
 # ---- values --------------------------------------------------------------------------------------
 
-_Grid = list[list[Any]]
+Grid = list[list[Any]]
 
 
-def _grids(path: Path, sheets: set[str]) -> dict[str, _Grid]:
+def _grids(path: Path, sheets: set[str]) -> dict[str, Grid]:
     wb = CalamineWorkbook.from_path(str(path))
     try:
         return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in sheets}
@@ -238,7 +261,7 @@ def _grids(path: Path, sheets: set[str]) -> dict[str, _Grid]:
         wb.close()
 
 
-def _at(grids: dict[str, _Grid], pos: Pos) -> object:
+def _at(grids: dict[str, Grid], pos: Pos) -> object:
     grid = grids.get(pos.sheet, [])
     if pos.row < len(grid) and pos.col < len(grid[pos.row]):
         value = grid[pos.row][pos.col]
@@ -282,7 +305,7 @@ def _row_checks(form: str) -> tuple[_RowCheck, ...]:
     return tuple(checks)
 
 
-def _check_rows(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos]) -> None:
+def _check_rows(spec: FormSpec, grids: dict[str, Grid], positions: dict[str, Pos]) -> None:
     """Each row's named cells must sit on the row that carries its label (catches moved rows)."""
     for check in _row_checks(spec.form):
         pos = positions[check.cell_id]
@@ -315,7 +338,7 @@ class _Numbers:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas: dict[str, str]) -> _Numbers:
+def _read_numbers(spec: FormSpec, grids: dict[str, Grid], plan: _Plan, formulas: dict[Pos, str]) -> _Numbers:
     out = _Numbers()
     for sheet, cells in plan.by_sheet:
         grid = grids.get(sheet, [])
@@ -324,15 +347,15 @@ def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas
                 raw = grid[pos.row][pos.col]
             except IndexError:
                 raw = None
-            if computed and (cid in formulas or raw is None or raw == ""):
+            if computed and (pos in formulas or raw is None or raw == ""):
                 out.numbers[cid] = 0.0  # recomputed by the engine from the inputs
-                if cid not in formulas:
+                if pos not in formulas:
                     out.removed.add(cid)
                 elif type(raw) in (float, int):
                     out.cached[cid] = float(raw)
                 continue
-            if cid in formulas:  # an input cell holding a formula: its shown result is read, and reported
-                out.findings.append(_input_formula(spec, cid, pos, formulas[cid], raw))
+            if pos in formulas:  # an input cell holding a formula: its shown result is read, and reported
+                out.findings.append(_input_formula(spec, cid, pos, formulas[pos], raw))
             if type(raw) is float and raw >= 0 and raw.is_integer() and cell_type == "count":
                 out.numbers[cid] = raw  # the common case, no parsing needed
                 if computed:
@@ -370,18 +393,18 @@ def _formula_text(formula: str, most: int = 60) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _cover_formulas(spec: FormSpec, positions: dict[str, Pos], formulas: dict[str, str],
+def _cover_formulas(spec: FormSpec, positions: dict[str, Pos], formulas: dict[Pos, str],
                     meta: dict[str, str]) -> list[Finding]:
     """A cover field holding a formula (a pasted =HYPERLINK(...), a reference to another file): its own error,
     instead of a misleading "not filled in" or "bad code" (the engine skips the field's other checks)."""
     out = []
     for f in spec.cover.fields:
-        if f.id in formulas:
-            pos = positions[f.id]
+        pos = positions[f.id]
+        if pos in formulas:
             shown = meta.get(f.id, "")
             out.append(finding("cover.formula", ERROR, ids=(f.id,), cells=(pos.address,), title=field_title(f, spec),
-                               actual=f"={formulas[f.id]}" if formulas[f.id] else None, sheet=pos.sheet, cell=pos.a1,
-                               label=f.label, formula=_formula_text(formulas[f.id]),
+                               actual=f"={formulas[pos]}" if formulas[pos] else None, sheet=pos.sheet, cell=pos.a1,
+                               label=f.label, formula=_formula_text(formulas[pos]),
                                shown=f"“{shown}”" if shown else "空白"))
     return out
 
@@ -397,19 +420,103 @@ def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) 
     return out
 
 
-def read_fill(path: Path) -> Fill:
-    """Read one workbook; raises Unreadable (with a finding) when it is not a usable xxgk workbook.
+# ---- sources ---------------------------------------------------------------------------------------
 
-    .xls, .ods and .et files are converted to a temporary .xlsx with LibreOffice first (xxgk.convert)."""
-    # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
-    # DTDs in _read_package; calamine's XML parser does not expand entities.
+
+class WorkbookSource(Protocol):
+    """What the reader needs from a workbook, wherever it is (a file, a book open in Excel)."""
+
+    path: Path  # what the Fill and its findings name
+
+    def package(self) -> Package:
+        """Defined names, custom properties and the sheets present."""
+        ...
+
+    def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
+        """Which of these cells (per sheet, A1 refs) hold a formula rather than a typed value, with the
+        formula's text without the leading "=" ("" when the source cannot tell, e.g. a shared formula)."""
+        ...
+
+    def grids(self, sheets: set[str]) -> dict[str, Grid]:
+        """The values each sheet shows, anchored at A1 (formula cells: their current result)."""
+        ...
+
+
+class FileSource:
+    """A workbook file: the few package parts straight from the zip, values through calamine."""
+
+    def __init__(self, path: Path, check: ContainerCheck | None = None) -> None:
+        self.path = Path(path)
+        self._check = check  # inspect_file's verdict when the caller has it already
+        self._zf: zipfile.ZipFile | None = None
+        self._pkg: Package | None = None
+        self._parsed: set[str] = set()  # sheet parts already scanned for a DTD
+
+    def __enter__(self) -> FileSource:
+        # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
+        # DTDs in _read_package; calamine's XML parser does not expand entities.
+        check = self._check or inspect_file(self.path, verify_crc=False, xml_heads=False)
+        if not check.ok:
+            raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
+        with _file_errors():
+            self._zf = zipfile.ZipFile(self.path)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._zf is not None:
+            self._zf.close()
+
+    @property
+    def zf(self) -> zipfile.ZipFile:
+        if self._zf is None:
+            raise RuntimeError("FileSource used outside its with-block")
+        return self._zf
+
+    def package(self) -> Package:
+        if self._pkg is None:
+            with _file_errors():
+                self._pkg = _read_package(self.zf)
+        return self._pkg
+
+    def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
+        parts = self.package().sheet_parts
+        found: dict[Pos, str] = {}
+        with _file_errors():
+            for sheet, cells in refs:
+                found.update(_sheet_formulas(self.zf, sheet, parts[sheet], cells))
+        self._parsed |= {parts[s] for s, _ in refs}
+        return found
+
+    def grids(self, sheets: set[str]) -> dict[str, Grid]:
+        parts = self.package().sheet_parts
+        with _file_errors():
+            _scan_sheet_heads(self.zf, sorted({parts[s] for s in sheets if s in parts} - self._parsed))
+            return _grids(self.path, sheets)
+
+
+@contextmanager
+def _file_errors() -> Iterator[None]:
+    """Anything a damaged file makes zipfile, ElementTree or calamine raise becomes Unreadable."""
+    try:
+        yield
+    except Unreadable:
+        raise
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError) as exc:
+        reason = f"文件无法读取（{type(exc).__name__}: {exc}）"
+        raise Unreadable(finding("file.unreadable", ERROR, reason=reason)) from exc
+    except Exception as exc:  # calamine raises its own error types
+        raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
+
+
+def read_fill(path: Path) -> Fill:
+    """Read one workbook file; raises Unreadable (with a finding) when it is not a usable xxgk workbook.
+    An .xls, .ods or .et is read through a temporary .xlsx converted by LibreOffice (xxgk.convert)."""
     path = Path(path)
     check = inspect_file(path, verify_crc=False, xml_heads=False)
     if check.convertible:
         return _read_converted(path, check)
-    if not check.ok:
-        raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
-    fill = _read_xlsx(path)
+    with FileSource(path, check) as source:
+        fill = read_source(source)
     fill.findings[:0] = _container_notes(path, check)
     return fill
 
@@ -418,8 +525,8 @@ def _read_converted(path: Path, check: ContainerCheck) -> Fill:
     from xxgk.convert import ConversionFailed, converted_xlsx
 
     try:
-        with converted_xlsx(path, check) as converted:
-            fill = _read_xlsx(converted.path)
+        with converted_xlsx(path, check) as converted, FileSource(converted.path) as source:
+            fill = read_source(source)
     except ConversionFailed as exc:
         raise Unreadable(finding("file.unreadable", ERROR, reason=str(exc))) from None
     fill.path = path
@@ -448,26 +555,18 @@ def _container_notes(path: Path, check: ContainerCheck) -> list[Finding]:
     return []
 
 
-def _read_xlsx(path: Path) -> Fill:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            pkg = _read_package(zf)
-            spec = _detect_spec(pkg, path)
-            positions, plan = _positions(spec, pkg)
-            formulas = _formulas(zf, plan, pkg.sheet_parts)
-        grids = _grids(path, {p.sheet for p in positions.values()})
-    except Unreadable:
-        raise
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError) as exc:
-        reason = f"文件无法读取（{type(exc).__name__}: {exc}）"
-        raise Unreadable(finding("file.unreadable", ERROR, reason=reason)) from exc
-    except Exception as exc:  # calamine raises its own error types
-        raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
+def read_source(source: WorkbookSource) -> Fill:
+    """Read one workbook from any source; raises Unreadable when it is not a usable xxgk workbook."""
+    pkg = source.package()
+    spec = _detect_spec(pkg, source.path)
+    positions, plan = _positions(spec, pkg)
+    formulas = source.formulas(plan.formula_refs)
+    grids = source.grids({p.sheet for p in positions.values()})
     _check_rows(spec, grids, positions)
     meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
     got = _read_numbers(spec, grids, plan, formulas)
-    fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached, positions,
-                _cover_formulas(spec, positions, formulas, meta) + got.findings)
+    fill = Fill(source.path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached,
+                positions, _cover_formulas(spec, positions, formulas, meta) + got.findings)
     fill.findings.extend(_blank_findings(spec, got.blank, positions))
     found_version = pkg.properties.get("xxgk_spec_version", spec.spec_version)
     if found_version != spec.spec_version:
