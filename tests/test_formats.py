@@ -351,3 +351,16 @@ def test_an_oversized_old_workbook_is_not_handed_to_libreoffice(books: dict[str,
     with pytest.raises(Unreadable) as caught:
         read_fill(books["xls"])
     assert "超过自动转换的上限" in caught.value.finding.message
+
+
+def test_the_live_reader_finds_the_same_formulas(books: dict[str, Path], tmp_path: Path) -> None:
+    """A book open in Excel (xlwings' remote book built from the file) gives the same formula findings."""
+    from xlwings_payload import payload_from_file, remote_book
+    from xxgk.addin.live import read_live
+
+    path = set_formula(books["xlsx"], tmp_path / "超链接.xlsx", "meta.agency", 'HYPERLINK("http://x.gov.cn","丙县")', "丙县")
+    path = set_formula(path, tmp_path / "两处公式.xlsx", "requests.granted.natural", "1+2", 3.0)
+    from_file = read_fill(path)
+    live, _ = read_live(remote_book(payload_from_file(path)))
+    assert [f.to_dict() for f in live.findings] == [f.to_dict() for f in from_file.findings]
+    assert {f.code for f in from_file.findings} >= {"cover.formula", "cell.formula"}
