@@ -364,3 +364,21 @@ def test_the_live_reader_finds_the_same_formulas(books: dict[str, Path], tmp_pat
     live, _ = read_live(remote_book(payload_from_file(path)))
     assert [f.to_dict() for f in live.findings] == [f.to_dict() for f in from_file.findings]
     assert {f.code for f in from_file.findings} >= {"cover.formula", "cell.formula"}
+
+
+@pytest.mark.parametrize("xml", [
+    b'<worksheet><sheetData><row r="3"><c r="B3" s="4" t="str"><f>HYPERLINK(&quot;x&quot;)</f><v>x</v></c>'
+    b'<c r="C3"><f t="shared" si="0"/><v>1</v></c><c r="D3"><v>1</v></c></row></sheetData></worksheet>',
+    b'<x:worksheet><x:sheetData><x:row r="3">\n<x:c\n  r="B3"\n  t="str">\n  <x:f>HYPERLINK(&quot;x&quot;)</x:f>'
+    b'<x:v>x</x:v></x:c>\n<x:c\tr="C3"><x:f t="shared" si="0"/></x:c><x:c r="D3"><x:v>1</x:v></x:c></x:row>'
+    b'</x:sheetData></x:worksheet>',
+])
+def test_formula_cells_are_found_however_the_xml_is_written(tmp_path: Path, xml: bytes) -> None:
+    from xxgk.layout import Pos
+    from xxgk.reader import _sheet_formulas
+
+    with zipfile.ZipFile(tmp_path / "t.zip", "w") as z:
+        z.writestr("s.xml", xml)
+    with zipfile.ZipFile(tmp_path / "t.zip") as z:
+        found = _sheet_formulas(z, "封面", "s.xml", ("B3", "C3", "D3"))
+    assert found == {Pos("封面", 2, 1): 'HYPERLINK("x")', Pos("封面", 2, 2): ""}

@@ -246,7 +246,7 @@ def _classify_zip(zf: zipfile.ZipFile, lower: dict[str, str]) -> ContainerCheck 
             )
     if "[content_types].xml" in lower:
         if "xl/workbook.xml" in lower:
-            return _ok(_macro_enabled(zf, lower), any(n.endswith("vbaproject.bin") for n in lower))
+            return _ok(_macro_enabled(zf, lower), "xl/vbaproject.bin" in lower)
         if "xl/workbook.bin" in lower:
             return _bad("not_workbook", "这是 Excel 二进制工作簿 (.xlsb)，" + _SAVE_AS)
         if "word/document.xml" in lower:
@@ -291,6 +291,9 @@ _DTD_MARKERS = tuple(
 )
 
 
+_DECLARATION_OPENERS = (b"<!", "<!".encode("utf-16-le"), "<!".encode("utf-16-be"))
+
+
 def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck | None:
     for info in infos:
         if info.is_dir() or not info.filename.casefold().endswith((".xml", ".rels")):
@@ -308,6 +311,8 @@ def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Conta
 
 def dtd_problem(member: str, data: bytes) -> ContainerCheck | None:
     """OOXML/ODF never need a DTD: a DOCTYPE/ENTITY declaration means an entity-expansion attack."""
+    if not any(opener in data for opener in _DECLARATION_OPENERS):
+        return None  # no "<!" at all (the usual case): no need to upper-case a whole sheet
     upper = data.upper()
     if any(m in upper for m in _DTD_MARKERS):
         return _bad(
