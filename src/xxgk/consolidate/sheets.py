@@ -43,7 +43,8 @@ ISSUE_COLUMNS = (
     Column("issue.uscc", "统一社会信用代码", 21),
     Column("issue.file", "文件", 28),
     Column("issue.severity", "级别", 7),
-    Column("issue.rule", "规则", 14),
+    Column("issue.title", "校验项", 24),  # the check named in Chinese (xxgk.labels)
+    Column("issue.rule", "规则代码", 10),  # its code, for tools and for matching 说明 upwards
     Column("issue.cells", "涉及单元格", 24),
     Column("issue.actual", "实为（左边）", 11),
     Column("issue.expected", "应为（右边）", 11),
