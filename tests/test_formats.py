@@ -382,3 +382,12 @@ def test_formula_cells_are_found_however_the_xml_is_written(tmp_path: Path, xml:
     with zipfile.ZipFile(tmp_path / "t.zip") as z:
         found = _sheet_formulas(z, "封面", "s.xml", ("B3", "C3", "D3"))
     assert found == {Pos("封面", 2, 1): 'HYPERLINK("x")', Pos("封面", 2, 2): ""}
+
+
+@pytest.mark.libreoffice
+def test_a_damaged_old_workbook_says_libreoffice_cannot_open_it(tmp_path: Path) -> None:
+    path = tmp_path / "损坏.xls"  # a sound compound file whose BIFF stream is noise
+    path.write_bytes(build_cfb({"Workbook": bytes(range(256)) * 12}))
+    with pytest.raises(Unreadable) as caught:
+        read_fill(path)
+    assert caught.value.finding.message == MESSAGES["convert.failed"].format(what="本文件是旧版 Excel 97-2003 工作簿 (.xls)")

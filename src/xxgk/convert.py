@@ -79,13 +79,9 @@ def converted_xlsx(path: Path, check: ContainerCheck, timeout: float | None = No
             raise ConversionFailed(MESSAGES["convert.no_soffice"].format(what=what)) from None
         except SofficeTimeout:
             raise ConversionFailed(MESSAGES["convert.timeout"].format(what=what, seconds=f"{timeout:g}")) from None
-        except (SofficeFailed, OSError) as exc:
+        except (SofficeFailed, OSError):
             native = check.kind == "et" and check.content == ".et"
             code = "convert.native_et" if native else "convert.failed"
-            raise ConversionFailed(MESSAGES[code].format(what=what, detail=_detail(exc))) from None
+            raise ConversionFailed(MESSAGES[code].format(what=what)) from None
         yield Converted(out, what, time.monotonic() - start)
 
-
-def _detail(exc: Exception) -> str:
-    text = str(exc)
-    return text.split("stderr:")[0].strip().rstrip("。") if "stderr:" in text else text

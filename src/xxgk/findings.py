@@ -65,7 +65,7 @@ MESSAGES.update({
     "请安装 LibreOffice 后重试，或请报送单位在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后重新报送。",
     "convert.timeout": "{what}，用 LibreOffice 转换为 .xlsx 超过 {seconds} 秒仍未完成，已终止。文件可能过大或已损坏；"
     "请在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后重新报送。",
-    "convert.failed": "{what}，但 LibreOffice 无法打开它，无法转换为 .xlsx（{detail}），文件可能已损坏。"
+    "convert.failed": "{what}，但 LibreOffice 无法打开它、无法转换为 .xlsx，文件可能已损坏。"
     "请在 Excel/WPS 中打开后另存为 Excel 工作簿 (.xlsx) 再重新报送。",
     "convert.too_large": "{what}，大小 {size}，超过自动转换的上限 {limit}（一份年报通常只有几百 KB），未转换。"
     "请删除无关的工作表和图片，另存为 Excel 工作簿 (.xlsx) 后重新报送。",
