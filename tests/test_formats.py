@@ -391,3 +391,25 @@ def test_a_damaged_old_workbook_says_libreoffice_cannot_open_it(tmp_path: Path) 
     with pytest.raises(Unreadable) as caught:
         read_fill(path)
     assert caught.value.finding.message == MESSAGES["convert.failed"].format(what="本文件是旧版 Excel 97-2003 工作簿 (.xls)")
+
+
+def test_cli_lists_skipped_files_and_says_when_nothing_is_a_report(books: dict[str, Path], tmp_path: Path) -> None:
+    import json
+    import sys
+
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "说明.txt").write_text("各单位年报", encoding="utf-8")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "xxgk", "validate", *args], capture_output=True, text=True,
+                              timeout=120)
+
+    res = cli(str(inbox))
+    assert res.returncode == 2 and "没有找到要校验的工作簿" in res.stderr and "说明.txt" in res.stderr
+    shutil.copyfile(books["xlsx"], inbox / ".甲.xlsx")
+    res = cli(str(inbox))
+    assert res.returncode == 0 and "已跳过" in res.stdout and ".甲.xlsx" in res.stdout
+    files = {Path(f["path"]).name: f for f in json.loads(cli("--json", str(inbox)).stdout)["files"]}
+    assert files["说明.txt"]["status"] == "skipped" and "文本文件" in files["说明.txt"]["reason"]
+    assert files[".甲.xlsx"]["status"] == "ok"
