@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from xxgk.addin.cli import addin
 from xxgk.spec import FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
 from xxgk.validate import ERRORS, UNREADABLE, FileReport, PreviousUnusable, validate_files
@@ -49,6 +50,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
               help="显示程序和表式版本并退出。")
 def main() -> None:
     pass
+
+
+main.add_command(addin)
 
 
 def run() -> None:
