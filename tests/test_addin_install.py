@@ -43,14 +43,21 @@ def shipped(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> 
         monkeypatch.setattr(install, "resource_path", lambda rel: path if rel == install.ADDIN_RESOURCE else None)
 
 
+def add_in_only(name: str) -> str | None:
+    """The packages of an environment set up for the add-in: xlwings, no pandas."""
+    return XLWINGS if name == "xlwings" else None
+
+
 def windows(tmp_path: Path, python: Path = PYTHON, **kw: object) -> Platform:
     home = tmp_path / "Users" / "staff"
+    kw.setdefault("packages", add_in_only)
     return Platform(install.WINDOWS, home / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART",
                     home / ".xxgk" / "xxgk.conf", python, **kw)  # type: ignore[arg-type]
 
 
 def macos(tmp_path: Path, **kw: object) -> Platform:
     home = tmp_path / "Users" / "staff"
+    kw.setdefault("packages", add_in_only)
     return Platform(install.MACOS, home / install.MAC_OFFICE, home / install.MAC_SANDBOX / "xxgk.conf", PYTHON,
                     scripts=home / install.MAC_SCRIPTS, **kw)  # type: ignore[arg-type]
 
@@ -222,7 +229,7 @@ def test_doctor_addin_differs_from_the_shipped_one(tmp_path: Path, source: Path)
 def test_doctor_xlwings_version_of_addin_and_package_differ(tmp_path: Path, source: Path) -> None:
     assert install.addin_xlwings_version(source) == XLWINGS
     platform = installed(windows(tmp_path))
-    other = replace(platform, packages=lambda name: "0.30.0")
+    other = replace(platform, packages=lambda name: "0.30.0" if name == "xlwings" else None)
     bad = problem(doctor(other))
     assert bad.status == FAIL
     assert f"加载项内置的 xlwings 版本为 {XLWINGS}，已安装的 xlwings 为 0.30.0" in bad.message
@@ -309,6 +316,13 @@ def test_doctor_wps_handles_xlsx(tmp_path: Path, source: Path, key: str, progid:
     platform = installed(windows(tmp_path, registry=lambda k, n: registry.get((k, n))))
     bad = problem(doctor(platform))
     assert bad.status == WARN and progid in bad.message and "打开方式" in bad.remedy
+
+
+def test_doctor_pandas_in_the_addin_environment_is_a_warning(tmp_path: Path, source: Path) -> None:
+    platform = installed(windows(tmp_path, packages=lambda name: {"xlwings": XLWINGS, "pandas": "2.2.3"}.get(name)))
+    bad = problem(doctor(platform))
+    assert bad.status == WARN and "pandas 2.2.3" in bad.message and "pip uninstall pandas" in bad.remedy
+    assert run(platform, "doctor")[0] == 0
 
 
 def test_doctor_macos_without_applescript(tmp_path: Path, source: Path) -> None:

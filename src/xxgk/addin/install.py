@@ -293,6 +293,16 @@ def check_wps_handler(platform: Platform) -> Check | None:
     return Check(OK, ".xlsx 文件没有被 WPS 接管。")
 
 
+def check_pandas(platform: Platform) -> Check | None:
+    """RunPython imports xlwings before anything else, and xlwings imports pandas whenever it is installed."""
+    version = platform.packages("pandas")
+    if version is None:
+        return None
+    return Check(WARN, f"本环境安装了 pandas {version}：每次点击按钮 xlwings 都会导入它，校验要多花约 0.3–0.5 秒。",
+                 "加载项不需要 pandas。如本环境只供加载项使用，可运行 pip uninstall pandas；"
+                 "需要 DataFrame（xxgk.frames）的分析请另建环境安装 xxgk[frames]。")
+
+
 def check_applescript(platform: Platform) -> Check | None:
     version = platform.packages("xlwings")
     if platform.system != MACOS or platform.scripts is None or version is None:
@@ -310,8 +320,8 @@ def doctor(platform: Platform, source: Path | None = None) -> list[Check]:
     source = source if source is not None else shipped_addin()
     found = [check_xlwings_package(platform), check_addin_file(platform, source),
              check_addin_xlwings_version(platform, source), check_mark_of_the_web(platform),
-             check_config(platform), *check_interpreter(platform), check_wps_handler(platform),
-             check_applescript(platform)]
+             check_config(platform), *check_interpreter(platform), check_pandas(platform),
+             check_wps_handler(platform), check_applescript(platform)]
     return [c for c in found if c is not None]
 
 
@@ -347,12 +357,14 @@ def zone_id(path: Path) -> int | None:
 
 def addin_xlwings_version(path: Path) -> str | None:
     """XLWINGS_VERSION as the add-in's xlwings VBA module declares it. Raises ImportError without oletools."""
+    import logging
     import re
     import warnings
 
     with warnings.catch_warnings():  # oletools uses pyparsing names that newer pyparsing deprecates
         warnings.simplefilter("ignore")
         from oletools.olevba import VBA_Parser
+    logging.getLogger("olevba").setLevel(logging.ERROR)  # its notes (e.g. on VBA stomping) are not for users
 
     parser = VBA_Parser(str(path))
     try:
