@@ -17,13 +17,10 @@ Where things go (as xlwings' own `xlwings addin install` and `xlwings config cre
 
 from __future__ import annotations
 
-import locale
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata, util
 from pathlib import Path
 
 from xxgk.resources import resource_path
@@ -64,6 +61,8 @@ class Platform:
     def current(cls) -> Platform:
         python = Path(sys.executable)
         if sys.platform.startswith("win"):
+            import locale
+
             env = os.environ
             home = Path(env.get("USERPROFILE") or Path.home())
             appdata = Path(env.get("APPDATA") or home / "AppData" / "Roaming")
@@ -166,6 +165,8 @@ def applescript(platform: Platform) -> Path:
 
 
 def xlwings_folder() -> Path:
+    from importlib import util
+
     spec = util.find_spec("xlwings")  # finds the package without importing it (xlwings imports pandas)
     if spec is None or spec.origin is None:
         raise FileNotFoundError("没有安装 xlwings：请运行 pip install \"xxgk[addin]\"")
@@ -174,6 +175,8 @@ def xlwings_folder() -> Path:
 
 def write_atomically(target: Path, data: bytes) -> None:
     """A fresh file (temp + rename), so a reader never sees half a file."""
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".xxgk-", dir=target.parent)
     try:
@@ -329,6 +332,8 @@ def doctor(platform: Platform, source: Path | None = None) -> list[Check]:
 
 
 def package_version(name: str) -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
