@@ -291,19 +291,43 @@ def test_doctor_non_ascii_interpreter_path(tmp_path: Path, source: Path) -> None
 
 
 def test_doctor_interpreter_other_than_the_running_one(tmp_path: Path, source: Path) -> None:
-    platform = installed(windows(tmp_path))
     other = tmp_path / "other" / "python.exe"
     other.parent.mkdir()
-    os.symlink(PYTHON, other)  # a different path that runs
+    shutil.copy2(PYTHON, other)
+    asked: list[list[str]] = []
+
+    def has_both(argv: list[str]) -> tuple[int, str]:
+        asked.append(argv)
+        return 0, "\n"
+
+    platform = installed(windows(tmp_path, run=has_both))
     platform.config_file.write_text(f'"INTERPRETER_WIN","{other}"\r\n"UDF MODULES","xxgk.addin.udfs"\r\n')
-    # resolve() follows the link to the same file: the same interpreter, so no warning
+    checks = doctor(platform)
+    assert statuses(checks) == [OK] * 8 and asked[0][:2] == [str(other), "-c"]
+    assert any("它不是运行本命令的" in c.message for c in checks)
+    lacking = replace(platform, run=lambda argv: (3, "xxgk xlwings\n"))
+    bad = problem(doctor(lacking))
+    assert bad.status == FAIL and "没有安装 xxgk、xlwings" in bad.message
+    assert f'"{other}" -m pip install "xxgk[addin]"' in bad.remedy
+
+
+def test_doctor_probe_runs_the_configured_interpreter() -> None:
+    code, out = install.run_quietly([sys.executable, "-c", install.PROBE])
+    assert (code, out.strip()) == (0, "") or (code == 3 and "xxgk" in out)  # xxgk comes from PYTHONPATH in tests
+    assert install.run_quietly([str(Path("/nonexistent/python"))])[0] == -1
+
+
+def test_doctor_same_interpreter_through_a_link_is_not_probed(tmp_path: Path, source: Path) -> None:
+    link = tmp_path / "link" / "python.exe"
+    link.parent.mkdir()
+    os.symlink(PYTHON, link)
+
+    def never(argv: list[str]) -> tuple[int, str]:
+        raise AssertionError("the running interpreter needs no probe")
+
+    platform = installed(windows(tmp_path, run=never))
+    platform.config_file.write_text(f'"INTERPRETER_WIN","{link}"\r\n"UDF MODULES","xxgk.addin.udfs"\r\n')
     assert statuses(doctor(platform)) == [OK] * 7
-    copy = tmp_path / "copy" / "python.exe"
-    copy.parent.mkdir()
-    shutil.copy2(PYTHON, copy)
-    platform.config_file.write_text(f'"INTERPRETER_WIN","{copy}"\r\n"UDF MODULES","xxgk.addin.udfs"\r\n')
-    bad = problem(doctor(platform))
-    assert bad.status == WARN and str(copy) in bad.message
 
 
 @pytest.mark.parametrize(("key", "progid"), [

@@ -55,6 +55,7 @@ class Platform:
     scripts: Path | None = None  # macOS: the folder AppleScriptTask runs scripts from
     registry: Registry = field(default=lambda key, name: None)
     packages: Callable[[str], str | None] = field(default=lambda name: package_version(name))  # installed versions
+    run: Callable[[list[str]], tuple[int, str]] = field(default=lambda argv: run_quietly(argv))  # exit code, stdout
     encoding: str = "utf-8"  # of the config file: VBA reads it in the system code page
 
     @classmethod
@@ -278,10 +279,23 @@ def check_interpreter(platform: Platform) -> list[Check]:
                             "把 Python 安装到只含英文字母和数字的文件夹（如 C:\\Python311），"
                             "在其中 pip install \"xxgk[addin]\"，再用它运行 xxgk addin install。"))
     if path.resolve() != platform.python.resolve():
-        checks.append(Check(WARN, f"配置的 Python（{configured}）不是正在运行本命令的 Python（{platform.python}）："
-                            "加载项使用前者，须在前者中安装 xxgk。",
-                            "如要改用当前 Python，运行 xxgk addin install。"))
+        checks.append(check_other_interpreter(platform, configured))
     return checks
+
+
+PROBE = ("import importlib.util as u, sys; missing = [m for m in ('xxgk', 'xlwings') if u.find_spec(m) is None]; "
+         "print(' '.join(missing)); sys.exit(3 if missing else 0)")
+
+
+def check_other_interpreter(platform: Platform, configured: str) -> Check:
+    """The add-in runs the configured Python, not this one: it must have xxgk and xlwings itself."""
+    code, out = platform.run([configured, "-c", PROBE])
+    if code == 0:
+        return Check(OK, f"配置的 Python 中已安装 xxgk 和 xlwings（它不是运行本命令的 {platform.python}）。")
+    missing = "、".join(out.split()) or "xxgk 和 xlwings"
+    return Check(FAIL, f"配置的 Python（{configured}）中没有安装 {missing}：按钮会报错。"
+                 f"（本命令由另一个 Python 运行：{platform.python}）",
+                 f'运行 "{configured}" -m pip install "xxgk[addin]"；或用已安装 xxgk 的 Python 运行 xxgk addin install。')
 
 
 def check_wps_handler(platform: Platform) -> Check | None:
@@ -338,6 +352,16 @@ def package_version(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def run_quietly(argv: list[str]) -> tuple[int, str]:
+    import subprocess
+
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return -1, str(exc)
+    return done.returncode, done.stdout
 
 
 def shipped_addin() -> Path | None:
