@@ -359,3 +359,22 @@ def test_doctor_macos_without_applescript(tmp_path: Path, source: Path) -> None:
 def test_doctor_on_linux_says_what_to_do_instead(tmp_path: Path) -> None:
     code, out = run(Platform(install.LINUX, tmp_path, tmp_path / "xxgk.conf", PYTHON), "doctor")
     assert code == 1 and "Windows 或 macOS" in out and "WPS" in out
+
+
+# --------------------------------------------------------------------------- the add-in this xxgk ships
+
+
+def test_shipped_addin_declares_the_pinned_xlwings() -> None:
+    shipped = install.shipped_addin()
+    assert shipped is not None and shipped.name == "xxgk.xlam"
+    version = install.addin_xlwings_version(shipped)
+    assert version == XLWINGS
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'"xlwings=={version}"' in pyproject  # `pip install xxgk[addin]` brings the add-in's xlwings
+
+
+def test_install_and_doctor_with_the_shipped_addin(tmp_path: Path) -> None:
+    platform = installed(windows(tmp_path))
+    assert platform.addin.read_bytes() == install.resource_path(install.ADDIN_RESOURCE).read_bytes()
+    checks = doctor(platform)
+    assert statuses(checks) == [OK] * 7, checks
