@@ -151,9 +151,8 @@ def book_payload(path: Path) -> dict[str, Any]:
                        "xxgk_formulas": formula_grid})
     properties = {p.name: p.value for p in formulas.custom_doc_props.props}
     return {"client": "VBA", "version": xw.__version__,
-            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1",
-                     "xxgk_custom_properties": properties},
-            "names": names, "sheets": sheets}
+            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+            "names": names, "sheets": sheets, "xxgk_custom_properties": properties}
 
 
 # --------------------------------------------------------------------------- timing
