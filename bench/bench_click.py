@@ -24,10 +24,8 @@ saved file and the write-back is reported as not measured.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import re
 import sys
 import zipfile
 from importlib.util import find_spec
@@ -117,42 +115,15 @@ def filled_template(folder: Path) -> Path:
     return build_template(spec, folder / "click.xlsx", values=dict(values), overrides={"requests.new.total": 99999})
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def _grid(ws: Any) -> list[list[Any]]:
-    return [[_json_value(c) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row,
-                                                                  max_col=ws.max_column, values_only=True)]
-
-
 def book_payload(path: Path) -> dict[str, Any]:
-    """What xlwings' VBA client (Remote.bas) would send for the open book, plus the keys the live reader takes
-    for what the remote book cannot give (formulas, custom document properties)."""
-    import openpyxl
-    import xlwings as xw
+    """What xlwings' VBA client sends for the open book, plus what the live reader takes for what the remote
+    book cannot give (formulas, fills, custom properties): the tests' builder, so bench and tests agree."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    from xlwings_payload import payload_from_file
 
-    shown, formulas = openpyxl.load_workbook(path, data_only=True), openpyxl.load_workbook(path)
-    index = {name: i for i, name in enumerate(shown.sheetnames)}
-    names = []
-    for name, defined in formulas.defined_names.items():
-        m = re.fullmatch(r"'?(.+?)'?!(\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)", defined.attr_text or "")
-        if m and m.group(1).replace("''", "'") in index:
-            names.append({"name": name, "sheet_index": index[m.group(1).replace("''", "'")],
-                          "address": m.group(2).replace("$", ""), "book_scope": True,
-                          "scope_sheet_name": None, "scope_sheet_index": None})
-    sheets = []
-    for ws in shown.worksheets:
-        formula_grid = [["" if not (isinstance(v, str) and v.startswith("=")) else v for v in row]
-                        for row in _grid(formulas[ws.title])]
-        sheets.append({"name": ws.title, "values": _grid(ws), "pictures": [], "tables": [],
-                       "xxgk_formulas": formula_grid})
-    properties = {p.name: p.value for p in formulas.custom_doc_props.props}
-    return {"client": "VBA", "version": xw.__version__,
-            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
-            "names": names, "sheets": sheets, "xxgk_custom_properties": properties}
+    payload: dict[str, Any] = payload_from_file(path)
+    return payload
 
 
 # --------------------------------------------------------------------------- timing

@@ -315,7 +315,7 @@ def check_pandas(platform: Platform) -> Check | None:
     version = platform.packages("pandas")
     if version is None:
         return None
-    return Check(WARN, f"本环境安装了 pandas {version}：每次点击按钮 xlwings 都会导入它，校验要多花约 0.3–0.5 秒。",
+    return Check(WARN, f"本环境安装了 pandas {version}：每次点击按钮 xlwings 都会导入它，校验要多花约 0.2–0.4 秒。",
                  "加载项不需要 pandas。如本环境只供加载项使用，可运行 pip uninstall pandas；"
                  "需要 DataFrame（xxgk.frames）的分析请另建环境安装 xxgk[frames]。")
 

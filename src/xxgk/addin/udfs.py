@@ -3,10 +3,11 @@
     =XXGK_STATUS()     校验通过, or N 个错误、M 个警告 — of the workbook the formula is in
     =XXGK_FINDINGS()   the findings as a dynamic array: a header row, then one row per finding
 
-Both are volatile (recalculated with the sheet) and never raise: a problem becomes a Chinese text in the
-cell, not #VALUE! with a traceback. xlwings passes the calling cell as `caller` (hidden from Excel); the
-plain functions below the decorated ones take any object with `.sheet.book.fullname`, so they run on
-Linux with xlwings' remote book or a stand-in.
+Both read the book as Excel shows it now, unsaved edits included (the live reader, xxgk.addin.live), and
+check it as `xxgk validate` does, fix hints included. They are volatile (recalculated with the sheet) and
+never raise: a problem becomes a Chinese text in the cell, not #VALUE! with a traceback. xlwings passes the
+calling cell as `caller` (hidden from Excel); the plain functions below the decorated ones take any object
+with `.sheet.book`, so they run on Linux with xlwings' remote book.
 """
 
 from __future__ import annotations
@@ -17,19 +18,34 @@ from typing import Any
 
 import xlwings as xw
 
-from xxgk.findings import count
+from xxgk.findings import ERROR, count, finding
 from xxgk.frames import SEVERITY_ZH, cells_text
-from xxgk.validate import UNREADABLE, FileReport, validate_files
+from xxgk.hints import Hint
+from xxgk.validate import UNREADABLE, FileReport, status_of
 
 FINDINGS_HEADER = ("严重程度", "规则", "单元格", "应为", "实为", "问题说明")
 PASSED = "校验通过"
+HINT = "修改建议"
+JOIN = "、"
 
 Row = list[Any]
 
 
 def book_report(book: Any) -> FileReport:
-    """The calling book's findings. Reads the file as last saved (unsaved edits are not seen)."""
-    return validate_files([Path(book.fullname)])[0]
+    """The calling book's findings and fix hints, read from the open book as it is now."""
+    from xxgk.addin.live import LiveReadError, read_live
+    from xxgk.engine import check_all
+    from xxgk.reader import Unreadable
+
+    try:
+        fill, _ = read_live(book)
+    except Unreadable as exc:
+        return FileReport(Path(str(book.fullname)), UNREADABLE, [exc.finding])
+    except LiveReadError as exc:
+        return FileReport(Path(str(book.fullname)), UNREADABLE, [finding("file.unreadable", ERROR, reason=str(exc))])
+    checked = check_all([fill])
+    found = checked.findings[0]
+    return FileReport(fill.path, status_of(found), found, fill, checked.hints[0])
 
 
 def status_text(report: FileReport) -> str:
@@ -40,9 +56,22 @@ def status_text(report: FileReport) -> str:
     return f"{count(report.findings, 'error')} 个错误、{count(report.findings, 'warning')} 个警告"
 
 
+def hint_row(hint: Hint) -> Row:
+    """A fix hint as a row: the cells to change, what they should be (应为) and what they hold (实为)."""
+    def joined(values: list[Any]) -> Any:
+        return values[0] if len(values) == 1 else JOIN.join(map(str, values))
+
+    changes = hint.changes
+    return [HINT, JOIN.join(hint.fixes), JOIN.join(c.cell for c in changes),
+            joined([c.after for c in changes]) if changes else "",
+            joined(["" if c.before is None else c.before for c in changes]) if changes else "", hint.message]
+
+
 def findings_rows(report: FileReport) -> list[Row]:
-    """Header + one row per finding; blanks as "" (an empty element of a spilled array would show 0)."""
+    """Header, the fix hints first, then one row per finding; blanks as "" (an empty element of a spilled
+    array would show 0)."""
     rows: list[Row] = [list(FINDINGS_HEADER)]
+    rows += [hint_row(h) for h in report.hints]
     for f in report.findings:
         rows.append([SEVERITY_ZH.get(f.severity, f.severity), f.rule or f.code, cells_text(f),
                      "" if f.expected is None else f.expected, "" if f.actual is None else f.actual, f.message])
