@@ -53,6 +53,8 @@ book = xw.Book(json=json.load(open(book_json, encoding="utf-8")))
 if {buttons}:
     import xxgk.addin.buttons as buttons
     buttons.validate(book=book)
+    actions = book.json()["actions"]
+    print(len(actions), [a["args"][0] for a in actions if a["func"] == "alert"])
 else:
     from pathlib import Path
     from xxgk.engine import check_fills
@@ -204,6 +206,9 @@ def main() -> int:
         if last["actions"] < 0:
             print("write back: not measured (xxgk.addin.buttons is not in this tree yet)")
 
+    if HAVE_BUTTONS:
+        done = common.run_timed(click_command(book_json, path, True), env=child_env())
+        print(f"\nwhat the timed click did (actions recorded, message box): {done.stdout.strip()}")
     click, click_no_pandas = rows[3][1], rows[4][1]
     print(f"\none click: {click:.3f} s with pandas importable, {click_no_pandas:.3f} s without "
           f"(goal <= {GOAL} s: {common.goal(click <= GOAL)} / {common.goal(click_no_pandas <= GOAL)})")
