@@ -166,7 +166,7 @@ def test_install_refuses_on_linux_in_chinese(tmp_path: Path) -> None:
     platform = Platform(install.LINUX, tmp_path, tmp_path / "xxgk.conf", PYTHON)
     code, out = run(platform, "install")
     assert code == 2
-    assert "Windows 或 macOS" in out and "WPS" in out and "xxgk validate" in out
+    assert "Windows 或 macOS" in out and "WPS" in out and "xxgk validate 文件.xlsx --annotate 标记副本.xlsx" in out
     assert list(tmp_path.iterdir()) == []
 
 

@@ -75,7 +75,8 @@ def checklist(checks: list[Check]) -> str:
             lines.append(f"       处理：{c.remedy}")
     errors, warnings = sum(c.status == FAIL for c in checks), sum(c.status == WARN for c in checks)
     if errors or warnings:
-        lines.append(f"共 {errors} 项错误、{warnings} 项警告。请按“处理”逐项解决，再运行 xxgk addin doctor。")
+        then = "请按“处理”逐项解决，再运行 xxgk addin doctor。" if any(c.remedy for c in checks) else ""
+        lines.append(f"共 {errors} 项错误、{warnings} 项警告。{then}")
     else:
         lines.append("全部通过：重新启动 Excel 后即可使用“信息公开年报”选项卡。")
     return "\n".join(lines)

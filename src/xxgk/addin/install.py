@@ -37,7 +37,8 @@ MAC_SCRIPTS = Path("Library/Application Scripts/com.microsoft.Excel")
 
 UNSUPPORTED = ("Excel 加载项只能安装在 Windows 或 macOS 的 Microsoft Excel 中，本机是 Linux。"
                "WPS 或 LibreOffice 用户：直接在标准模板中填报，模板的“校验”表会实时显示勾稽关系是否成立；"
-               "填完后运行 xxgk validate 文件.xlsx 查看全部问题。")
+               "填完后运行 xxgk validate 文件.xlsx --annotate 标记副本.xlsx，"
+               "副本中有“校验结果”表，有问题的单元格标出底色。")
 
 Registry = Callable[[str, str], "str | None"]  # (key under HKEY_CURRENT_USER, value name; "" = default) -> data
 
