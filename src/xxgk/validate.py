@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xxgk.consolidate.identity import agency_key, normalize_name
 from xxgk.engine import check_fills
 from xxgk.findings import ERROR, WARNING, Finding, count, finding
+from xxgk.identity import agency_key, normalize_name
 from xxgk.reader import Fill, Unreadable, read_fill
 
 OK, WARNINGS, ERRORS, UNREADABLE = "ok", "warnings", "errors", "unreadable"

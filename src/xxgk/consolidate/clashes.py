@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from xxgk.consolidate import status as st
-from xxgk.consolidate.identity import clean_uscc, normalize_name, parse_date, shared_code
+from xxgk.consolidate.identity import shared_code
 from xxgk.consolidate.messages import (
     CELL_DIFFERENCE,
     DATE_ORDER,
@@ -22,6 +22,7 @@ from xxgk.consolidate.model import FILLED_ON, Submission, Unit
 from xxgk.consolidate.reading import SUMMARY_KIND
 from xxgk.consolidate.sheets import cell_labels
 from xxgk.findings import ERROR, WARNING, Finding, number
+from xxgk.identity import clean_uscc, normalize_name, parse_date
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import FormSpec
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import parse_date
 from xxgk.findings import ERROR, WARNING, Finding, count
+from xxgk.identity import parse_date
 
 # Cover field ids (the defined names meta_agency … are the workbook contract, like every cell id).
 AGENCY, USCC, REGION, YEAR, KIND, PARENT, FILLED_ON = (
@@ -23,7 +23,7 @@ AGENCY, USCC, REGION, YEAR, KIND, PARENT, FILLED_ON = (
 class Unit:
     """One agency's numbers: read from its own workbook, or from a sub-summary's 单位明细 rows."""
 
-    key: str  # identity: "uscc:…" or "name:…" (see identity.agency_key)
+    key: str  # identity: "uscc:…" or "name:…" (see xxgk.identity.agency_key)
     meta: Mapping[str, str]  # cover field id -> text
     values: np.ndarray  # (m,) float64, spec.cells order, computed cells as reported
     amounts: Mapping[str, Decimal]  # amount cells at full precision

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import SHARED, KeyResolver, clean_uscc, normalize_name, shared_code
+from xxgk.consolidate.identity import SHARED, KeyResolver, shared_code
 from xxgk.consolidate.model import Submission, Unit
 from xxgk.consolidate.reading import SUMMARY_KIND, read_all, scan
 from xxgk.engine import Frame, check_rules
 from xxgk.findings import WARNING, Finding, finding
+from xxgk.identity import clean_uscc, normalize_name
 from xxgk.layout import plan_layout
 from xxgk.rules.expand import expand_rules
 from xxgk.spec import FormSpec, load_spec

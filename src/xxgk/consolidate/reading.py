@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import agency_key
 from xxgk.consolidate.messages import consolidation_finding
 from xxgk.consolidate.model import KIND, Submission, Unit
 from xxgk.consolidate.sheets import UNITS, cell_labels
@@ -23,6 +22,7 @@ from xxgk.consolidate.subsummary import SummarySheets, read_issues, read_units
 from xxgk.container import inspect_file
 from xxgk.engine import check_fills
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
+from xxgk.identity import agency_key
 from xxgk.reader import Fill, Unreadable, read_fill
 from xxgk.rules.expand import computed_cells
 

@@ -13,7 +13,6 @@ import numpy as np
 from xxgk.consolidate import resolve
 from xxgk.consolidate import status as st
 from xxgk.consolidate.clashes import flag_shared_codes, warn_newer_invalid
-from xxgk.consolidate.identity import agency_key, normalize_name
 from xxgk.consolidate.messages import MORE, consolidation_finding
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.previous import Previous, aligned, check_rows, load_previous, same_agencies_total
@@ -23,6 +22,7 @@ from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster, RosterError, read_roster
 from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding
 from xxgk.identifiers import normalize_uscc, region_problem, uscc_problem
+from xxgk.identity import agency_key, normalize_name
 from xxgk.spec import FormSpec, load_spec
 
 TOTAL_FILE = "（汇总合计）"

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 from python_calamine import CalamineWorkbook
 
-from xxgk.consolidate.identity import agency_key
 from xxgk.consolidate.model import AGENCY, USCC, Issue, Unit
 from xxgk.consolidate.sheets import (
     FIRST_ROW,
@@ -26,6 +25,7 @@ from xxgk.consolidate.sheets import (
     UNITS,
 )
 from xxgk.findings import Finding
+from xxgk.identity import agency_key
 from xxgk.spec import FormSpec
 from xxgk.values import parse_cell
 
