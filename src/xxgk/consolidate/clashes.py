@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from xxgk.consolidate import status as st
-from xxgk.consolidate.identity import shared_code
+from xxgk.consolidate.keys import shared_code
 from xxgk.consolidate.messages import (
     CELL_DIFFERENCE,
     DATE_ORDER,

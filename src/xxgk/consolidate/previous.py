@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import SHARED, KeyResolver, shared_code
+from xxgk.consolidate.keys import SHARED, KeyResolver, shared_code
 from xxgk.consolidate.model import Submission, Unit
 from xxgk.consolidate.reading import SUMMARY_KIND, read_all, scan
 from xxgk.engine import Frame, check_rules

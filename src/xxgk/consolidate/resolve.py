@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from xxgk.consolidate import status as st
 from xxgk.consolidate.clashes import duplicate_basis, in_sub_summary
-from xxgk.consolidate.identity import KeyResolver
+from xxgk.consolidate.keys import KeyResolver
 from xxgk.consolidate.messages import REASONS, consolidation_finding
 from xxgk.consolidate.model import YEAR, Submission
 from xxgk.consolidate.reading import SUMMARY_KIND
@@ -83,7 +83,7 @@ def settle_unusable(subs: Sequence[Submission], include_invalid: bool) -> None:
 
 def assign_keys(cands: Sequence[Submission]) -> None:
     """Agency keys for every candidate and its units (a copy without USCC joins a copy that has one; different
-    agencies on one USCC get different keys, see identity.KeyResolver)."""
+    agencies on one USCC get different keys, see keys.KeyResolver)."""
     summaries = [s for s in cands if s.kind == SUMMARY_KIND]
     resolver = KeyResolver([(u.name, u.uscc) for s in cands for u in s.units if s.kind != SUMMARY_KIND or s.has_unit_rows],
                            [(s.agency, s.uscc) for s in summaries])
@@ -123,7 +123,7 @@ def _why(winner: Submission, loser: Submission) -> str:
 
 def drop_duplicates(cands: Sequence[Submission]) -> list[Submission]:
     """Keep the latest copy of each agency's report (summaries and agency reports are told apart). Different
-    agencies that carry one USCC have different keys (identity.KeyResolver): neither replaces the other."""
+    agencies that carry one USCC have different keys (keys.KeyResolver): neither replaces the other."""
     groups: dict[tuple[bool, str], list[Submission]] = {}
     for s in cands:
         groups.setdefault((s.kind == SUMMARY_KIND, s.key), []).append(s)
