@@ -19,7 +19,6 @@ from xxgk.consolidate.messages import (
     consolidation_finding,
 )
 from xxgk.consolidate.model import FILLED_ON, Submission, Unit
-from xxgk.consolidate.reading import SUMMARY_KIND
 from xxgk.consolidate.sheets import cell_labels
 from xxgk.findings import ERROR, WARNING, Finding, number
 from xxgk.identity import clean_uscc, normalize_name, parse_date
@@ -40,9 +39,7 @@ def duplicate_basis(a: Submission, b: Submission) -> str:
 
 def _agencies(sub: Submission) -> list[Unit]:
     """The agencies a file speaks for: itself, or a summary's 单位明细 rows (none when it has none)."""
-    if sub.kind != SUMMARY_KIND:
-        return sub.units
-    return sub.units if sub.has_unit_rows else []
+    return sub.units if not sub.is_summary or sub.has_unit_rows else []
 
 
 def flag_shared_codes(kept: Sequence[Submission]) -> None:
@@ -62,7 +59,7 @@ def flag_shared_codes(kept: Sequence[Submission]) -> None:
 
 def _flag(sub: Submission, unit: Unit, other_sub: Submission, other: Unit) -> None:
     where = other.via or other_sub.name
-    if sub.kind == SUMMARY_KIND:
+    if sub.is_summary:
         sub.findings.append(consolidation_finding("consolidate.shared_uscc_inner", WARNING, agency=unit.name,
                                                   other=other.name, file=where))
     else:  # first, so that the 原因 column names it

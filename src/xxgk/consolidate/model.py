@@ -17,6 +17,7 @@ from xxgk.identity import parse_date
 # Cover field ids (the defined names meta_agency … are the workbook contract, like every cell id).
 AGENCY, USCC, REGION, YEAR, KIND, PARENT, FILLED_ON = (
     "meta.agency", "meta.uscc", "meta.region", "meta.year", "meta.kind", "meta.parent", "meta.filled_on")
+SUMMARY_KIND = "汇总"  # the 报表类型 (cover choice field) of a summary
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +80,10 @@ class Submission:
     @property
     def readable(self) -> bool:
         return self.row is not None
+
+    @property
+    def is_summary(self) -> bool:
+        return self.kind == SUMMARY_KIND
 
     @property
     def agency(self) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 
 from xxgk.consolidate.keys import SHARED, KeyResolver, shared_code
 from xxgk.consolidate.model import Submission, Unit
-from xxgk.consolidate.reading import SUMMARY_KIND, read_all, scan
+from xxgk.consolidate.reading import read_all, scan
 from xxgk.engine import Frame, check_rules
 from xxgk.findings import WARNING, Finding, finding
 from xxgk.identity import clean_uscc, normalize_name
@@ -39,10 +39,10 @@ class Previous:
 
 def _latest(subs: list[Submission]) -> list[Submission]:
     """One submission per agency (summaries per file): the later 填报日期, then the later file time."""
-    resolver = KeyResolver((s.agency, s.uscc) for s in subs if s.kind != SUMMARY_KIND)
+    resolver = KeyResolver((s.agency, s.uscc) for s in subs if not s.is_summary)
     best: dict[str, Submission] = {}
     for s in subs:
-        key = s.name if s.kind == SUMMARY_KIND else resolver.key(s.agency, s.uscc) or s.name
+        key = s.name if s.is_summary else resolver.key(s.agency, s.uscc) or s.name
         if key not in best or s.rank() > best[key].rank():
             best[key] = s
     return list(best.values())

@@ -26,7 +26,7 @@ from xxgk.identity import agency_key
 from xxgk.reader import Fill, Unreadable, read_fill
 from xxgk.rules.expand import computed_cells
 
-__all__ = ["SUMMARY_KIND", "WORKBOOK_SUFFIXES", "read_all", "read_chunk", "scan"]
+__all__ = ["WORKBOOK_SUFFIXES", "read_all", "read_chunk", "scan"]
 
 Progress = Callable[[int, int], None]
 
@@ -35,7 +35,6 @@ Progress = Callable[[int, int], None]
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".xlt", ".et", ".ett",
                                ".ods", ".ots", ".csv"})
 _SKIP_KINDS = ("lock_file", "hidden")
-SUMMARY_KIND = "汇总"  # the 报表类型 (cover choice field) of a summary
 
 
 class InputError(ValueError):
@@ -128,7 +127,7 @@ def _complete(sub: Submission, fill: Fill, findings: list[Finding], row: np.ndar
     sub.findings = list(findings)
     sub.row = row
     sub.exact = {c: fill.exact[c] for c in fill.exact}
-    if sub.kind == SUMMARY_KIND:
+    if sub.is_summary:
         _summary_parts(sub, fill)
     else:
         sub.units = [_unit_of(sub)]

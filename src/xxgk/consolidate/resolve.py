@@ -12,7 +12,6 @@ from xxgk.consolidate.clashes import duplicate_basis, in_sub_summary
 from xxgk.consolidate.keys import KeyResolver
 from xxgk.consolidate.messages import REASONS, consolidation_finding
 from xxgk.consolidate.model import YEAR, Submission
-from xxgk.consolidate.reading import SUMMARY_KIND
 from xxgk.consolidate.roster import Roster
 from xxgk.extensions import form_keys
 from xxgk.findings import ERROR, WARNING
@@ -84,13 +83,13 @@ def settle_unusable(subs: Sequence[Submission], include_invalid: bool) -> None:
 def assign_keys(cands: Sequence[Submission]) -> None:
     """Agency keys for every candidate and its units (a copy without USCC joins a copy that has one; different
     agencies on one USCC get different keys, see keys.KeyResolver)."""
-    summaries = [s for s in cands if s.kind == SUMMARY_KIND]
-    resolver = KeyResolver([(u.name, u.uscc) for s in cands for u in s.units if s.kind != SUMMARY_KIND or s.has_unit_rows],
+    summaries = [s for s in cands if s.is_summary]
+    resolver = KeyResolver([(u.name, u.uscc) for s in cands for u in s.units if not s.is_summary or s.has_unit_rows],
                            [(s.agency, s.uscc) for s in summaries])
     for s in cands:
-        key = resolver.cover_key(s.agency, s.uscc) if s.kind == SUMMARY_KIND else resolver.key(s.agency, s.uscc)
+        key = resolver.cover_key(s.agency, s.uscc) if s.is_summary else resolver.key(s.agency, s.uscc)
         s.key = key or f"file:{s.name}"
-        opaque = s.kind == SUMMARY_KIND and not s.has_unit_rows
+        opaque = s.is_summary and not s.has_unit_rows
         s.units = [replace(u, key=f"summary:{s.key}" if opaque else resolver.key(u.name, u.uscc) or f"file:{s.name}#{i}")
                    for i, u in enumerate(s.units)]
 
@@ -100,7 +99,7 @@ def drop_own_summaries(cands: Sequence[Submission], own_key: str) -> list[Submis
     counting it would replace the agencies' current reports by its old numbers."""
     out = []
     for s in cands:
-        if own_key and s.kind == SUMMARY_KIND and s.key == own_key:
+        if own_key and s.is_summary and s.key == own_key:
             s.status = st.SKIPPED
             s.notes.append(consolidation_finding("consolidate.own_summary", WARNING, agency=s.agency))
         else:
@@ -110,7 +109,7 @@ def drop_own_summaries(cands: Sequence[Submission], own_key: str) -> list[Submis
 
 def _same_report(a: Submission, b: Submission) -> bool:
     """Two summaries of one name are copies only when they share an agency (else two places named alike)."""
-    if a.kind != SUMMARY_KIND or not (a.has_unit_rows and b.has_unit_rows):
+    if not a.is_summary or not (a.has_unit_rows and b.has_unit_rows):
         return True
     return bool({u.key for u in a.units} & {u.key for u in b.units})
 
@@ -126,7 +125,7 @@ def drop_duplicates(cands: Sequence[Submission]) -> list[Submission]:
     agencies that carry one USCC have different keys (keys.KeyResolver): neither replaces the other."""
     groups: dict[tuple[bool, str], list[Submission]] = {}
     for s in cands:
-        groups.setdefault((s.kind == SUMMARY_KIND, s.key), []).append(s)
+        groups.setdefault((s.is_summary, s.key), []).append(s)
     for group in groups.values():
         kept: list[Submission] = []
         for s in sorted(group, key=lambda s: s.rank(), reverse=True):
@@ -149,7 +148,7 @@ def _shown(sub: Submission) -> str:
 def listed(sub: Submission, roster: Roster | None) -> bool:
     if roster is None or roster.match(sub.agency, sub.uscc):
         return True
-    return sub.kind == SUMMARY_KIND and any(roster.match(u.name, u.uscc) for u in sub.units)
+    return sub.is_summary and any(roster.match(u.name, u.uscc) for u in sub.units)
 
 
 def verdict(sub: Submission, include_invalid: bool) -> str:
@@ -175,7 +174,7 @@ def settle_summaries(kept: Sequence[Submission], roster: Roster | None, include_
     """Statuses of the sub-summaries; an agency inside two of them counts once. Returns agency key -> summary."""
     claimed: dict[str, Submission] = {}
     for s in kept:
-        if s.kind != SUMMARY_KIND or not _roster_gate(s, roster, include_unlisted):
+        if not s.is_summary or not _roster_gate(s, roster, include_unlisted):
             continue
         s.status = verdict(s, include_invalid)
         if s.status not in st.SUMMED:
@@ -199,7 +198,7 @@ def settle_direct(spec: FormSpec, kept: Sequence[Submission], claimed: dict[str,
     """Agency reports already inside a summed sub-summary, or not on the roster; returns the rest."""
     out = []
     for s in kept:
-        if s.kind == SUMMARY_KIND:
+        if s.is_summary:
             continue
         inside = claimed.get(s.units[0].key)
         if inside is not None:
@@ -233,7 +232,7 @@ def describe(sub: Submission) -> str:
 def _checked(sub: Submission) -> list[str]:
     """The 原因 of a file that was checked: what it carries, why it is left out, its errors and warnings."""
     parts = []
-    if sub.kind == SUMMARY_KIND:
+    if sub.is_summary:
         parts.append(REASONS["summary"].format(count=len(sub.units)))
     if sub.cross_year_errors:
         alone = sub.status == st.ERRORS and sub.cross_year_errors == sub.errors

@@ -176,7 +176,7 @@ def _settle(subs: list[Submission], choice: resolve.Choice, roster: Roster | Non
     flag_shared_codes(kept)
     claimed = resolve.settle_summaries(kept, roster, options.include_invalid, options.include_unlisted)
     direct = resolve.settle_direct(choice.spec, kept, claimed, roster, options.include_unlisted)
-    inner = [u for s in kept if s.kind == resolve.SUMMARY_KIND and s.status in st.SUMMED for u in s.units]
+    inner = [u for s in kept if s.is_summary and s.status in st.SUMMED for u in s.units]
     issues = cross_year(choice.spec, direct, inner, previous) if previous else []
     resolve.finish(direct, options.include_invalid)
     warn_newer_invalid(kept)
