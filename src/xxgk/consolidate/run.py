@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,23 +15,22 @@ from xxgk.consolidate import status as st
 from xxgk.consolidate.clashes import flag_shared_codes, warn_newer_invalid
 from xxgk.consolidate.messages import MORE, consolidation_finding
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
+from xxgk.consolidate.options import Options, UsageError, check_options
 from xxgk.consolidate.previous import Previous, aligned, check_rows, load_previous, same_agencies_total
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
 from xxgk.consolidate.resolve import NothingToConsolidate
 from xxgk.consolidate.result import Consolidation, check_roster
-from xxgk.consolidate.roster import Roster, RosterError, read_roster
-from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding
-from xxgk.identifiers import normalize_uscc, region_problem, uscc_problem
+from xxgk.consolidate.roster import Roster
+from xxgk.findings import ERROR, WARNING, Finding
+from xxgk.identifiers import normalize_uscc
 from xxgk.identity import agency_key, normalize_name
-from xxgk.spec import FormSpec, load_spec
+from xxgk.spec import FormSpec
+
+__all__ = ["NothingConsolidated", "Options", "UsageError", "collect", "consolidate"]  # Options: the CLI imports it here
 
 TOTAL_FILE = "（汇总合计）"
 SHOWN = 3  # agencies named in a message
 DEFAULT_AGENCY = "汇总"
-
-
-class UsageError(ValueError):
-    """The options cannot work (the message says why, in Chinese)."""
 
 
 class NothingConsolidated(NothingToConsolidate):
@@ -40,47 +39,6 @@ class NothingConsolidated(NothingToConsolidate):
     def __init__(self, message: str, submissions: list[Submission]) -> None:
         super().__init__(message)
         self.submissions = submissions
-
-
-@dataclass(frozen=True)
-class Options:
-    output: Path | None = None
-    roster: Path | None = None
-    previous: Path | None = None
-    agency: str | None = None  # the consolidating unit, named on the cover
-    uscc: str | None = None
-    region: str | None = None
-    form: str | None = None
-    year: int | None = None
-    include_invalid: bool = False
-    include_unlisted: bool = False
-    force: bool = False
-    # Worker processes for reading. None: by inbox size (used by the CLI). Worker processes are spawned, so
-    # a script that passes None or > 1 must guard its entry point with `if __name__ == "__main__":`.
-    jobs: int | None = 1
-    today: dt.date | None = None  # the summary's 填报日期 (default: today)
-
-
-def check_options(options: Options) -> Roster | None:
-    """Raise UsageError for options that cannot work; return the roster when one is given."""
-    if options.uscc and (p := uscc_problem(options.uscc)):
-        raise UsageError(f"--uscc “{options.uscc}”{USCC_REASONS[p]}。")
-    if options.region and (p := region_problem(options.region)):
-        raise UsageError(f"--region “{options.region}”{REGION_REASONS[p]}。")
-    if options.form and options.year is not None:
-        lo, hi = load_spec(options.form).years
-        if not lo <= options.year <= hi:
-            raise UsageError(f"--year {options.year} 不在 {options.form} 表式适用的 {lo}–{hi} 年之间。")
-    out = options.output
-    if out is not None:
-        if out.suffix.lower() != ".xlsx":
-            raise UsageError(f"输出文件应以 .xlsx 结尾：{out}")
-        if out.exists() and not options.force:
-            raise UsageError(f"输出文件已存在：{out}。如需覆盖，请加 --force。")
-    try:
-        return read_roster(options.roster) if options.roster else None
-    except RosterError as exc:
-        raise UsageError(str(exc)) from exc
 
 
 def cross_year(spec: FormSpec, direct: Sequence[Submission], inner: Sequence[Unit], previous: Previous) -> list[Issue]:
