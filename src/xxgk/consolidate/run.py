@@ -12,13 +12,13 @@ import numpy as np
 
 from xxgk.consolidate import resolve
 from xxgk.consolidate import status as st
+from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose, screen
 from xxgk.consolidate.clashes import flag_shared_codes, warn_newer_invalid
 from xxgk.consolidate.messages import MORE, consolidation_finding
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
 from xxgk.consolidate.previous import Previous, aligned, check_rows, load_previous, same_agencies_total
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
-from xxgk.consolidate.resolve import NothingToConsolidate
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster
 from xxgk.findings import ERROR, WARNING, Finding
@@ -116,18 +116,18 @@ def _items(inputs: Sequence[Path], options: Options) -> list[tuple[Path, str]]:
     return items
 
 
-def _choose(subs: list[Submission], options: Options, roster: Roster | None) -> resolve.Choice:
+def _choose(subs: list[Submission], options: Options, roster: Roster | None) -> Choice:
     try:
-        return resolve.choose(subs, options.form, options.year)
+        return choose(subs, options.form, options.year)
     except NothingToConsolidate as exc:
         resolve.settle_unusable(subs, options.include_invalid)
         raise NothingConsolidated(str(exc), _described(subs, roster)) from exc
 
 
-def _settle(subs: list[Submission], choice: resolve.Choice, roster: Roster | None, options: Options,
+def _settle(subs: list[Submission], choice: Choice, roster: Roster | None, options: Options,
             previous: Previous | None) -> list[Issue]:
     """Give every file its status; returns the cross-year issues of agencies inside sub-summaries."""
-    cands = resolve.screen(subs, choice)
+    cands = screen(subs, choice)
     resolve.assign_keys(cands)
     own = agency_key(options.agency or "", options.uscc or "") if options.agency or options.uscc else ""
     kept = resolve.drop_duplicates(resolve.drop_own_summaries(cands, own))
