@@ -1,5 +1,5 @@
-"""Reports that meet over one agency and what the consolidator is told about them: different agencies on one
-USCC, an agency sent directly and also inside a sub-summary, a newer copy with errors that replaced a valid one."""
+"""Reports of different agencies, or of one agency by two ways, that meet and what the consolidator is told
+about them: different agencies on one USCC, an agency sent directly and also inside a sub-summary."""
 
 from __future__ import annotations
 
@@ -7,34 +7,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from xxgk.consolidate import status as st
 from xxgk.consolidate.keys import shared_code
-from xxgk.consolidate.messages import (
-    CELL_DIFFERENCE,
-    DATE_ORDER,
-    DUPLICATE_BASIS,
-    FATE,
-    MORE,
-    NOT_FILLED,
-    consolidation_finding,
-)
+from xxgk.consolidate.messages import CELL_DIFFERENCE, DATE_ORDER, MORE, NOT_FILLED, consolidation_finding
 from xxgk.consolidate.model import FILLED_ON, Submission, Unit
 from xxgk.consolidate.sheets import cell_labels
 from xxgk.findings import ERROR, WARNING, Finding, number
-from xxgk.identity import clean_uscc, normalize_name, parse_date
+from xxgk.identity import parse_date
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import FormSpec
 
 SHOWN = 3  # differing cells named in a message
-
-
-def duplicate_basis(a: Submission, b: Submission) -> str:
-    """Why two copies count as one agency's: the same code and name, the same code, or the same name."""
-    code = clean_uscc(a.uscc)
-    same_code = bool(code) and code == clean_uscc(b.uscc)
-    name = normalize_name(a.agency)
-    same_name = bool(name) and name == normalize_name(b.agency)
-    return DUPLICATE_BASIS["uscc" if same_code and same_name else "code" if same_code else "name"]
 
 
 def _agencies(sub: Submission) -> list[Unit]:
@@ -95,18 +77,3 @@ def in_sub_summary(spec: FormSpec, sub: Submission, summary: Submission) -> Find
     listing = "；".join(differ[:SHOWN]) + (MORE if len(differ) > SHOWN else "")
     return consolidation_finding("consolidate.in_sub_summary_differs", WARNING, agency=sub.agency,
                                  summary=summary.name, count=len(differ), listing=listing, dates=_date_order(mine, theirs))
-
-
-def warn_newer_invalid(subs: Sequence[Submission]) -> None:
-    """A newer copy with errors replaced a copy without: the later one still wins, both files say so."""
-    for new in subs:
-        valid = [old for old in new.replaced if not old.errors]
-        if not valid or new.status not in (st.ERRORS, st.ERRORS_INCLUDED):
-            continue
-        fate = FATE["out" if new.status == st.ERRORS else "in"]
-        for old in valid:
-            old.notes.append(consolidation_finding("consolidate.newer_invalid", WARNING, winner=new.name,
-                                                   count=new.errors, fate=fate))
-        latest = max(valid, key=Submission.rank)
-        new.notes.append(consolidation_finding("consolidate.replaced_valid", WARNING, loser=latest.name,
-                                               count=new.errors, fate=fate))

@@ -13,7 +13,8 @@ import numpy as np
 from xxgk.consolidate import resolve
 from xxgk.consolidate import status as st
 from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose, screen
-from xxgk.consolidate.clashes import flag_shared_codes, warn_newer_invalid
+from xxgk.consolidate.clashes import flag_shared_codes
+from xxgk.consolidate.duplicates import assign_keys, drop_duplicates, drop_own_summaries, warn_newer_invalid
 from xxgk.consolidate.messages import MORE, consolidation_finding
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
@@ -128,9 +129,9 @@ def _settle(subs: list[Submission], choice: Choice, roster: Roster | None, optio
             previous: Previous | None) -> list[Issue]:
     """Give every file its status; returns the cross-year issues of agencies inside sub-summaries."""
     cands = screen(subs, choice)
-    resolve.assign_keys(cands)
+    assign_keys(cands)
     own = agency_key(options.agency or "", options.uscc or "") if options.agency or options.uscc else ""
-    kept = resolve.drop_duplicates(resolve.drop_own_summaries(cands, own))
+    kept = drop_duplicates(drop_own_summaries(cands, own))
     flag_shared_codes(kept)
     claimed = resolve.settle_summaries(kept, roster, options.include_invalid, options.include_unlisted)
     direct = resolve.settle_direct(choice.spec, kept, claimed, roster, options.include_unlisted)
