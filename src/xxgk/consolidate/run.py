@@ -20,6 +20,7 @@ from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
 from xxgk.consolidate.previous import Previous, aligned, check_rows, load_previous, same_agencies_total
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
+from xxgk.consolidate.reasons import explain
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster
 from xxgk.findings import ERROR, WARNING, Finding
@@ -122,7 +123,7 @@ def _choose(subs: list[Submission], options: Options, roster: Roster | None) -> 
         return choose(subs, options.form, options.year)
     except NothingToConsolidate as exc:
         resolve.settle_unusable(subs, options.include_invalid)
-        raise NothingConsolidated(str(exc), _described(subs, roster)) from exc
+        raise NothingConsolidated(str(exc), explain(subs, roster)) from exc
 
 
 def _settle(subs: list[Submission], choice: Choice, roster: Roster | None, options: Options,
@@ -139,7 +140,7 @@ def _settle(subs: list[Submission], choice: Choice, roster: Roster | None, optio
     issues = cross_year(choice.spec, direct, inner, previous) if previous else []
     resolve.finish(direct, options.include_invalid)
     warn_newer_invalid(kept)
-    _described(subs, roster)
+    explain(subs, roster)
     return issues
 
 
@@ -165,15 +166,6 @@ def collect(inputs: Sequence[Path], options: Options | None = None, on_progress:
     result.roster = check_roster(roster, subs, units) if roster else None
     result.issues = problems + gather_issues(subs, inner_issues, total_issues(result, previous))
     return result
-
-
-def _described(subs: list[Submission], roster: Roster | None) -> list[Submission]:
-    for s in subs:
-        if roster is not None and not s.readable and not s.skipped:
-            entry = roster.guess(s.name)
-            s.guessed = entry.name if entry else ""
-        s.reason = resolve.describe(s)
-    return subs
 
 
 def consolidate(inputs: Sequence[Path], options: Options, on_progress: Progress | None = None) -> Consolidation:
