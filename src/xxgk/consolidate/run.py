@@ -8,30 +8,25 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from xxgk.consolidate import resolve
 from xxgk.consolidate import status as st
+from xxgk.consolidate.checks import cross_year, total_issues
 from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose, screen
 from xxgk.consolidate.clashes import flag_shared_codes
 from xxgk.consolidate.duplicates import assign_keys, drop_duplicates, drop_own_summaries, warn_newer_invalid
-from xxgk.consolidate.messages import MORE, consolidation_finding
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
-from xxgk.consolidate.previous import Previous, aligned, check_rows, load_previous, same_agencies_total
+from xxgk.consolidate.previous import Previous, load_previous
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
 from xxgk.consolidate.reasons import explain
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster
-from xxgk.findings import ERROR, WARNING, Finding
+from xxgk.findings import Finding
 from xxgk.identifiers import normalize_uscc
 from xxgk.identity import agency_key, normalize_name
-from xxgk.spec import FormSpec
 
 __all__ = ["NothingConsolidated", "Options", "UsageError", "collect", "consolidate"]  # Options: the CLI imports it here
 
-TOTAL_FILE = "（汇总合计）"
-SHOWN = 3  # agencies named in a message
 DEFAULT_AGENCY = "汇总"
 
 
@@ -41,38 +36,6 @@ class NothingConsolidated(NothingToConsolidate):
     def __init__(self, message: str, submissions: list[Submission]) -> None:
         super().__init__(message)
         self.submissions = submissions
-
-
-def cross_year(spec: FormSpec, direct: Sequence[Submission], inner: Sequence[Unit], previous: Previous) -> list[Issue]:
-    """prev() rules per agency. Findings on agency reports join the file (and decide its status); those on
-    agencies inside a sub-summary are listed only (the sub-summary is judged where it was made)."""
-    units = [s.units[0] for s in direct] + list(inner)
-    if not units:
-        return []
-    rows = np.array([u.values for u in units]).reshape(len(units), len(spec.cells))
-    found = check_rows(spec, rows, aligned(previous, units), previous)
-    for s, fs in zip(direct, found, strict=False):
-        s.findings.extend(fs)
-        s.cross_year_errors = sum(f.severity == ERROR for f in fs)
-    return [Issue(u.name, u.uscc, u.via, f) for u, fs in zip(inner, found[len(direct):], strict=True) for f in fs]
-
-
-def total_issues(result: Consolidation, previous: Previous | None) -> list[Issue]:
-    """Every rule on the summary's own totals. Cross-year ones compare with last year's total of the same
-    agencies; when last year's data lacks some of them, they are skipped with a warning saying so."""
-    prev, skipped = None, []
-    if previous is not None:
-        prev, unmatched = same_agencies_total(previous, result.units)
-        skipped = [_partial(result, previous, unmatched)] if prev is None else []
-    rows = prev[None, :] if prev is not None else None
-    (found,) = check_rows(result.spec, result.total[None, :], rows, previous, only_cross_year=False)
-    return [Issue(result.agency, result.uscc, TOTAL_FILE, f) for f in [*skipped, *found]]
-
-
-def _partial(result: Consolidation, previous: Previous, unmatched: Sequence[Unit]) -> Finding:
-    names = "、".join(u.name or u.uscc for u in unmatched[:SHOWN]) + (MORE if len(unmatched) > SHOWN else "")
-    return consolidation_finding("consolidate.previous_partial", WARNING, count=len(result.units),
-                                 missing=len(unmatched), source=previous.source, names=names)
 
 
 def _issue_key(i: Issue) -> tuple[str, str, tuple[str, ...]]:
