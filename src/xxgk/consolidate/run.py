@@ -8,22 +8,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from xxgk.consolidate import resolve
 from xxgk.consolidate import status as st
-from xxgk.consolidate.checks import cross_year, total_issues
-from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose, screen
-from xxgk.consolidate.clashes import flag_shared_codes
-from xxgk.consolidate.duplicates import assign_keys, drop_duplicates, drop_own_summaries, warn_newer_invalid
+from xxgk.consolidate.checks import total_issues
+from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
 from xxgk.consolidate.previous import Previous, load_previous
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
-from xxgk.consolidate.reasons import explain
+from xxgk.consolidate.resolve import settle, settle_unchosen
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster
 from xxgk.findings import Finding
 from xxgk.identifiers import normalize_uscc
-from xxgk.identity import agency_key, normalize_name
+from xxgk.identity import normalize_name
 
 __all__ = ["NothingConsolidated", "Options", "UsageError", "collect", "consolidate"]  # Options: the CLI imports it here
 
@@ -85,26 +82,8 @@ def _choose(subs: list[Submission], options: Options, roster: Roster | None) -> 
     try:
         return choose(subs, options.form, options.year)
     except NothingToConsolidate as exc:
-        resolve.settle_unusable(subs, options.include_invalid)
-        raise NothingConsolidated(str(exc), explain(subs, roster)) from exc
-
-
-def _settle(subs: list[Submission], choice: Choice, roster: Roster | None, options: Options,
-            previous: Previous | None) -> list[Issue]:
-    """Give every file its status; returns the cross-year issues of agencies inside sub-summaries."""
-    cands = screen(subs, choice)
-    assign_keys(cands)
-    own = agency_key(options.agency or "", options.uscc or "") if options.agency or options.uscc else ""
-    kept = drop_duplicates(drop_own_summaries(cands, own))
-    flag_shared_codes(kept)
-    claimed = resolve.settle_summaries(kept, roster, options.include_invalid, options.include_unlisted)
-    direct = resolve.settle_direct(choice.spec, kept, claimed, roster, options.include_unlisted)
-    inner = [u for s in kept if s.is_summary and s.status in st.SUMMED for u in s.units]
-    issues = cross_year(choice.spec, direct, inner, previous) if previous else []
-    resolve.finish(direct, options.include_invalid)
-    warn_newer_invalid(kept)
-    explain(subs, roster)
-    return issues
+        settle_unchosen(subs, roster, options.include_invalid)
+        raise NothingConsolidated(str(exc), subs) from exc
 
 
 def collect(inputs: Sequence[Path], options: Options | None = None, on_progress: Progress | None = None) -> Consolidation:
@@ -117,7 +96,7 @@ def collect(inputs: Sequence[Path], options: Options | None = None, on_progress:
     previous, problems = _previous(options)
     subs = read_all(items, jobs=options.jobs, on_progress=on_progress)
     choice = _choose(subs, options, roster)
-    inner_issues = _settle(subs, choice, roster, options, previous)
+    inner_issues = settle(subs, choice, options, roster, previous)
     units = [u for s in subs if s.status in st.SUMMED for u in s.units]
     if not units:
         raise NothingConsolidated("没有可以汇总的工作簿：全部文件都有错误、无法读取或未列入名册，详见各文件的原因。", subs)
