@@ -15,9 +15,9 @@ from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
 from xxgk.consolidate.previous import Previous, load_previous
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
-from xxgk.consolidate.settle import settle, settle_unchosen
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster
+from xxgk.consolidate.settle import settle, settle_unchosen
 from xxgk.findings import Finding
 from xxgk.identifiers import normalize_uscc
 from xxgk.identity import normalize_name
