@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from xxgk.consolidate import status as st
 from xxgk.consolidate.checks import total_issues
 from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose
+from xxgk.consolidate.issues import gather_issues
 from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
 from xxgk.consolidate.previous import Previous, load_previous
@@ -20,7 +20,6 @@ from xxgk.consolidate.roster import Roster
 from xxgk.consolidate.settle import settle, settle_unchosen
 from xxgk.findings import Finding
 from xxgk.identifiers import normalize_uscc
-from xxgk.identity import normalize_name
 
 __all__ = ["NothingConsolidated", "Options", "UsageError", "collect", "consolidate"]  # Options: the CLI imports it here
 
@@ -33,22 +32,6 @@ class NothingConsolidated(NothingToConsolidate):
     def __init__(self, message: str, submissions: list[Submission]) -> None:
         super().__init__(message)
         self.submissions = submissions
-
-
-def _issue_key(i: Issue) -> tuple[str, str, tuple[str, ...]]:
-    return normalize_name(i.agency), i.finding.rule or i.finding.code, i.finding.cells
-
-
-def gather_issues(subs: Sequence[Submission], inner: Sequence[Issue], totals: Sequence[Issue]) -> list[Issue]:
-    """The 校验结果 rows: each file's findings, the sub-summaries' rows with their 说明, the totals'."""
-    carried = [i for s in subs if s.status in st.SUMMED for i in s.carried]
-    notes = {_issue_key(i): i.note for i in carried if i.note}
-    out = [Issue(s.agency or s.guessed, s.uscc, s.name, f) for s in subs if not s.skipped
-           for f in (*s.findings, *s.notes)]
-    fresh = {_issue_key(i) for i in inner}
-    out += [replace(i, note=notes.get(_issue_key(i), i.note)) for i in inner]
-    out += [i for i in carried if _issue_key(i) not in fresh]
-    return out + list(totals)
 
 
 def default_agency(units: Sequence[Unit]) -> str:
