@@ -1,4 +1,6 @@
-"""Consolidate an inbox: read every file, decide what counts, sum, check, and write the summary workbook."""
+"""Consolidate an inbox, stage by stage: find the files (reading.scan), read and check each one (reading.read_all),
+choose the form and year (choice), settle what each file becomes (settle), sum the agencies (result), check the
+totals (checks), gather the 校验结果 rows (issues) and write the summary workbook (workbook)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from xxgk.consolidate import status as st
 from xxgk.consolidate.checks import total_issues
 from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose
 from xxgk.consolidate.issues import gather_issues
-from xxgk.consolidate.model import PARENT, Issue, Submission, Unit
+from xxgk.consolidate.model import PARENT, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
 from xxgk.consolidate.previous import Previous, load_previous
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
@@ -34,20 +36,32 @@ class NothingConsolidated(NothingToConsolidate):
         self.submissions = submissions
 
 
-def default_agency(units: Sequence[Unit]) -> str:
-    """“<common 上级主管单位>（汇总）” when most agencies share one, else “汇总”."""
-    parents = Counter(u.meta.get(PARENT, "") for u in units)
-    parent, n = parents.most_common(1)[0] if parents else ("", 0)
-    return f"{parent}（{DEFAULT_AGENCY}）" if parent and n * 2 > len(units) else DEFAULT_AGENCY
+def consolidate(inputs: Sequence[Path], options: Options, on_progress: Progress | None = None) -> Consolidation:
+    """collect() and write the summary workbook to options.output (atomically)."""
+    from xxgk.consolidate.workbook import write_summary
+
+    if options.output is None:
+        raise UsageError("请用 -o 指定汇总表的输出文件。")
+    result = collect(inputs, options, on_progress)
+    write_summary(result, options.output, force=options.force)
+    return result
 
 
-def _previous(options: Options) -> tuple[Previous | None, list[Issue]]:
-    if options.previous is None:
-        return None, []
-    got = load_previous(options.previous, options.jobs)
-    if isinstance(got, Finding):  # the cross-year check asked for cannot run: a usage error, as in validate
-        raise UsageError(f"--previous {got.message}")
-    return got, []
+def collect(inputs: Sequence[Path], options: Options | None = None, on_progress: Progress | None = None) -> Consolidation:
+    """Read, check and sum the inputs (folders and files) without writing anything.
+
+    Raises UsageError for unusable options and NothingConsolidated when no file can be summed."""
+    options = options or Options()
+    roster = check_options(options)
+    items = _items(inputs, options)
+    previous = _previous(options)
+    subs = read_all(items, jobs=options.jobs, on_progress=on_progress)
+    choice = _choose(subs, options, roster)
+    inner_issues = settle(subs, choice, options, roster, previous)
+    result = _summed(subs, choice, options, previous)
+    result.roster = check_roster(roster, subs, result.units) if roster else None
+    result.issues = gather_issues(subs, inner_issues, total_issues(result, previous))
+    return result
 
 
 def _items(inputs: Sequence[Path], options: Options) -> list[tuple[Path, str]]:
@@ -61,6 +75,15 @@ def _items(inputs: Sequence[Path], options: Options) -> list[tuple[Path, str]]:
     return items
 
 
+def _previous(options: Options) -> Previous | None:
+    if options.previous is None:
+        return None
+    got = load_previous(options.previous, options.jobs)
+    if isinstance(got, Finding):  # the cross-year check asked for cannot run: a usage error, as in validate
+        raise UsageError(f"--previous {got.message}")
+    return got
+
+
 def _choose(subs: list[Submission], options: Options, roster: Roster | None) -> Choice:
     try:
         return choose(subs, options.form, options.year)
@@ -69,36 +92,19 @@ def _choose(subs: list[Submission], options: Options, roster: Roster | None) -> 
         raise NothingConsolidated(str(exc), subs) from exc
 
 
-def collect(inputs: Sequence[Path], options: Options | None = None, on_progress: Progress | None = None) -> Consolidation:
-    """Read, check and sum the inputs (folders and files) without writing anything.
-
-    Raises UsageError for unusable options and NothingConsolidated when no file can be summed."""
-    options = options or Options()
-    roster = check_options(options)
-    items = _items(inputs, options)
-    previous, problems = _previous(options)
-    subs = read_all(items, jobs=options.jobs, on_progress=on_progress)
-    choice = _choose(subs, options, roster)
-    inner_issues = settle(subs, choice, options, roster, previous)
+def _summed(subs: list[Submission], choice: Choice, options: Options, previous: Previous | None) -> Consolidation:
+    """The agencies of every summed file, summed, with the summary's cover."""
     units = [u for s in subs if s.status in st.SUMMED for u in s.units]
     if not units:
         raise NothingConsolidated("没有可以汇总的工作簿：全部文件都有错误、无法读取或未列入名册，详见各文件的原因。", subs)
-    result = Consolidation(choice.spec, choice.year, subs, units, [],
-                           agency=options.agency or default_agency(units),
-                           uscc=normalize_uscc(options.uscc or ""), region=(options.region or "").strip(),
-                           filled_on=options.today or dt.date.today(), include_invalid=options.include_invalid,
-                           previous=previous.source if previous else None)
-    result.roster = check_roster(roster, subs, units) if roster else None
-    result.issues = problems + gather_issues(subs, inner_issues, total_issues(result, previous))
-    return result
+    return Consolidation(choice.spec, choice.year, subs, units, [], agency=options.agency or default_agency(units),
+                         uscc=normalize_uscc(options.uscc or ""), region=(options.region or "").strip(),
+                         filled_on=options.today or dt.date.today(), include_invalid=options.include_invalid,
+                         previous=previous.source if previous else None)
 
 
-def consolidate(inputs: Sequence[Path], options: Options, on_progress: Progress | None = None) -> Consolidation:
-    """collect() and write the summary workbook to options.output (atomically)."""
-    from xxgk.consolidate.workbook import write_summary
-
-    if options.output is None:
-        raise UsageError("请用 -o 指定汇总表的输出文件。")
-    result = collect(inputs, options, on_progress)
-    write_summary(result, options.output, force=options.force)
-    return result
+def default_agency(units: Sequence[Unit]) -> str:
+    """“<common 上级主管单位>（汇总）” when most agencies share one, else “汇总”."""
+    parents = Counter(u.meta.get(PARENT, "") for u in units)
+    parent, n = parents.most_common(1)[0] if parents else ("", 0)
+    return f"{parent}（{DEFAULT_AGENCY}）" if parent and n * 2 > len(units) else DEFAULT_AGENCY
