@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.findings import ERROR, WARNING, Finding, count
+from xxgk.findings import Counted, Finding
 from xxgk.hints import Hint
 from xxgk.identity import parse_date
 
@@ -55,7 +55,7 @@ class Issue:
 
 
 @dataclass
-class Submission:
+class Submission(Counted):
     """One input file and what became of it."""
 
     path: Path
@@ -103,11 +103,3 @@ class Submission:
     def rank(self) -> tuple[dt.date, float, str]:
         """Of two copies from one agency the higher rank wins: later 填报日期, then later file time."""
         return self.filed or dt.date.min, self.mtime, self.name
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings, ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, WARNING)
