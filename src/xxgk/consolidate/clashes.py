@@ -9,11 +9,10 @@ import numpy as np
 
 from xxgk.consolidate.keys import shared_code
 from xxgk.consolidate.messages import CELL_DIFFERENCE, DATE_ORDER, MORE, NOT_FILLED, consolidation_finding
-from xxgk.consolidate.model import FILLED_ON, Submission, Unit
+from xxgk.consolidate.model import FILLED_ON, Submission, Unit, input_mask
 from xxgk.consolidate.sheets import cell_labels
 from xxgk.findings import ERROR, WARNING, Finding, number
 from xxgk.identity import parse_date
-from xxgk.rules.expand import computed_cells
 from xxgk.spec import FormSpec
 
 SHOWN = 3  # differing cells named in a message
@@ -59,9 +58,7 @@ def _date_order(mine: Unit, theirs: Unit) -> str:
 
 def _differences(spec: FormSpec, mine: Unit, theirs: Unit) -> list[str]:
     """The input cells (computed ones follow them) whose values differ, described."""
-    computed = computed_cells(spec)
-    inputs = np.array([cid not in computed for cid in spec.cells])
-    differ = inputs & ~np.isclose(mine.values, theirs.values, rtol=1e-12, atol=1e-9)
+    differ = input_mask(spec) & ~np.isclose(mine.values, theirs.values, rtol=1e-12, atol=1e-9)
     labels, ids = cell_labels(spec), list(spec.cells)
     return [CELL_DIFFERENCE.format(label=labels[ids[j]], mine=number(float(mine.values[j])),
                                    theirs=number(float(theirs.values[j]))) for j in np.flatnonzero(differ)]

@@ -14,11 +14,19 @@ import numpy as np
 from xxgk.findings import Counted, Finding
 from xxgk.hints import Hint
 from xxgk.identity import parse_date
+from xxgk.rules.expand import computed_cells
+from xxgk.spec import FormSpec
 
 # Cover field ids (the defined names meta_agency … are the workbook contract, like every cell id).
 AGENCY, USCC, REGION, YEAR, KIND, PARENT, FILLED_ON = (
     "meta.agency", "meta.uscc", "meta.region", "meta.year", "meta.kind", "meta.parent", "meta.filled_on")
 SUMMARY_KIND = "汇总"  # the 报表类型 (cover choice field) of a summary
+
+
+def input_mask(spec: FormSpec) -> np.ndarray:
+    """(m,) bool in spec.cells order: True for an input cell, False for a computed one (it follows its inputs)."""
+    computed = computed_cells(spec)
+    return np.array([cid not in computed for cid in spec.cells])
 
 
 @dataclass(frozen=True, eq=False)
