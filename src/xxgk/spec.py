@@ -50,6 +50,7 @@ class Axis:
     key: str
     label: tuple[str, ...]
     type: str | None = None
+    variants: tuple[str, ...] = ()  # other wordings of the leaf label found in published reports (importer)
 
     @property
     def short(self) -> str:
@@ -208,7 +209,8 @@ def _axis(raw: dict[str, Any], where: str) -> Axis:
     ctype = raw.get("type")
     if ctype is not None and ctype not in CELL_TYPES:
         raise SpecError(f"{where}: unknown cell type {ctype!r}")
-    return Axis(key=str(raw["key"]), label=_label(raw.get("label")), type=ctype)
+    variants = tuple(str(v) for v in raw.get("variants") or ())
+    return Axis(key=str(raw["key"]), label=_label(raw.get("label")), type=ctype, variants=variants)
 
 
 def _block(raw: dict[str, Any], where: str) -> Block:

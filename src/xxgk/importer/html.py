@@ -1,0 +1,116 @@
+"""Front end for web pages (.html): lxml, tables expanded over rowspan/colspan, scripts never run.
+
+Text only: script, style and similar elements are removed before anything is read. A cell spanning
+several rows or columns gives its text once, at its top-left grid position; the positions it covers
+below and to the right are empty, as in the template.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from xxgk.importer.model import Line, Piece, Source
+from xxgk.importer.text import decode
+
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "head")
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "caption", "dt", "dd", "blockquote", "center"}
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+MAX_SPAN = 100  # a rowspan/colspan above this is broken markup, not a table
+
+
+def read_html(path: Path) -> Source:
+    return Source(path, "html", tuple(parse_html(_text(path.read_bytes()))))
+
+
+def _text(data: bytes) -> str:
+    m = _CHARSET.search(data[:4096])
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data)
+
+
+def parse_html(markup: str) -> list[Line]:
+    import lxml.html
+
+    doc = lxml.html.document_fromstring(_XML_DECL.sub("", markup) or "<html></html>")
+    for bad in doc.xpath("|".join(f"//{t}" for t in _DROP)):
+        bad.drop_tree()
+    out: list[Line] = []
+    _walk(doc, out, [0, 0])
+    return out
+
+
+def _walk(el: Any, out: list[Line], counters: list[int]) -> None:
+    if not isinstance(el.tag, str):
+        return
+    tag = el.tag.lower()
+    if tag == "table":
+        counters[0] += 1
+        out += _table(el, counters[0])
+        return
+    if tag in _BLOCKS or tag == "br":
+        _emit(el.text_content() if tag != "br" else "", out, counters)
+        if tag != "br":
+            _emit(el.tail or "", out, counters)
+            return
+    else:
+        _emit(el.text or "", out, counters)
+    for child in el:
+        _walk(child, out, counters)
+    if tag not in _BLOCKS:
+        _emit(el.tail or "", out, counters)
+
+
+def _emit(text: str, out: list[Line], counters: list[int]) -> None:
+    for part in text.splitlines():
+        if part.strip():
+            counters[1] += 1
+            out.append(Line((Piece(part.strip(), f"网页第 {counters[1]} 段"),), False))
+
+
+def _table(table: Any, number: int) -> list[Line]:
+    taken: dict[tuple[int, int], bool] = {}
+    rows: list[dict[int, str]] = []
+    trs = [tr for tr in table.iter("tr") if _owner(tr) is table]
+    for r, tr in enumerate(trs):
+        row = {}
+        c = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                continue
+            while taken.get((r, c)):
+                c += 1
+            span_r, span_c = _span(cell, "rowspan"), _span(cell, "colspan")
+            for dr in range(span_r):
+                for dc in range(span_c):
+                    taken[(r + dr, c + dc)] = True
+            row[c] = " ".join(cell.text_content().split())
+            c += span_c
+        rows.append(row)
+    out = []
+    for r, row in enumerate(rows):
+        width = max([k + 1 for k in row] + [k[1] + 1 for k in taken if k[0] == r], default=0)
+        cells = tuple(Piece(row.get(c, ""), f"表 {number} 第 {r + 1} 行第 {c + 1} 列", c) for c in range(width))
+        if cells:
+            out.append(Line(cells, True))
+    return out
+
+
+def _owner(tr: Any) -> Any:
+    el = tr.getparent()
+    while el is not None and el.tag != "table":
+        el = el.getparent()
+    return el
+
+
+def _span(cell: Any, attr: str) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(str(cell.get(attr, "1")).strip() or 1)))
+    except ValueError:
+        return 1

@@ -1,0 +1,104 @@
+"""Records → form rows, by label keys from the spec (never by position alone).
+
+Pass 1: the record's label contains a row's leaf label (or a variant), and whatever else it contains
+comes from that row's parent labels (a merged "三、本年度办理结果", or split pieces "办 （三）不" of a vertical
+label). Pass 2: the label is a piece of exactly one row's leaf (the middle of a wrapped label). Pass 3: the
+text around a record with no usable label holds exactly one unmatched row's whole leaf (a label wrapped
+above and below its numbers). Pass 4: a record with no label and as many values as the one unlabelled
+row of the form (复议诉讼).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xxgk.importer.keys import label_key
+from xxgk.importer.labels import RowLabel
+from xxgk.importer.records import Record
+
+MIN_PIECE = 4  # a label piece shorter than this is too common to identify a row
+NEAR = 4  # lines around the rows matched by label within which passes 2 and 3 look
+
+
+def match_rows(records: Sequence[Record], rows: Sequence[RowLabel], lines_text: Sequence[str]) -> dict[int, RowLabel]:
+    """Map record positions (in `records`) to form rows."""
+    found: dict[int, RowLabel] = {}
+    for i, rec in enumerate(records):
+        row = _by_leaf(rec.key, rows)
+        if row is not None:
+            found[i] = row
+    if not found:
+        return found
+    lo = min(records[i].index for i in found) - NEAR
+    hi = max(records[i].index for i in found) + NEAR
+    inside = [i for i, r in enumerate(records) if lo <= r.index <= hi and i not in found and r.has_number]
+    taken = {id(r) for r in found.values()}
+    for i in inside:
+        row = _by_piece(records[i].key, [r for r in rows if id(r) not in taken])
+        if row is not None:
+            found[i] = row
+            taken.add(id(row))
+    for i in inside:
+        if i in found:
+            continue
+        row = _by_context(_context(records, i, lines_text), [r for r in rows if id(r) not in taken])
+        if row is not None:
+            found[i] = row
+            taken.add(id(row))
+    unlabelled = [r for r in rows if r.unlabelled and id(r) not in taken]
+    for i, rec in enumerate(records):
+        if i in found or rec.label or not rec.has_number or not unlabelled:
+            continue
+        if len(_non_padding(rec)) == len(unlabelled[0].block.columns) and rec.index > lo:
+            found[i] = unlabelled.pop(0)
+    return found
+
+
+def _non_padding(rec: Record) -> list[str]:
+    values = [v.text.strip() for v in rec.values]
+    while values and not values[-1]:
+        values.pop()
+    while values and not values[0]:
+        values.pop(0)
+    return values
+
+
+def _by_leaf(key: str, rows: Sequence[RowLabel]) -> RowLabel | None:
+    if not key:
+        return None
+    best: list[tuple[int, RowLabel]] = []
+    for row in rows:
+        for k in row.keys:
+            at = key.find(k)
+            if at < 0:
+                continue
+            rest = key[:at] + key[at + len(k):]
+            if set(rest) <= row.context:
+                best.append((len(k), row))
+    if not best:
+        return None
+    longest = max(n for n, _ in best)
+    winners = {id(r): r for n, r in best if n == longest}
+    return next(iter(winners.values())) if len(winners) == 1 else None
+
+
+def _by_piece(key: str, rows: Sequence[RowLabel]) -> RowLabel | None:
+    if len(key) < MIN_PIECE:
+        return None
+    hits = {id(r): r for r in rows for k in r.keys if key in k}
+    return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def _by_context(context: str, rows: Sequence[RowLabel]) -> RowLabel | None:
+    hits = {id(r): r for r in rows for k in r.keys if len(k) >= MIN_PIECE and k in context}
+    return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def _context(records: Sequence[Record], i: int, lines_text: Sequence[str]) -> str:
+    """The record's own label with the label-only lines right above and below it (up to the next numbers)."""
+    at = records[i].index
+    before = [r.index for r in records[:i] if r.has_number]
+    after = [r.index for r in records[i + 1:] if r.has_number]
+    first = before[-1] + 1 if before else max(0, at - NEAR)
+    last = after[0] if after else at + NEAR + 1
+    return label_key("".join(lines_text[first:at])) + records[i].key + label_key("".join(lines_text[at + 1: last]))
