@@ -149,3 +149,17 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
                       form=form, year=year, include_invalid=include_invalid, include_unlisted=include_unlisted,
                       force=force, jobs=jobs)
     sys.exit(run(inputs, options, as_json))
+
+
+@main.command("import", short_help="导入已发布的年报（.txt .html .docx .pdf），生成模板工作簿并校验。",
+              help="导入已发布的政府信息公开工作年度报告（文本、网页、Word、PDF），按表式生成填好的模板工作簿"
+              "（含来源、报告正文），并校验。PATHS 为报告文件或文件夹。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="输出目录（每份报告一个 .xlsx）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（含每个数字的原文和位置）")
+def import_(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+    from xxgk.importer.command import run as run_import
+
+    sys.exit(run_import(paths, out_dir, as_json))
+

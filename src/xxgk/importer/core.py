@@ -147,13 +147,21 @@ def _sections(lines: Sequence[Line], table_lines: set[int], header_keys: tuple[s
     for k, (start, n) in enumerate(heads):
         end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
         body = [i for i in range(start + 1, end)]
-        tableish = [i for i in body if i in table_lines or lines[i].table
-                    or any(h in label_key(lines[i].text) for h in header_keys)]
-        keep = [i for i in body if not tableish or i < tableish[0] or i > tableish[-1]]
+        tables = [i for i in body if i in table_lines or lines[i].table]
+        tableish = tables + [i for i in body if _header_line(label_key(lines[i].text), header_keys)] if tables else []
+        keep = [i for i in body if not tableish or i < min(tableish) or i > max(tableish)]
         titles, texts = out.setdefault(n, ([], []))
         titles.append(lines[start].text.strip())
         texts += [lines[i].text.strip() for i in keep if lines[i].text.strip()]
     return [(narrative.SECTIONS[n], "；".join(titles), "\n".join(texts)) for n, (titles, texts) in sorted(out.items())]
+
+
+def _header_line(key: str, header_keys: tuple[str, ...]) -> bool:
+    """A line made mostly of table header labels ("行政复议 行政诉讼", "申请人情况")."""
+    rest = key
+    for h in header_keys:
+        rest = rest.replace(h, "")
+    return len(rest) * 2 <= len(key)
 
 
 def _row_label(key: str, leaves: tuple[str, ...]) -> bool:

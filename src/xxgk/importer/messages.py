@@ -32,4 +32,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def import_finding(code: str, *, ids: tuple[str, ...] = (), expected: Any = None, actual: Any = None,
                    **params: Any) -> Finding:
     severity, template = MESSAGES[code]
-    return Finding(code, severity, template.format(**params), None, ids, (), expected, actual)
+    return Finding(code, severity, template.format(expected=expected, actual=actual, **params), None, ids, (), expected, actual)

@@ -13,6 +13,8 @@ from xxgk.importer.cellvalue import clean, looks_like_value
 from xxgk.importer.keys import label_key
 from xxgk.importer.model import Line, Piece
 
+_NUMBERED = re.compile(r"^\s*(?:\d+\s*[.、．]|[(（]\s*\d+\s*[)）])\D")
+_NUMBERISH = re.compile(r"^\D{0,2}\d")  # "约30", "30余": a value that cannot be read, not a label
 _TOKEN = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
 _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
 
@@ -55,12 +57,17 @@ def to_record(index: int, line: Line) -> Record | None:
 
 def _table_record(index: int, line: Line) -> Record | None:
     cells = line.cells
-    labels = [i for i, c in enumerate(cells) if clean(c.text) and not looks_like_value(c.text)]
+    labels = [i for i, c in enumerate(cells) if clean(c.text) and not _value_cell(c.text)]
     if not labels and not any(clean(c.text) for c in cells):
         return None
     last = labels[-1] if labels else -1
     label = tuple(c for c in cells[: last + 1] if clean(c.text))
     return Record(index, label, tuple(cells[last + 1:]), True)
+
+
+def _value_cell(text: str) -> bool:
+    text = clean(text)
+    return looks_like_value(text) or (bool(_NUMBERISH.match(text)) and not _NUMBERED.match(text))
 
 
 def _text_record(index: int, line: Line) -> Record | None:

@@ -76,7 +76,10 @@ def read_report(path: Path) -> Source:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=exc.strerror or str(exc)))
+        from xxgk.usage_errors import _OS_REASONS
+
+        reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
     if size > MAX_BYTES:
         return Source(path, kind, unreadable=import_finding("import.too_large", name=name, size=_mb(size), limit=_mb(MAX_BYTES)))
     try:
