@@ -153,7 +153,8 @@ def _sections(lines: Sequence[Line], table_lines: set[int], header_keys: tuple[s
         titles, texts = out.setdefault(n, ([], []))
         titles.append(lines[start].text.strip())
         texts += [lines[i].text.strip() for i in keep if lines[i].text.strip()]
-    return [(narrative.SECTIONS[n], "；".join(titles), "\n".join(texts)) for n, (titles, texts) in sorted(out.items())]
+    return [(narrative.SECTIONS[n], "；".join(titles), "\n".join(narrative.paragraphs(texts)))
+            for n, (titles, texts) in sorted(out.items())]
 
 
 def _header_line(key: str, header_keys: tuple[str, ...]) -> bool:

@@ -10,7 +10,9 @@ row of the form (复议诉讼).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import cache
 
 from xxgk.importer.keys import label_key
 from xxgk.importer.labels import RowLabel
@@ -90,8 +92,18 @@ def _by_piece(key: str, rows: Sequence[RowLabel]) -> RowLabel | None:
 
 
 def _by_context(context: str, rows: Sequence[RowLabel]) -> RowLabel | None:
-    hits = {id(r): r for r in rows for k in r.keys if len(k) >= MIN_PIECE and k in context}
+    hits = {id(r): r for r in rows for k in r.keys if len(k) >= MIN_PIECE and _spread(k, r.context).search(context)}
     return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+@cache
+def _spread(key: str, parents: frozenset[str]) -> re.Pattern[str]:
+    """The leaf, allowing its parents' characters between its own: a vertical "三、本年度办理结果" split over
+    the lines of a wrapped leaf interleaves with it in the extracted text ("（二）部分公开（区" / "果 分处理的")."""
+    if not parents:
+        return re.compile(re.escape(key))
+    gap = "[" + "".join(re.escape(ch) for ch in sorted(parents)) + "]*"
+    return re.compile(gap.join(re.escape(ch) for ch in key))
 
 
 def _context(records: Sequence[Record], i: int, lines_text: Sequence[str]) -> str:

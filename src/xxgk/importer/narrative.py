@@ -17,6 +17,8 @@ _SECTION_WORDS = ((5, ("其他需要报告",)), (4, ("问题", "改进")), (3, (
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d\s*[、.．])\s*(?P<title>\S.{0,40})$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _DATE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+_PARAGRAPH_END = ("。", "！", "？", "；", "：", "”", "!", "?", ";", ":")
+_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[、.．])")
 _TITLE_TAIL = "政府信息公开"
 TITLE_SEARCH_LINES = 12
 DATE_SEARCH_LINES = 6
@@ -32,6 +34,18 @@ def section_of(line: str) -> int | None:
         if any(w in title for w in words):
             return n
     return None
+
+
+def paragraphs(lines: Sequence[str]) -> list[str]:
+    """Lines wrapped by the page (PDF) joined into paragraphs: a line continues the one above unless
+    that one ends a sentence or the line starts an item ("（一）", "1、")."""
+    out: list[str] = []
+    for line in lines:
+        if out and not out[-1].endswith(_PARAGRAPH_END) and not _ITEM.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
 
 
 def title_cover(texts: Sequence[str]) -> dict[str, object]:
