@@ -284,7 +284,7 @@ def test_cli_folder_status_lines_json_and_exit_codes(tmp_path: Path) -> None:
     data = json.loads(res.output)
     (entry,) = data["files"]
     value = next(v for v in entry["values"] if v["cell"] == "requests.new.total")
-    assert value == {"cell": "requests.new.total", "value": 3119, "source": "3119", "where": "第 4 页第 15 行第 7 个数",
+    assert value == {"cell": "requests.new.total", "value": 3119, "source": "3119", "where": "第 4 页表 2 第 4 行第 10 列",
                      "note": ""}
     assert entry["form"] == "gb2021" and entry["cover"]["meta.agency"] == "淮安市人民政府"
     (tmp_path / "坏.pdf").write_bytes(b"%PDF-1.4 broken")

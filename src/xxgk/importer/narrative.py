@@ -51,21 +51,26 @@ def paragraphs(lines: Sequence[str]) -> list[str]:
 def title_cover(texts: Sequence[str]) -> dict[str, object]:
     """Agency and year from the title: "淮安市人民政府 / 2024 年政府信息公开工作年度报告"."""
     lines = [t.strip() for t in texts if t.strip()][:TITLE_SEARCH_LINES]
-    for i, line in enumerate(lines):
-        key = label_key(line)
-        if _TITLE_TAIL not in key or not ("年度报告" in key or "年报" in key):
-            continue
-        head = line[: line.find(_TITLE_TAIL)] if _TITLE_TAIL in line else line
-        title = head if _agency(head) or i == 0 else lines[i - 1] + head
-        cover: dict[str, object] = {}
-        agency = _agency(title)
-        if agency:
-            cover["meta.agency"] = agency
-        year = _YEAR.search(title) or _YEAR.search(line)
-        if year:
-            cover["meta.year"] = int(year.group(1))
-        return cover
+    for i in range(len(lines)):
+        for span in (1, 2):  # a long title wraps onto a second line
+            line = "".join(lines[i: i + span])
+            key = label_key(line)
+            if _TITLE_TAIL in key and ("年度报告" in key or "年报" in key):
+                return _cover(line, lines[i - 1] if i else "")
     return {}
+
+
+def _cover(line: str, above: str) -> dict[str, object]:
+    head = line[: line.find(_TITLE_TAIL)] if _TITLE_TAIL in line else line
+    title = head if _agency(head) or not above else above + head
+    cover: dict[str, object] = {}
+    agency = _agency(title)
+    if agency:
+        cover["meta.agency"] = agency
+    year = _YEAR.search(title) or _YEAR.search(line)
+    if year:
+        cover["meta.year"] = int(year.group(1))
+    return cover
 
 
 def _agency(text: str) -> str:

@@ -15,7 +15,7 @@ PAGE_CM = (21.0, 29.7)
 MARGIN_CM = 2.2
 NUMBER_CM = (1.1, 3.2)  # a number column's width, least and most; the label columns share the rest
 LABEL_CM = 7.5  # the label columns together, at most (the leaf label, last, getting most)
-LABEL_SHARE = (1.0,), (1.0, 2.6), (1.0, 1.3, 3.2)
+LABEL_SHARE: tuple[tuple[float, ...], ...] = ((1.0,), (1.0, 2.6), (1.0, 1.3, 3.2))
 
 
 def write_docx(content: ReportContent, path: Path) -> Path:
@@ -69,8 +69,7 @@ def column_widths(grid: TableGrid, width_cm: float) -> list[float]:
     if not grid.label_cols:
         return [width_cm / grid.width] * grid.width
     number = min(NUMBER_CM[1], max(NUMBER_CM[0], (width_cm - LABEL_CM) / max(numbers, 1)))
-    shares = LABEL_SHARE[min(grid.label_cols, len(LABEL_SHARE)) - 1]
-    shares = (shares + (1.0,) * grid.label_cols)[: grid.label_cols]
+    shares = (LABEL_SHARE[min(grid.label_cols, len(LABEL_SHARE)) - 1] + (1.0,) * grid.label_cols)[: grid.label_cols]
     rest = width_cm - numbers * number
     return [rest * s / sum(shares) for s in shares] + [number] * numbers
 

@@ -35,7 +35,7 @@ def write_report(workbook: Path, output: Path, *, pdf: bool = False, force: bool
         raise ReportRefused("--pdf 需要 Word 输出（-o 报告.docx），PDF 由该 Word 文件转换。")
     (report,) = validate_files([workbook])
     if report.fill is None:
-        raise ReportRefused(f"无法读取“{workbook.name}”：{report.findings[0].message}", report.findings)
+        raise ReportRefused(f"无法读取“{workbook.name}”：{report.findings[0].message}")
     errors = [f for f in report.findings if f.severity == ERROR]
     if errors and not force:
         raise ReportRefused(f"“{workbook.name}”有 {len(errors)} 个错误，未生成报告。请先改正（或加 --force 照样生成）：",
