@@ -135,3 +135,15 @@ def test_usage_errors(tmp_path: Path) -> None:
         assert res.exit_code == 2 and "错误：" in res.output and "Traceback" not in res.output
     res = CliRunner().invoke(main, ["report", str(tmp_path / "没有.xlsx"), "-o", str(tmp_path / "x.docx")])
     assert res.exit_code == 2 and "无法读取" in res.output
+
+
+def test_extended_form_round_trip(tmp_path: Path) -> None:
+    """Seed 002 imports as gb2019+zj; its report carries the provincial table (under 二) and imports back alike."""
+    first = import_file(REAL / "002_b7fbc38f06d49b94.txt", tmp_path)
+    assert first.output is not None and first.form == "gb2019+zj"
+    assert first.reading.cells["zj.wechat"].value == 233
+    for name in ("北仑.docx", "北仑.html"):
+        report(first.output, tmp_path / name)
+        second = reimported(tmp_path / name)
+        assert second.form == "gb2019+zj"
+        assert numbers(second) == numbers(first.reading), name

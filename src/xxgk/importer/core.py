@@ -13,7 +13,7 @@ from xxgk.importer.cellvalue import read_value, shown
 from xxgk.importer.crosscheck import check_text
 from xxgk.importer.fit import fit_values, header_columns
 from xxgk.importer.keys import label_key
-from xxgk.importer.labels import RowLabel, detect_form, row_labels
+from xxgk.importer.labels import RowLabel, detect_extension, detect_form, row_labels
 from xxgk.importer.match import match_rows
 from xxgk.importer.messages import import_finding
 from xxgk.importer.model import Imported, Line, Reading, Source
@@ -46,14 +46,16 @@ def read_source(source: Source) -> Reading:
     leaves = tuple(k for r in rows for k in r.keys)
     reading.sections = _sections(lines, table_lines, _header_keys(form), leaves)
     numbers = {cid: imp.value for cid, imp in reading.cells.items()}
-    reading.findings += check_text("\n".join(text for _, _, text in reading.sections), numbers)
+    spec = load_spec(form)
+    labels = {cid: f"{c.row.short}·{c.column.short}".strip("·") for cid, c in spec.cells.items()}
+    reading.findings += check_text("\n".join(text for _, _, text in reading.sections), numbers, spec.national_form, labels)
     return reading
 
 
 def _form(text_key: str, cover: dict[str, object], name: str) -> tuple[str | None, Finding | None]:
     form, _ = detect_form(text_key)
     if form:
-        return form, None
+        return detect_extension(form, text_key), None
     year = cover.get("meta.year")
     if isinstance(year, int):
         try:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from xxgk.importer.keys import label_key
-from xxgk.spec import FORMS, MERGE_UP, Axis, Block, FormSpec, Table, load_spec
+from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, MERGE_UP, Axis, Block, FormSpec, SpecError, Table, load_spec
+
+MIN_EXTENSION_KEY = 6  # a row label of an extension table long enough to identify it
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ def row_labels(form: str) -> tuple[RowLabel, ...]:
                 path = [p for p in row.label if p != MERGE_UP]
                 leaves = [path[-1], *row.variants] if path else []
                 keys = tuple(k for k in dict.fromkeys(label_key(x) for x in leaves) if k)
-                context = frozenset("".join(label_key(p) for p in path[:-1]))
+                # what may surround the leaf: its parents' labels, and its unit column ("条", "次")
+                context = frozenset("".join(label_key(p) for p in path[:-1]) + label_key(row.unit or ""))
                 out.append(RowLabel(table, block, row, keys, context))
     return tuple(out)
 
@@ -68,3 +71,20 @@ def detect_form(text_key: str) -> tuple[str | None, dict[str, int]]:
     best = max(scores.values())
     winners = [f for f, s in scores.items() if s == best]
     return (winners[0] if best and len(winners) == 1 else None), scores
+
+
+def detect_extension(form: str, text_key: str) -> str:
+    """The form with the provincial extension whose own table labels the report uses (most of them), else the form."""
+    national = {t.id for t in load_spec(form).tables}
+    best, best_hits = form, 0
+    for name in EXTENSIONS:
+        try:
+            extended = load_spec(form, name)
+        except SpecError:  # the extension does not extend this form
+            continue
+        keys = [r.keys[0] for r in row_labels(extended.form)
+                if r.table.id not in national and r.keys and len(r.keys[0]) >= MIN_EXTENSION_KEY]
+        hits = sum(k in text_key for k in keys)
+        if keys and hits * 2 >= len(keys) and hits > best_hits:
+            best, best_hits = f"{form}{EXT_SEPARATOR}{name}", hits
+    return best

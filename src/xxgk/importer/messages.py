@@ -25,7 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.yuan": (WARNING, "{where}“{label}”：原文为“{raw}”（单位元），本表以万元为单位，已换算为 {number} 万元。请核对。"),
     "import.note": (WARNING, "{where}“{label}”：原文为“{raw}”，按 {number} 填入，括号内说明“{note}”保留在批注中。"),
     "import.text_mismatch": (WARNING, "正文与统计表不一致：正文“{sentence}”写的是 {text_number}，"
-                                      "统计表{label}为 {table_number}。请核对正文或统计表。"),
+                                      "统计表中{label}为 {table_number}。请核对正文或统计表。"),
 }
 
 

@@ -36,7 +36,7 @@ class TableGrid:
 class Section:
     heading: str
     text: str
-    table: TableGrid | None = None
+    tables: list[tuple[str, TableGrid]] = field(default_factory=list)  # caption ("" for a national table), table
 
 
 @dataclass
@@ -53,19 +53,27 @@ def report_content(fill: Fill, narrative: dict[str, str]) -> ReportContent:
     spec = fill.spec
     frame = Frame.from_fills(spec, [fill])
     values = {cid: _shown(fill, cid, float(frame.column(cid)[0])) for cid in spec.cells}
-    tables = _tables_by_section(spec)
-    sections = [Section(h, narrative.get(h, ""), _grid(plan_table(tables[h]), values) if h in tables else None)
-                for h in SECTIONS]
+    sections = [Section(h, narrative.get(h, "")) for h in SECTIONS]
+    for index, caption, table in _placed_tables(spec):
+        sections[index].tables.append((caption, _grid(plan_table(table), values)))
     agency, year = fill.agency, fill.meta.get("meta.year", "")
     return ReportContent(f"{agency}{year}年政府信息公开工作年度报告", agency, year, sections)
 
 
-def _tables_by_section(spec: FormSpec) -> dict[str, Table]:
-    out = {}
-    for n, table in enumerate(spec.tables):
-        match = next((h for h in SECTIONS if label_key(h) == label_key(table.title)), None)
-        out[match or SECTIONS[min(n + 1, len(SECTIONS) - 1)]] = table
-    return out
+EXTENSION_SECTION = 1  # a provincial table goes first in 二、主动公开 (as the 浙江 form prints it), under its title
+
+
+def _placed_tables(spec: FormSpec) -> list[tuple[int, str, Table]]:
+    """(section index, caption, table): a national table under the heading its title is; others captioned."""
+    headings = [label_key(h) for h in SECTIONS]
+    placed = []
+    for table in spec.tables:
+        key = label_key(table.title)
+        if key in headings:
+            placed.append((headings.index(key), "", table))
+        else:
+            placed.append((EXTENSION_SECTION, table.title, table))
+    return sorted(placed, key=lambda p: (p[0], p[1] == ""))
 
 
 def _shown(fill: Fill, cid: str, value: float) -> str:

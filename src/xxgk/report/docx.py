@@ -40,8 +40,10 @@ def write_docx(content: ReportContent, path: Path) -> Path:
                 p = document.add_paragraph()
                 p.paragraph_format.first_line_indent = Cm(0.99)
                 _run(p, line.strip(), BODY_FONT, BODY_PT)
-        if sec.table is not None:
-            _table(document, sec.table, PAGE_CM[0] - 2 * MARGIN_CM)
+        for caption, grid in sec.tables:
+            if caption:
+                _run(document.add_paragraph(), caption, HEADING_FONT, BODY_PT)
+            _table(document, grid, PAGE_CM[0] - 2 * MARGIN_CM)
     path = Path(path)
     tmp = path.with_name(f".xxgk-{uuid.uuid4().hex[:12]}.docx")
     try:

@@ -12,6 +12,7 @@ from xxgk.report.content import ReportContent, TableGrid
 STYLE = """@page { size: A4; margin: 2.2cm; }
 body { font-family: "FangSong", "仿宋", serif; font-size: 14pt; max-width: 17cm; margin: auto; }
 h1 { font-family: "SimSun", "宋体", serif; font-size: 20pt; text-align: center; }
+h3 { font-family: "SimHei", "黑体", sans-serif; font-size: 12pt; font-weight: normal; }
 h2 { font-family: "SimHei", "黑体", sans-serif; font-size: 14pt; font-weight: normal; }
 p { text-indent: 2em; margin: 0.3em 0; }
 table { border-collapse: collapse; width: 100%; font-family: "SimSun", "宋体", serif; font-size: 9pt; margin: 0.5em 0 1em; }
@@ -26,8 +27,10 @@ def render_html(content: ReportContent) -> str:
     for sec in content.sections:
         out.append(f"<h2>{html.escape(sec.heading)}</h2>")
         out += [f"<p>{html.escape(line.strip())}</p>" for line in sec.text.splitlines() if line.strip()]
-        if sec.table is not None:
-            out.append(_table(sec.table))
+        for caption, grid in sec.tables:
+            if caption:
+                out.append(f"<h3>{html.escape(caption)}</h3>")
+            out.append(_table(grid))
     out.append("</body></html>")
     return "\n".join(out)
 
