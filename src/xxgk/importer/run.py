@@ -17,6 +17,7 @@ SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".h
             ".docx": "docx", ".pdf": "pdf"}
 MAX_BYTES = 100 * 2**20  # published reports are a few MB; far larger files are refused before parsing
 MAX_DOCX_UNPACKED = 200 * 2**20
+MISSING_EXTRA = "本程序缺少读取该格式所需的组件 {module}，请安装：pip install \"xxgk[import]\""
 
 
 @dataclass
@@ -84,6 +85,9 @@ def read_report(path: Path) -> Source:
         return Source(path, kind, unreadable=import_finding("import.too_large", name=name, size=_mb(size), limit=_mb(MAX_BYTES)))
     try:
         return _read(path, kind)
+    except ImportError as exc:
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=MISSING_EXTRA.format(
+            module=exc.name or exc)))
     except Exception as exc:  # a broken file of any kind: a finding, never a traceback
         from xxgk.importer.pdf import NoTextLayer
 

@@ -40,6 +40,11 @@ def write_report(workbook: Path, output: Path, *, pdf: bool = False, force: bool
     if errors and not force:
         raise ReportRefused(f"“{workbook.name}”有 {len(errors)} 个错误，未生成报告。请先改正（或加 --force 照样生成）：",
                             errors)
+    if output.suffix.lower() == ".docx":
+        try:
+            import docx  # noqa: F401  (python-docx, the import extra)
+        except ImportError:
+            raise ReportRefused("生成 Word 报告需要 python-docx，请安装：pip install \"xxgk[import]\"") from None
     narrative = read_narrative(workbook)
     content = report_content(report.fill, narrative or {})
     output.parent.mkdir(parents=True, exist_ok=True)
