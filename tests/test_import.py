@@ -304,16 +304,33 @@ def test_cli_folder_status_lines_json_and_exit_codes(tmp_path: Path) -> None:
 
 def test_imported_workbooks_consolidate_and_validate_against_last_year(tmp_path: Path) -> None:
     from xxgk.consolidate import Options, consolidate
+    from xxgk.rules.expand import computed_cells
+    from xxgk.spec import load_spec
+    from xxgk.template import build_template
     from xxgk.validate import validate_files
 
-    results = import_files([REAL / "009_huaian_city_2024.txt"], tmp_path / "in")
-    (result,) = results
+    (result,) = import_files([REAL / "009_huaian_city_2024.txt"], tmp_path / "2024")
     assert result.output is not None
-    summary = consolidate([tmp_path / "in"], Options(output=tmp_path / "汇总.xlsx", agency="淮安市", year=2024))
+    summary = consolidate([tmp_path / "2024"], Options(output=tmp_path / "汇总.xlsx", agency="淮安市", year=2024))
     assert summary.value("requests.new.total") == 3119
     assert summary.value("active.fees.amount") == Decimal("96171.6")
-    (report,) = validate_files([result.output], previous=result.output)  # itself as last year: only structure
-    assert report.fill is not None
+    # 2025: 上年结转 must equal 2024's 结转下年度继续办理 (103 自然人, published in the PDF); one column is wrong
+    spec = load_spec("gb2021")
+    carried = {f"requests.carried.{c}": 0 for c in ("business", "research", "nonprofit", "legal", "other")}
+    values = {"meta.agency": "淮安市人民政府", "meta.year": 2025, "meta.kind": "单位", "requests.carried.natural": 103,
+              **carried, "requests.carried.legal": 2}
+    this_year = build_template(spec, tmp_path / "2025.xlsx", values={k: v for k, v in values.items()
+                                                                    if k not in computed_cells(spec)})
+    (report,) = validate_files([this_year], previous=tmp_path / "2024")
+    x1 = [f for f in report.findings if (f.rule or "").startswith("X1")]
+    assert sorted(f.ids[0] for f in x1) == ["requests.carried.legal", "requests.carried.total"]
+
+
+def test_gbk_text_and_utf8_bom(tmp_path: Path) -> None:
+    text = (REAL / "003_f58341a77dfa3566.txt").read_text(encoding="utf-8")
+    for name, data in (("gbk.txt", text.encode("gb18030")), ("bom.txt", b"\xef\xbb\xbf" + text.encode("utf-8"))):
+        (tmp_path / name).write_bytes(data)
+        assert imported_numbers(read(tmp_path / name)) == expected("003_f58341a77dfa3566")
 
 
 def test_import_is_deterministic_and_never_touches_the_input(tmp_path: Path) -> None:
