@@ -15,7 +15,8 @@ from xxgk.importer.model import Line, Piece, Source
 from xxgk.importer.text import decode
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "head")
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "caption", "dt", "dd", "blockquote", "center"}
+_INLINE = {"span", "a", "b", "strong", "em", "i", "u", "font", "sub", "sup", "small", "big", "label", "abbr", "code",
+           "s", "strike", "ins", "del", "mark", "time", "nobr", "wbr", "o:p"}
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 MAX_SPAN = 100  # a rowspan/colspan above this is broken markup, not a table
@@ -41,37 +42,46 @@ def parse_html(markup: str) -> list[Line]:
     doc = lxml.html.document_fromstring(_XML_DECL.sub("", markup) or "<html></html>")
     for bad in doc.xpath("|".join(f"//{t}" for t in _DROP)):
         bad.drop_tree()
-    out: list[Line] = []
-    _walk(doc, out, [0, 0])
-    return out
+    walker = _Walker()
+    walker.walk(doc)
+    walker.flush()
+    return walker.out
 
 
-def _walk(el: Any, out: list[Line], counters: list[int]) -> None:
-    if not isinstance(el.tag, str):
-        return
-    tag = el.tag.lower()
-    if tag == "table":
-        counters[0] += 1
-        out += _table(el, counters[0])
-        return
-    if tag in _BLOCKS or tag == "br":
-        _emit(el.text_content() if tag != "br" else "", out, counters)
-        if tag != "br":
-            _emit(el.tail or "", out, counters)
-            return
-    else:
-        _emit(el.text or "", out, counters)
-    for child in el:
-        _walk(child, out, counters)
-    if tag not in _BLOCKS:
-        _emit(el.tail or "", out, counters)
+class _Walker:
+    """Running text is gathered across inline elements ("收到申请<b>3</b>件") and cut at block boundaries."""
 
+    def __init__(self) -> None:
+        self.out: list[Line] = []
+        self.buffer: list[str] = []
+        self.paragraphs = self.tables = 0
 
-def _emit(text: str, out: list[Line], counters: list[int]) -> None:
-    for part in text.splitlines():
-        if part.strip():
-            counters[1] += 1
-            out.append(Line((Piece(part.strip(), f"网页第 {counters[1]} 段"),), False))
+    def walk(self, el: Any) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag == "table":
+            self.flush()
+            self.tables += 1
+            self.out += _table(el, self.tables)
+        elif tag == "br":
+            self.flush()
+        elif tag:
+            block = tag not in _INLINE
+            if block:
+                self.flush()
+            self.buffer.append(el.text or "")
+            for child in el:
+                self.walk(child)
+                self.buffer.append(child.tail or "")
+            if block:
+                self.flush()
+
+    def flush(self) -> None:
+        for part in "".join(self.buffer).splitlines():
+            text = " ".join(part.split())
+            if text:
+                self.paragraphs += 1
+                self.out.append(Line((Piece(text, f"网页第 {self.paragraphs} 段"),), False))
+        self.buffer.clear()
 
 
 def _table(table: Any, number: int) -> list[Line]:
