@@ -353,3 +353,51 @@ def test_size_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_publication_date_only_from_a_date_line() -> None:
     reading = read(REAL / "002_b7fbc38f06d49b94.txt")
     assert reading.cover["meta.filled_on"] == dt.date(2021, 1, 19)
+
+
+def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run `python -m xxgk` with stderr on a pseudo-terminal; return what reached the terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "xxgk", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=slave, env=env, timeout=120, check=False)
+        assert proc.returncode == 0, proc.stdout
+    finally:
+        os.close(slave)
+    os.set_blocking(master, False)
+    chunks = []
+    try:
+        while chunk := os.read(master, 65536):
+            chunks.append(chunk)
+    except (BlockingIOError, OSError):
+        pass
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
+    report = str(REAL / "003_f58341a77dfa3566.txt")
+    assert "导入报告" in _stderr_on_a_terminal(["import", report, "-o", str(tmp_path / "a")], env)
+    assert _stderr_on_a_terminal(["import", report, "-o", str(tmp_path / "b"), "--json"], env) == ""
+    assert _stderr_on_a_terminal(["import", report, "-o", str(tmp_path / "c")], {**env, "CI": "true"}) == ""
+
+
+def test_html_text_across_inline_elements() -> None:
+    page = ("<html><body><div>某县统计局<span>2022</span>年政府信息公开工作年度报告</div>"
+            "<p>全年共收到政府信息公开申请<b>5</b>件。</p>"
+            "<table><tr><td>一、本年新收政府信息公开申请数量</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td>"
+            "<td>0</td><td>1</td></tr><tr><td>信息内容</td><td>本年制发件数</td></tr></table></body></html>")
+    reading = read_source(Source(Path("x.html"), "html", tuple(parse_html(page))))
+    assert reading.cover == {"meta.agency": "某县统计局", "meta.year": 2022}
+    (mismatch,) = [f for f in reading.findings if f.code == "import.text_mismatch"]
+    assert (mismatch.expected, mismatch.actual) == (5, 1) and "收到政府信息公开申请5件" in mismatch.message

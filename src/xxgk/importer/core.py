@@ -48,7 +48,9 @@ def read_source(source: Source) -> Reading:
     numbers = {cid: imp.value for cid, imp in reading.cells.items()}
     spec = load_spec(form)
     labels = {cid: f"{c.row.short}·{c.column.short}".strip("·") for cid, c in spec.cells.items()}
-    reading.findings += check_text("\n".join(text for _, _, text in reading.sections), numbers, spec.national_form, labels)
+    words = ([text for _, _, text in reading.sections] if reading.sections  # no headings: every line outside the tables
+             else [line.text for i, line in enumerate(lines) if i not in table_lines and not line.table])
+    reading.findings += check_text("\n".join(words), numbers, spec.national_form, labels)
     return reading
 
 
