@@ -401,3 +401,17 @@ def test_html_text_across_inline_elements() -> None:
     assert reading.cover == {"meta.agency": "某县统计局", "meta.year": 2022}
     (mismatch,) = [f for f in reading.findings if f.code == "import.text_mismatch"]
     assert (mismatch.expected, mismatch.actual) == (5, 1) and "收到政府信息公开申请5件" in mismatch.message
+
+
+def test_a_published_total_that_disagrees_is_typed_and_found(tmp_path: Path) -> None:
+    """Totals that agree keep their formulas (no noise); one that disagrees is typed over it, so validation sees it."""
+    text = (REAL / "009_huaian_city_2024.txt").read_text(encoding="utf-8").replace(
+        "数量 3001 53 0 0 61 4 3119", "数量 3001 53 0 0 61 4 3120")
+    path = tmp_path / "淮安.txt"
+    path.write_text(text, encoding="utf-8")
+    result = import_file(path, tmp_path / "out")
+    assert result.reading.cells["requests.new.total"].value == 3120
+    typed = [(f.code, f.ids, f.expected, f.actual) for f in result.findings if f.code == "formula.overwritten"]
+    assert typed == [("formula.overwritten", ("requests.new.total",), 3119, 3120)]
+    assert any((f.rule or "").startswith("R1") and f.severity == "error" for f in result.findings)
+    assert result.status == "errors"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from xxgk.findings import Finding
@@ -172,7 +171,3 @@ def _header_line(key: str, header_keys: tuple[str, ...]) -> bool:
 def _row_label(key: str, leaves: tuple[str, ...]) -> bool:
     """A line that starts a table row's label ("1、申请人无正当理由逾期不补"), not a heading."""
     return any(leaf.startswith(key) or key.startswith(leaf) for leaf in leaves)
-
-
-def numbers(reading: Reading) -> dict[str, Decimal | None]:
-    return {cid: imp.value for cid, imp in reading.cells.items()}

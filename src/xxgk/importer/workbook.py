@@ -24,10 +24,34 @@ def write_workbook(reading: Reading, source: Source, path: Path) -> Path:
     values: dict[str, Any] = {"meta.kind": "单位"}
     values.update({k: v for k, v in reading.cover.items() if k in spec.field_ids})
     values.update({cid: imp.value for cid, imp in reading.cells.items() if cid not in computed and imp.value is not None})
-    # a total the report gives is typed over its formula, so validation sees it; a total it leaves blank is cleared
-    overrides = {cid: imp.value for cid, imp in reading.cells.items() if cid in computed}
+    overrides = published_totals(spec, reading)
     return build_template(spec, path, values=values, overrides=overrides,
                           extra=partial(_provenance, spec, reading, source))
+
+
+def published_totals(spec: FormSpec, reading: Reading) -> dict[str, Any]:
+    """The totals to type over their formulas: those the report states differently from what the formula gives
+    (so validation reports them), and those it leaves blank (cleared, so validation reports them too). A stated
+    total that agrees with its formula keeps the formula; its source is in 来源 all the same."""
+    import numpy as np
+
+    from xxgk.engine import Frame
+
+    computed = set(computed_cells(spec))
+    stated = {cid: imp.value for cid, imp in reading.cells.items() if cid in computed}
+    row = np.array([[float(v) if (v := _value(reading, cid)) is not None else 0.0 for cid in spec.cells]])
+    typed = np.array([[cid in stated and stated[cid] is not None for cid in spec.cells]])
+    frame = Frame.from_rows(spec, row, typed)
+    return {cid: value for cid, value in stated.items()
+            if value is None or abs(float(frame.formula_values[cid][0]) - float(value)) > TOLERANCE}
+
+
+TOLERANCE = 1e-9  # amounts have at most 6 decimals
+
+
+def _value(reading: Reading, cid: str) -> Any:
+    imp = reading.cells.get(cid)
+    return None if imp is None else imp.value
 
 
 def _provenance(spec: FormSpec, reading: Reading, source: Source, workbook: Any, styles: Any) -> None:
