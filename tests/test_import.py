@@ -415,3 +415,14 @@ def test_a_published_total_that_disagrees_is_typed_and_found(tmp_path: Path) -> 
     assert typed == [("formula.overwritten", ("requests.new.total",), 3119, 3120)]
     assert any((f.rule or "").startswith("R1") and f.severity == "error" for f in result.findings)
     assert result.status == "errors"
+
+
+def test_columns_in_another_order_follow_their_header() -> None:
+    page = ("<html><body><p>某市2021年政府信息公开工作年度报告</p><table>"
+            "<tr><td colspan='4'>第二十条第（一）项</td></tr>"
+            "<tr><td>信息内容</td><td>现行有效件数</td><td>本年制发件数</td><td>本年废止件数</td></tr>"
+            "<tr><td>规章</td><td>11</td><td>1</td><td>0</td></tr>"
+            "<tr><td>行政规范性文件</td><td>66</td><td>8</td><td>26</td></tr></table></body></html>")
+    got = imported_numbers(read_source(Source(Path("x.html"), "html", tuple(parse_html(page)))))
+    assert (got["active.rules.issued"], got["active.rules.repealed"], got["active.rules.valid"]) == (1, 0, 11)
+    assert (got["active.normative.issued"], got["active.normative.valid"]) == (8, 66)

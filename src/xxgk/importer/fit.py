@@ -19,6 +19,18 @@ HEADER_LOOKBACK = 40  # records above a row searched for its header
 
 
 def fit_values(rec: Record, n: int, header: dict[int, int] | None) -> tuple[Piece, ...] | None:
+    """The row's value for each column, in the form's column order; None when that is not certain."""
+    fitted = _fit(rec, n, header)
+    cols = [header[j] for j in sorted(header)] if header else []
+    if fitted is None or cols == sorted(cols):  # the header has the form's column order (extractions shift it)
+        return fitted
+    by_col = {v.col: v for v in rec.values if v.col is not None}
+    if len(header) == n and all(col in by_col for col in header.values()):  # columns in another order: the header says
+        return tuple(by_col[header[j]] for j in range(n))
+    return None
+
+
+def _fit(rec: Record, n: int, header: dict[int, int] | None) -> tuple[Piece, ...] | None:
     values = tuple(rec.values)
     if len(values) == n:
         return values
@@ -51,7 +63,7 @@ def header_columns(records: Sequence[Record], at: int, row: RowLabel) -> dict[in
     """Column number (0-based, in the block) → cell position in the row, from the header row above."""
     leaves = [label_key([p for p in c.label if p != MERGE_UP][-1]) for c in row.block.columns]
     best: dict[int, int] = {}
-    for rec in records[max(0, at - HEADER_LOOKBACK): at]:
+    for rec in reversed(records[max(0, at - HEADER_LOOKBACK): at]):  # the nearest header wins a tie
         if not rec.table or rec.has_number:
             continue
         got = {}
