@@ -21,7 +21,8 @@ HEADER_LOOKBACK = 40  # records above a row searched for its header
 def fit_values(rec: Record, n: int, header: dict[int, int] | None) -> tuple[Piece, ...] | None:
     """The row's value for each column, in the form's column order; None when that is not certain."""
     fitted = _fit(rec, n, header)
-    cols = [header[j] for j in sorted(header)] if header else []
+    header = header or {}
+    cols = [header[j] for j in sorted(header)]
     if fitted is None or cols == sorted(cols):  # the header has the form's column order (extractions shift it)
         return fitted
     by_col = {v.col: v for v in rec.values if v.col is not None}
