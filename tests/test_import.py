@@ -426,3 +426,15 @@ def test_columns_in_another_order_follow_their_header() -> None:
     got = imported_numbers(read_source(Source(Path("x.html"), "html", tuple(parse_html(page)))))
     assert (got["active.rules.issued"], got["active.rules.repealed"], got["active.rules.valid"]) == (1, 0, 11)
     assert (got["active.normative.issued"], got["active.normative.valid"]) == (8, 66)
+
+
+def test_rows_out_of_order_and_a_page_footer_between_them() -> None:
+    import random
+
+    lines = (REAL / "009_huaian_city_2024.txt").read_text(encoding="utf-8").splitlines()
+    rows = [lines[85], lines[86], lines[87], lines[128]]  # 一、 二、 （一） 四、 (file lines 86-88 and 129)
+    assert [r[:2] for r in rows] == ["一、", "二、", "（一", "四、"]
+    random.Random(3).shuffle(rows)
+    text = "\n".join([*lines[:85], *rows, "— 3 —", *lines[88:128], *lines[129:]])
+    got = imported_numbers(read_source(Source(Path("x.txt"), "text", tuple(parse_text(text)))))
+    assert got == expected("009_huaian_city_2024")
