@@ -95,6 +95,8 @@ def print_report(console: Console, report: FileReport) -> None:
         return
     mark = "[red]✗[/]" if report.status in ("errors", "unreadable") else "[yellow]![/]"
     console.print(f"{mark} {head}：{STATUS_TEXT[report.status]}，{report.errors} 个错误，{report.warnings} 个警告")
+    for hint in report.hints:
+        console.print("  [cyan]修改建议：[/]" + escape(hint.message))
     for n, f in enumerate(report.findings, 1):
         where = compact_cells(f.cells)
         sides = ("" if f.expected is None else f"  应为 {f.expected}") + ("" if f.actual is None else f"  实为 {f.actual}")
