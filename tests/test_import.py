@@ -438,3 +438,12 @@ def test_rows_out_of_order_and_a_page_footer_between_them() -> None:
     text = "\n".join([*lines[:85], *rows, "— 3 —", *lines[88:128], *lines[129:]])
     got = imported_numbers(read_source(Source(Path("x.txt"), "text", tuple(parse_text(text)))))
     assert got == expected("009_huaian_city_2024")
+
+
+def test_missing_rows_one_finding_per_table() -> None:
+    text = "某局2021年政府信息公开工作年度报告\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t3"
+    reading = read_source(Source(Path("x.txt"), "text", tuple(parse_text(text))))
+    missing = [f for f in reading.findings if f.code == "import.row_missing"]
+    assert [f.message.split("：")[0] for f in missing] == ["「主动公开」", "「依申请公开」", "「复议诉讼」"]
+    assert "“行政规范性文件”" in missing[0].message and "（共 5 行）" in missing[0].message
+    assert "等（共 25 行）" in missing[1].message and "active.rules.issued" not in missing[0].ids

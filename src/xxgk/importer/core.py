@@ -124,10 +124,22 @@ def _read_cell(reading: Reading, cid: str, ctype: str, raw: str, where: str, lab
     reading.cells[cid] = Imported(cid, got.value, text, where, note)
 
 
+MAX_LISTED_ROWS = 6
+
+
 def _missing_rows(rows: Sequence[RowLabel], found: set[int]) -> list[Finding]:
-    return [import_finding("import.row_missing", ids=tuple(r.block.cell_id(r.row, c) for c in r.block.columns),
-                           label=r.label, sheet=r.table.sheet)
-            for r in rows if id(r) not in found]
+    """One finding per table listing the rows the report does not have (or that could not be recognised)."""
+    by_table: dict[str, list[RowLabel]] = {}
+    for r in rows:
+        if id(r) not in found:
+            by_table.setdefault(r.table.sheet, []).append(r)
+    out = []
+    for sheet, missing in by_table.items():
+        names = "、".join(f"“{r.label}”" for r in missing[:MAX_LISTED_ROWS])
+        names += "等" if len(missing) > MAX_LISTED_ROWS else ""
+        ids = tuple(r.block.cell_id(r.row, c) for r in missing for c in r.block.columns)
+        out.append(import_finding("import.row_missing", ids=ids, sheet=sheet, labels=names, count=len(missing)))
+    return out
 
 
 def _header_keys(form: str) -> tuple[str, ...]:

@@ -14,7 +14,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.unknown_form": (ERROR, "“{name}”中找不到年报统计表的表头（如“本年制发件数”“本年新制作数量”），无法判断表式，"
                                    "未生成工作簿。请确认这是政府信息公开工作年度报告。"),
     "import.form_by_year": (WARNING, "表头不足以判断表式，按报告年度 {year} 采用 {form} 表式。请核对。"),
-    "import.row_missing": (WARNING, "报告中没有找到“{label}”一行（「{sheet}」），该行未填写。请对照原文核对。"),
+    "import.row_missing": (WARNING, "「{sheet}」：报告中没有找到{labels}（共 {count} 行），这些行未填写。"
+                                    "请对照原文核对（行名写法不同时，可在表式 YAML 中为该行加 variants）。"),
     "import.count_mismatch": (ERROR, "{where}“{label}”一行应有 {expected} 个数，读到 {actual} 个：“{raw}”。"
                                      "可能有单元格丢失或数字粘连，无法确定各数对应哪一列，本行未填写。请对照原文手工填写。"),
     "import.duplicate_row": (ERROR, "{where}“{label}”一行在报告中出现两次且数字不同（另见 {other}），无法确定取哪一行，"
