@@ -24,13 +24,12 @@ UNIT_LOOKBACK = 12  # lines above a row searched for its column headers' units
 
 
 def read_source(source: Source) -> Reading:
+    """Everything one report says that the form holds; findings for what cannot be read with certainty."""
     lines = [line for line in source.lines if not is_page_mark(line)]
     texts = [line.text for line in lines]
     cover = narrative.title_cover(texts)
     form, finding = _form(label_key("".join(texts)), cover, source.path.name)
-    reading = Reading(form, cover=cover)
-    if finding:
-        reading.findings.append(finding)
+    reading = Reading(form, cover=cover, findings=[finding] if finding else [])
     if form is None:
         return reading
     date = narrative.publication_date(texts)
@@ -42,15 +41,20 @@ def read_source(source: Source) -> Reading:
     _read_cells(reading, records, found, texts)
     reading.findings += _missing_rows(rows, set(map(id, found.values())))
     table_lines = {records[i].index for i in found} | {i for i, line in enumerate(lines) if line.table}
-    leaves = tuple(k for r in rows for k in r.keys)
-    reading.sections = _sections(lines, table_lines, _header_keys(form), leaves)
-    numbers = {cid: imp.value for cid, imp in reading.cells.items()}
-    spec = load_spec(form)
-    labels = {cid: f"{c.row.short}·{c.column.short}".strip("·") for cid, c in spec.cells.items()}
-    words = ([text for _, _, text in reading.sections] if reading.sections  # no headings: every line outside the tables
-             else [line.text for i, line in enumerate(lines) if i not in table_lines and not line.table])
-    reading.findings += check_text("\n".join(words), numbers, spec.national_form, labels)
+    _read_narrative(reading, lines, table_lines, rows)
     return reading
+
+
+def _read_narrative(reading: Reading, lines: Sequence[Line], table_lines: set[int], rows: Sequence[RowLabel]) -> None:
+    """The sections' text, and its numbers against the tables' (all running text when there are no headings)."""
+    spec = load_spec(reading.form or "")
+    leaves = tuple(k for r in rows for k in r.keys)
+    reading.sections = _sections(lines, table_lines, _header_keys(spec.form), leaves)
+    words = ([text for _, _, text in reading.sections] if reading.sections
+             else [line.text for i, line in enumerate(lines) if i not in table_lines and not line.table])
+    numbers = {cid: imp.value for cid, imp in reading.cells.items()}
+    labels = {cid: f"{c.row.short}·{c.column.short}".strip("·") for cid, c in spec.cells.items()}
+    reading.findings += check_text("\n".join(words), numbers, spec.national_form, labels)
 
 
 def _form(text_key: str, cover: dict[str, object], name: str) -> tuple[str | None, Finding | None]:
