@@ -447,3 +447,22 @@ def test_missing_rows_one_finding_per_table() -> None:
     assert [f.message.split("：")[0] for f in missing] == ["「主动公开」", "「依申请公开」", "「复议诉讼」"]
     assert "“行政规范性文件”" in missing[0].message and "（共 5 行）" in missing[0].message
     assert "等（共 25 行）" in missing[1].message and "active.rules.issued" not in missing[0].ids
+
+
+def test_docx_content_controls_are_read(tmp_path: Path) -> None:
+    """Form templates wrap paragraphs in content controls (w:sdt); their text is part of the report."""
+    from docx.oxml import OxmlElement
+
+    path = docx_report("009_huaian_city_2024", tmp_path / "淮安.docx")
+    import docx
+
+    document = docx.Document(str(path))
+    title = document.paragraphs[0]._p
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    title.addprevious(sdt)
+    content.append(title)
+    sdt.append(content)
+    document.save(str(path))
+    reading = read(path)
+    assert reading.cover["meta.agency"] == "淮安市人民政府"
+    assert imported_numbers(reading) == expected("009_huaian_city_2024")

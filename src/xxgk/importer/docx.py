@@ -23,18 +23,23 @@ def parse_body(body: Any) -> list[Line]:
     from docx.oxml.ns import qn
 
     out: list[Line] = []
-    paragraphs = tables = 0
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            paragraphs += 1
-            text = _text(child)
-            for part in text.splitlines():
-                if part.strip():
-                    out.append(Line((Piece(part.strip(), f"第 {paragraphs} 段"),), False))
-        elif child.tag == qn("w:tbl"):
-            tables += 1
-            out += _table(child, tables)
+    counts = [0, 0]  # paragraphs, tables
+    _blocks(body, out, counts, qn)
     return out
+
+
+def _blocks(parent: Any, out: list[Line], counts: list[int], qn: Any) -> None:
+    for child in parent.iterchildren():
+        if child.tag == qn("w:p"):
+            counts[0] += 1
+            for part in _text(child).splitlines():
+                if part.strip():
+                    out.append(Line((Piece(part.strip(), f"第 {counts[0]} 段"),), False))
+        elif child.tag == qn("w:tbl"):
+            counts[1] += 1
+            out += _table(child, counts[1])
+        elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):  # content controls of form templates
+            _blocks(child, out, counts, qn)
 
 
 def _text(el: Any) -> str:
@@ -54,7 +59,7 @@ def _text(el: Any) -> str:
 def _table(tbl: Any, number: int) -> list[Line]:
     out = []
     for r, tr in enumerate(tbl.tr_lst, 1):
-        cells: list[Piece] = []
+        cells = [Piece("", f"表 {number} 第 {r} 行第 {k + 1} 列", k) for k in range(tr.grid_before)]
         for tc in tr.tc_lst:
             col = len(cells)
             text = "" if tc.vMerge == "continue" else " ".join(_text(tc).split())
