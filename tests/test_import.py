@@ -466,3 +466,12 @@ def test_docx_content_controls_are_read(tmp_path: Path) -> None:
     reading = read(path)
     assert reading.cover["meta.agency"] == "淮安市人民政府"
     assert imported_numbers(reading) == expected("009_huaian_city_2024")
+
+
+def test_printed_blanks_in_a_text_row_keep_their_columns() -> None:
+    text = "\n".join(["某局2020年政府信息公开工作年度报告", "信息内容 上一年项目数量 本年增/减 处理决定数量",
+                      "行政许可 — / 3", "行政处罚 12 -2 无"])
+    got = read_source(Source(Path("x.txt"), "text", tuple(parse_text(text)))).cells
+    assert (got["active.license.prior"].value, got["active.license.change"].value) == (None, None)
+    assert got["active.license.decisions"].value == 3 and got["active.license.prior"].raw == "—"
+    assert (got["active.penalty.change"].value, got["active.penalty.decisions"].value) == (-2, None)

@@ -15,7 +15,7 @@ from xxgk.importer.model import Line, Piece
 
 _NUMBERED = re.compile(r"^\s*(?:\d+\s*[.、．]|[(（]\s*\d+\s*[)）])\D")
 _NUMBERISH = re.compile(r"^\D{0,2}\d")  # "约30", "30余": a value that cannot be read, not a label
-_TOKEN = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+_TOKEN = re.compile(r"^(?:[-+]?\d[\d,]*(?:\.\d+)?|[—／/－–-]{1,2}|无)$")  # a number, or a printed blank
 _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
 
 
