@@ -263,17 +263,28 @@ def test_hostile_inputs_are_refused_fast(tmp_path: Path, monkeypatch: pytest.Mon
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", b"<w:document>" + b"\0" * (50 * 2**20) + b"</w:document>")
+    laughs = docx_report("003_f58341a77dfa3566", tmp_path / "laughs.docx")
+    with zipfile.ZipFile(laughs) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"?>", b'?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>', 1)
+    bomb_xml = tmp_path / "实体.docx"
+    with zipfile.ZipFile(bomb_xml, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
     scan = minimal_pdf(tmp_path / "扫描件.pdf", pages=3)
     fake = tmp_path / "假的.docx"
     fake.write_bytes(b"not a zip at all")
     start = time.perf_counter()
-    results = {r.source.name: r for r in import_files([huge, bomb, scan, fake, tmp_path / "没有.txt"], tmp_path / "out")}
+    results = {r.source.name: r for r in import_files([huge, bomb, bomb_xml, scan, fake, tmp_path / "没有.txt"],
+                                                      tmp_path / "out")}
     assert time.perf_counter() - start < 30  # generous: the point is no parsing of the 200 MB file
     codes = {name: [f.code for f in r.findings] for name, r in results.items()}
-    assert codes == {"巨大.pdf": ["import.too_large"], "炸弹.docx": ["import.unreadable"],
+    assert codes == {"巨大.pdf": ["import.too_large"], "炸弹.docx": ["import.unreadable"], "实体.docx": ["import.unreadable"],
                      "扫描件.pdf": ["import.ocr"], "假的.docx": ["import.unreadable"], "没有.txt": ["import.unreadable"]}
     assert "需要 OCR" in results["扫描件.pdf"].findings[0].message
     assert "压缩炸弹" in results["炸弹.docx"].findings[0].message
+    assert "XML 炸弹" in results["实体.docx"].findings[0].message
     assert all(r.output is None for r in results.values())
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
