@@ -337,6 +337,12 @@ def test_imported_workbooks_consolidate_and_validate_against_last_year(tmp_path:
     assert sorted(f.ids[0] for f in x1) == ["requests.carried.legal", "requests.carried.total"]
 
 
+def test_html_in_gb2312_with_its_meta_charset(tmp_path: Path) -> None:
+    page = html_report("009_huaian_city_2024").replace("<meta charset='utf-8'>", "<meta charset='gb2312'>")
+    (tmp_path / "淮安.htm").write_bytes(page.encode("gb18030"))
+    assert imported_numbers(read(tmp_path / "淮安.htm")) == expected("009_huaian_city_2024")
+
+
 def test_gbk_text_and_utf8_bom(tmp_path: Path) -> None:
     text = (REAL / "003_f58341a77dfa3566.txt").read_text(encoding="utf-8")
     for name, data in (("gbk.txt", text.encode("gb18030")), ("bom.txt", b"\xef\xbb\xbf" + text.encode("utf-8"))):

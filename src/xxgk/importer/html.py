@@ -29,8 +29,9 @@ def read_html(path: Path) -> Source:
 def _text(data: bytes) -> str:
     m = _CHARSET.search(data[:4096])
     if m:
-        try:
-            return data.decode(m.group(1).decode("ascii"))
+        charset = m.group(1).decode("ascii").lower()
+        try:  # pages labelled gb2312/gbk use the whole of gb18030, as browsers read them
+            return data.decode("gb18030" if charset in ("gb2312", "gbk", "x-gbk") else charset)
         except (LookupError, UnicodeDecodeError):
             pass
     return decode(data)

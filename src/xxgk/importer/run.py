@@ -93,7 +93,9 @@ def read_report(path: Path) -> Source:
 
         if isinstance(exc, NoTextLayer):
             return Source(path, kind, unreadable=import_finding("import.ocr", name=name))
-        reason = str(exc) if isinstance(exc, ValueError) and str(exc) else f"文件已损坏或格式不符（{type(exc).__name__}）"
+        reason = (str(exc) if isinstance(exc, ValueError) and str(exc)
+                  else "文件设置了打开密码（已加密），请取消密码后再导入" if "Password" in type(exc).__name__
+                  else f"文件已损坏或格式不符（{type(exc).__name__}）")
         return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
 
 
