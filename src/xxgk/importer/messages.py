@@ -17,7 +17,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.row_missing": (WARNING, "「{sheet}」：报告中没有找到{labels}（共 {count} 行），这些行未填写。"
                                     "请对照原文核对（行名写法不同时，可在表式 YAML 中为该行加 variants）。"),
     "import.count_mismatch": (ERROR, "{where}“{label}”一行应有 {expected} 个数，读到 {actual} 个：“{raw}”。"
-                                     "可能有单元格丢失或数字粘连，无法确定各数对应哪一列，本行未填写。请对照原文手工填写。"),
+                                     "可能有单元格丢失、多出或数字粘连，无法确定各数对应哪一列，本行未填写。请对照原文手工填写。"),
     "import.duplicate_row": (ERROR, "{where}“{label}”一行在报告中出现两次且数字不同（另见 {other}），无法确定取哪一行，"
                                     "本行未填写。请对照原文核对。"),
     "import.unreadable_value": (ERROR, "{where}“{label}”：“{raw}”不是可以确定的数字，该单元格未填写。请对照原文手工填写。"),
