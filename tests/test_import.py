@@ -492,3 +492,10 @@ def test_printed_blanks_in_a_text_row_keep_their_columns() -> None:
     assert (got["active.license.prior"].value, got["active.license.change"].value) == (None, None)
     assert got["active.license.decisions"].value == 3 and got["active.license.prior"].raw == "—"
     assert (got["active.penalty.change"].value, got["active.penalty.decisions"].value) == (-2, None)
+
+
+def test_a_label_on_the_line_above_its_numbers() -> None:
+    text = "\n".join(["某局2021年政府信息公开工作年度报告", "信息内容 本年制发件数 本年废止件数 现行有效件数",
+                      "规章", "1 0 11", "行政规范性文件 8 26 66"])
+    got = imported_numbers(read_source(Source(Path("x.txt"), "text", tuple(parse_text(text)))))
+    assert (got["active.rules.issued"], got["active.rules.valid"], got["active.normative.repealed"]) == (1, 11, 26)

@@ -4,7 +4,7 @@ Pass 1: the record's label contains a row's leaf label (or a variant), and whate
 comes from that row's parent labels (a merged "三、本年度办理结果", or split pieces "办 （三）不" of a vertical
 label). Pass 2: the label is a piece of exactly one row's leaf (the middle of a wrapped label). Pass 3: the
 text around a record with no usable label holds exactly one unmatched row's whole leaf (a label wrapped
-above and below its numbers). Pass 4: a record with no label and as many values as the one unlabelled
+above and below its numbers), or the line right above numbers without a label is a whole row label. Pass 4: a record with no label and as many values as the one unlabelled
 row of the form (复议诉讼).
 """
 
@@ -26,7 +26,7 @@ def match_rows(records: Sequence[Record], rows: Sequence[RowLabel], lines_text: 
     """Map record positions (in `records`) to form rows."""
     found: dict[int, RowLabel] = {}
     for i, rec in enumerate(records):
-        row = _by_leaf(rec.key, rows)
+        row = _by_leaf(rec.key, rows) if rec.values else None  # a label alone is a fragment, its numbers elsewhere
         if row is not None:
             found[i] = row
     if not found:
@@ -43,7 +43,8 @@ def match_rows(records: Sequence[Record], rows: Sequence[RowLabel], lines_text: 
     for i in inside:
         if i in found:
             continue
-        row = _by_context(_context(records, i, lines_text), [r for r in rows if id(r) not in taken])
+        free = [r for r in rows if id(r) not in taken]
+        row = _label_above(records, i, free) or _by_context(_context(records, i, lines_text), free)
         if row is not None:
             found[i] = row
             taken.add(id(row))
@@ -54,6 +55,15 @@ def match_rows(records: Sequence[Record], rows: Sequence[RowLabel], lines_text: 
         if len(_non_padding(rec)) == len(unlabelled[0].block.columns) and rec.index > lo:
             found[i] = unlabelled.pop(0)
     return found
+
+
+def _label_above(records: Sequence[Record], i: int, rows: Sequence[RowLabel]) -> RowLabel | None:
+    """Numbers without a label right under a line that is a row's whole label ("规章" / "1 0 11")."""
+    rec = records[i]
+    above = records[i - 1] if i > 0 else None
+    if rec.label or above is None or above.values or above.index != rec.index - 1:
+        return None
+    return _by_leaf(above.key, rows)
 
 
 def _non_padding(rec: Record) -> list[str]:
