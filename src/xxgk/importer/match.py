@@ -11,8 +11,8 @@ row of the form (复议诉讼).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
+from functools import cache, partial
 
 from xxgk.importer.keys import label_key
 from xxgk.importer.labels import RowLabel
@@ -35,19 +35,11 @@ def match_rows(records: Sequence[Record], rows: Sequence[RowLabel], lines_text: 
     hi = max(records[i].index for i in found) + NEAR
     inside = [i for i, r in enumerate(records) if lo <= r.index <= hi and i not in found and r.has_number]
     taken = {id(r) for r in found.values()}
-    for i in inside:
-        row = _by_piece(records[i].key, [r for r in rows if id(r) not in taken])
-        if row is not None:
-            found[i] = row
-            taken.add(id(row))
-    for i in inside:
-        if i in found:
-            continue
-        free = [r for r in rows if id(r) not in taken]
-        row = _label_above(records, i, free) or _by_context(_context(records, i, lines_text), free)
-        if row is not None:
-            found[i] = row
-            taken.add(id(row))
+    by_piece = partial(_claims, inside, rows, taken, lambda i, free: _by_piece(records[i].key, free))
+    found.update(by_piece())
+    by_context = partial(_claims, [i for i in inside if i not in found], rows, taken,
+                         lambda i, free: _label_above(records, i, free) or _by_context(_context(records, i, lines_text), free))
+    found.update(by_context())
     unlabelled = [r for r in rows if r.unlabelled and id(r) not in taken]
     for i, rec in enumerate(records):
         if i in found or rec.label or not rec.has_number or not unlabelled:
@@ -55,6 +47,22 @@ def match_rows(records: Sequence[Record], rows: Sequence[RowLabel], lines_text: 
         if len(_non_padding(rec)) == len(unlabelled[0].block.columns) and rec.index > lo:
             found[i] = unlabelled.pop(0)
     return found
+
+
+def _claims(candidates: Sequence[int], rows: Sequence[RowLabel], taken: set[int],
+            find: Callable[[int, Sequence[RowLabel]], RowLabel | None]) -> dict[int, RowLabel]:
+    """Each candidate record's row, kept only where no other record claims the same row (else neither: no guess)."""
+    free = [r for r in rows if id(r) not in taken]
+    claims: dict[int, list[int]] = {}
+    rows_by_id = {}
+    for i in candidates:
+        row = find(i, free)
+        if row is not None:
+            claims.setdefault(id(row), []).append(i)
+            rows_by_id[id(row)] = row
+    out = {idx[0]: rows_by_id[rid] for rid, idx in claims.items() if len(idx) == 1}
+    taken.update(id(r) for r in out.values())
+    return out
 
 
 def _label_above(records: Sequence[Record], i: int, rows: Sequence[RowLabel]) -> RowLabel | None:
