@@ -25,7 +25,7 @@ from xxgk.importer.html import parse_html
 from xxgk.importer.model import Source
 from xxgk.importer.run import import_file, import_files, read_report
 from xxgk.importer.text import parse_text
-from xxgk.importer.workbook import SOURCE_SHEET, TEXT_SHEET
+from xxgk.importer.workbook import NOTES_SHEET, SOURCE_SHEET, TEXT_SHEET
 from xxgk.reader import read_fill
 
 STEMS = ["000_fb3348bfed7ae378", "001_70c16c846537526a", "002_b7fbc38f06d49b94", "003_f58341a77dfa3566",
@@ -108,6 +108,8 @@ def test_provenance_in_the_workbook_and_the_cover(tmp_path: Path) -> None:
     sheet, a1 = amount[0].split("!")
     comment = wb[sheet.strip("'")][a1].comment
     assert comment is not None and "230300元" in comment.text and "第 95 行" in comment.text
+    notes = list(wb[NOTES_SHEET].iter_rows(min_row=2, values_only=True))
+    assert [(n[0], n[1]) for n in notes] == [("警告", "import.unit_dropped"), ("警告", "import.yuan")]
     sections = list(wb[TEXT_SHEET].iter_rows(min_row=2, values_only=True))
     assert sections[-1][0] == "六、其他需要报告的事项" and "无其他需要报告的事项" in sections[-1][2]
     fill = read_fill(result.output)

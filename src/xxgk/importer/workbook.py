@@ -16,6 +16,9 @@ SOURCE_SHEET = "来源"
 TEXT_SHEET = "报告正文"
 SOURCE_HEADERS = ("单元格", "表", "项目", "导入值", "原文", "位置", "说明")
 TEXT_HEADERS = ("章节", "原文标题", "正文")
+NOTES_SHEET = "导入提示"
+NOTES_HEADERS = ("级别", "代码", "说明")
+SEVERITY_TEXT = {"error": "错误", "warning": "警告"}
 
 
 def write_workbook(reading: Reading, source: Source, path: Path) -> Path:
@@ -73,9 +76,25 @@ def _provenance(spec: FormSpec, reading: Reading, source: Source, workbook: Any,
         comment = f"原文：{imp.raw or '（空）'}\n位置：{imp.where}" + (f"\n{imp.note}" if imp.note else "")
         workbook.get_worksheet_by_name(pos.sheet).write_comment(pos.row, pos.col, comment,
                                                                 {"author": "xxgk import", "x_scale": 2})
+    _notes(reading, workbook, wrap, bold)
     text = workbook.add_worksheet(TEXT_SHEET)
     text.set_column(0, 1, 30)
     text.set_column(2, 2, 100)
     text.write_row(0, 0, TEXT_HEADERS, bold)
     for r, (standard, published, body) in enumerate(reading.sections, 1):
         text.write_row(r, 0, (standard, published, body), wrap)
+
+
+def _notes(reading: Reading, workbook: Any, wrap: Any, bold: Any) -> None:
+    """What the import found (units, notes, rows it could not read): kept with the workbook, since
+    `xxgk validate` sees only the numbers."""
+    ws = workbook.add_worksheet(NOTES_SHEET)
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 110)
+    ws.write_row(0, 0, NOTES_HEADERS, bold)
+    if not reading.findings:
+        ws.write(1, 2, "导入时没有发现问题。", wrap)
+    for r, f in enumerate(reading.findings, 1):
+        ws.write_row(r, 0, (SEVERITY_TEXT.get(f.severity, f.severity), f.code, f.message), wrap)
+
