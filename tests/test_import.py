@@ -518,3 +518,13 @@ def test_lost_lines_never_give_a_wrong_number() -> None:
         want = expected(stem)
         wrong = {cid: imp.value for cid, imp in reading.cells.items() if imp.value is not None and want.get(cid) != imp.value}
         assert not wrong, (stem, wrong)
+
+
+def test_html_page_laid_out_in_a_table() -> None:
+    """Old government sites put the whole page in a layout table; the report's tables sit inside its cells."""
+    page = html_report("009_huaian_city_2024")
+    body = page.split("<body>", 1)[1].split("</body>", 1)[0]
+    wrapped = page.replace(body, f"<table width='100%'><tr><td>导航</td></tr><tr><td>{body}</td></tr></table>")
+    reading = read_source(Source(Path("x.html"), "html", tuple(parse_html(wrapped))))
+    assert imported_numbers(reading) == expected("009_huaian_city_2024")
+    assert reading.cover["meta.agency"] == "淮安市人民政府"

@@ -59,7 +59,7 @@ class _Walker:
 
     def walk(self, el: Any) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if tag == "table":
+        if tag == "table" and el.find(".//table") is None:  # a table holding tables is page layout: walk into it
             self.flush()
             self.tables += 1
             self.out += _table(el, self.tables)
