@@ -51,8 +51,8 @@ def paragraphs(lines: Sequence[str]) -> list[str]:
 def title_cover(texts: Sequence[str]) -> dict[str, object]:
     """Agency and year from the title: "淮安市人民政府 / 2024 年政府信息公开工作年度报告"."""
     lines = [t.strip() for t in texts if t.strip()][:TITLE_SEARCH_LINES]
-    for i in range(len(lines)):
-        for span in (1, 2):  # a long title wraps onto a second line
+    for span in (1, 2):  # a title on one line, else one wrapped onto a second line
+        for i in range(len(lines)):
             line = "".join(lines[i: i + span])
             key = label_key(line)
             if _TITLE_TAIL in key and ("年度报告" in key or "年报" in key):
