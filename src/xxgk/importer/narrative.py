@@ -20,7 +20,8 @@ _DATE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*
 _PARAGRAPH_END = ("。", "！", "？", "；", "：", "”", "!", "?", ";", ":")
 _ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[、.．])")
 _TITLE_TAIL = "政府信息公开"
-TITLE_SEARCH_LINES = 12
+TITLE_SEARCH_LINES = 40  # web pages put navigation above the title
+MAX_TITLE = 60  # a longer line is a sentence of the text, not the title
 DATE_SEARCH_LINES = 6
 
 
@@ -55,7 +56,7 @@ def title_cover(texts: Sequence[str]) -> dict[str, object]:
         for i in range(len(lines)):
             line = "".join(lines[i: i + span])
             key = label_key(line)
-            if _TITLE_TAIL in key and ("年度报告" in key or "年报" in key):
+            if _TITLE_TAIL in key and "年度报告" in key and len(key) <= MAX_TITLE:
                 return _cover(line, lines[i - 1] if i else "")
     return {}
 
