@@ -5,12 +5,12 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench lint typecheck templates libreoffice libreoffice-writer wheel-check clean addin
+.PHONY: test demo bench bench-click lint typecheck templates libreoffice libreoffice-writer wheel-check clean addin
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/pip install -q -e '.[dev,addin,frames]'
 	touch $(STAMP)
 
 libreoffice:
@@ -52,6 +52,10 @@ demo: $(STAMP) libreoffice
 
 bench: $(STAMP)
 	$(PY) bench/bench_consolidate.py
+
+# the Python side of one 校验 click (start, imports, read, validate, write-back) against python -c pass
+bench-click: $(STAMP)
+	$(PY) bench/bench_click.py
 
 clean:
 	rm -rf $(VENV) dist src/xxgk/_data demo_out bench/out .pytest_cache .mypy_cache .ruff_cache

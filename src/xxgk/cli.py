@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from xxgk.addin.cli import addin
 from xxgk.extensions import extended_forms, extension_info, form_keys
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
@@ -52,6 +53,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
               help="显示程序和表式版本并退出。")
 def main() -> None:
     pass
+
+
+main.add_command(addin)
 
 
 def run() -> None:
