@@ -20,11 +20,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["CONVERT_TIMEOUT", "DEFAULT_TIMEOUT", "SofficeFailed", "SofficeMissing", "SofficeTimeout", "convert",
-           "find_soffice", "recalc"]
+           "convert_many", "find_soffice", "recalc"]
 
 DEFAULT_TIMEOUT = 120.0
 CONVERT_TIMEOUT = 60.0  # a submission of a few sheets converts in about a second
@@ -207,6 +208,61 @@ def convert(src: Path, out_dir: Path, *, timeout: float = CONVERT_TIMEOUT) -> Pa
         return _to_xlsx([Path(src)], out_dir, Path(tmp) / "profile", timeout, "转换")[0]
 
 
+def convert_many(srcs: list[Path], out_dir: Path, *, timeout: float) -> list[Path | None]:
+    """Convert several files in one LibreOffice start (each start costs one to three seconds): srcs[i] becomes
+    ``out_dir / f"{i}.xlsx"``, so equal names in different folders never clash.
+
+    The guarantees of ``convert`` hold (throw-away profile made for this batch, private copies, originals never
+    written to); ``timeout`` is for the whole batch. Returns, per source, the .xlsx written or None where
+    LibreOffice wrote nothing: it could not open that file, or the time ran out before it got to it (what it
+    had finished by then is kept). The caller converts those one by one to learn why. Raises SofficeMissing.
+    """
+    srcs = [Path(s) for s in srcs]
+    soffice = find_soffice()
+    if soffice is None:
+        raise SofficeMissing("未找到 LibreOffice（soffice），无法转换。")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as tmp:
+        work = Path(tmp)
+        copies = [work / f"input{i}{_suffix(src)}" for i, src in enumerate(srcs)]
+        for src, copy in zip(srcs, copies, strict=True):
+            shutil.copyfile(src, copy)
+        conv_out = work / "out"
+        conv_out.mkdir()
+        profile = work / "profile"
+        _prepare_profile(profile)
+        with contextlib.suppress(SofficeTimeout):
+            _run(_command(soffice, profile, conv_out, copies), work, timeout, "转换")
+        outputs: list[Path | None] = []
+        for i in range(len(srcs)):
+            produced = conv_out / f"input{i}.xlsx"
+            # zipfile.is_zipfile needs the central directory, written last: a file cut off by the kill fails it
+            if produced.is_file() and zipfile.is_zipfile(produced):
+                outputs.append(Path(shutil.move(str(produced), out_dir / f"{i}.xlsx")))
+            else:
+                outputs.append(None)
+    return outputs
+
+
+def _command(soffice: str, profile: Path, conv_out: Path, copies: list[Path]) -> list[str]:
+    return [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nofirststartwizard",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+        str(conv_out),
+        *(str(c) for c in copies),
+    ]
+
+
 def _to_xlsx(srcs: list[Path], out_dir: Path, profile: Path, timeout: float, what: str) -> list[Path]:
     srcs = [Path(s) for s in srcs]
     out_dir = Path(out_dir)
@@ -233,21 +289,7 @@ def _to_xlsx(srcs: list[Path], out_dir: Path, profile: Path, timeout: float, wha
             shutil.copyfile(src, copy)
         conv_out = work / "out"
         conv_out.mkdir()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            "--nofirststartwizard",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(conv_out),
-            *(str(c) for c in copies),
-        ]
+        cmd = _command(soffice, profile, conv_out, copies)
         _prepare_profile(profile)
         proc = _run(cmd, work, timeout * len(srcs), what)
         for i, (src, target) in enumerate(zip(srcs, targets, strict=True)):
