@@ -101,6 +101,13 @@ def fingerprint(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temporary files of this test only: other processes converting at the same time must not count as
+    leftovers."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))
+
+
 def leftovers() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith(("xxgk-converted-", "xxgk-lo-",
                                                                                          "xxgk-convert-"))}
@@ -413,3 +420,85 @@ def test_cli_lists_skipped_files_and_says_when_nothing_is_a_report(books: dict[s
     files = {Path(f["path"]).name: f for f in json.loads(cli("--json", str(inbox)).stdout)["files"]}
     assert files["说明.txt"]["status"] == "skipped" and "文本文件" in files["说明.txt"]["reason"]
     assert files[".甲.xlsx"]["status"] == "ok"
+
+
+# --------------------------------------------------------------------------- many old-format files at once
+
+
+def _old_formats_inbox(books: dict[str, Path], folder: Path) -> Path:
+    folder.mkdir()
+    for i, source in enumerate(("xls", "ods", "xls", "ods", "xls")):
+        shutil.copyfile(books[source], folder / f"件{i}.{'et' if i == 2 else source}")
+    (folder / "损坏.xls").write_bytes(build_cfb({"Workbook": bytes(range(256)) * 12}))  # LibreOffice cannot open it
+    (folder / "专有.et").write_bytes(build_cfb({"WpsCustomData": b"\x01wps" * 64}))  # nor WPS's native .et
+    shutil.copyfile(books["xlsx"], folder / "甲.xlsx")
+    return folder
+
+
+@pytest.mark.libreoffice
+def test_a_batch_converts_in_one_start_and_finds_what_one_by_one_finds(books: dict[str, Path], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    from test_consolidate_support import unit_set
+    from xxgk import libreoffice, readmany, validate
+    from xxgk.consolidate import reading
+
+    inbox = _old_formats_inbox(books, tmp_path / "收件箱")
+    before, temps = fingerprint(inbox), leftovers()
+    starts: list[int] = []  # files handed to each LibreOffice start
+    real_run = libreoffice._run
+
+    def counted(cmd: list[str], *args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        starts.append(sum(Path(c).name.startswith("input") for c in cmd))
+        return real_run(cmd, *args, **kwargs)  # type: ignore[arg-type]
+
+    def outcome(out: Path) -> tuple[object, ...]:
+        reports = {r.path.name: (r.status, [f.message for f in r.findings]) for r in validate_files([inbox])}
+        result = run([inbox], out)
+        subs = [(s.name, s.status, s.reason, [f.message for f in s.findings]) for s in result.submissions]
+        return reports, subs, unit_set(out)
+
+    monkeypatch.setattr(libreoffice, "_run", counted)
+    together = outcome(tmp_path / "合并转换.xlsx")
+    assert starts == [7, 1, 1] * 2  # all seven in one start; the two it could not open again, one by one
+    starts.clear()
+    for module in (validate, reading):
+        monkeypatch.setattr(module, "read_many", functools.partial(readmany.read_many, together=False))
+    one_by_one = outcome(tmp_path / "逐个转换.xlsx")
+    assert starts == [1] * 14
+    assert together == one_by_one
+    reports = together[0]
+    assert isinstance(reports, dict)
+    assert reports["损坏.xls"] == ("unreadable", [MESSAGES["convert.failed"].format(
+        what="本文件是旧版 Excel 97-2003 工作簿 (.xls)")])
+    assert reports["专有.et"] == ("unreadable", [MESSAGES["convert.native_et"]])
+    assert {n: s for n, (s, _) in reports.items()} == {**{f"件{i}.{e}": "warnings" for i, e in enumerate(
+        ("xls", "ods", "et", "ods", "xls"))}, "损坏.xls": "unreadable", "专有.et": "unreadable", "甲.xlsx": "ok"}
+    assert fingerprint(inbox) == before and leftovers() == temps
+
+
+@pytest.mark.libreoffice
+def test_a_batch_out_of_time_keeps_nothing_half_written(books: dict[str, Path], tmp_path: Path) -> None:
+    from xxgk.libreoffice import convert_many
+
+    temps = leftovers()
+    assert convert_many([books["xls"], books["ods"]], tmp_path / "out", timeout=0.01) == [None, None]
+    assert not list((tmp_path / "out").iterdir()) and leftovers() == temps
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("fmt", "name"), [("xls", "县汇总.et"), ("ods", "县汇总.et")])
+def test_a_converted_summary_is_read_with_its_units(tmp_path: Path, fmt: str, name: str) -> None:
+    rows = sample_values(AGENCIES)
+    for values in rows:
+        write(tmp_path / "县收件箱", values)
+    county = tmp_path / "县汇总.xlsx"
+    run([tmp_path / "县收件箱"], county, agency="丙县人民政府办公室")
+    inbox = tmp_path / "市收件箱"
+    inbox.mkdir()
+    shutil.copyfile(soffice_convert(county, fmt, tmp_path), inbox / name)
+    result = run([inbox], tmp_path / "市汇总.xlsx", agency="市政府办公室")
+    (sub,) = result.submissions
+    assert sub.has_unit_rows and "consolidate.no_units" not in [f.code for f in sub.findings]
+    assert sorted(u.meta["meta.agency"] for u in result.units) == sorted(str(v["meta.agency"]) for v in rows)
