@@ -502,3 +502,25 @@ def test_a_converted_summary_is_read_with_its_units(tmp_path: Path, fmt: str, na
     (sub,) = result.submissions
     assert sub.has_unit_rows and "consolidate.no_units" not in [f.code for f in sub.findings]
     assert sorted(u.meta["meta.agency"] for u in result.units) == sorted(str(v["meta.agency"]) for v in rows)
+
+
+@pytest.mark.libreoffice
+def test_batches_are_bounded(books: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk import libreoffice
+    from xxgk.container import inspect_file
+    from xxgk.readmany import read_many
+
+    paths = [Path(shutil.copyfile(books["xls"], tmp_path / f"{i}.xls")) for i in range(3)]
+    starts: list[int] = []
+    real_run = libreoffice._run
+
+    def counted(cmd: list[str], *args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        starts.append(sum(Path(c).name.startswith("input") for c in cmd))
+        return real_run(cmd, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(libreoffice, "_run", counted)
+    monkeypatch.setattr(convert, "BATCH_SIZE", 2)
+    assert inspect_file(paths[0]).convertible
+    with read_many(paths) as reads:
+        assert [r.fill is not None and r.fill.numbers == read_fill(books["xlsx"]).numbers for r in reads] == [True] * 3
+    assert starts == [2, 1]

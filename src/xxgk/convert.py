@@ -75,19 +75,21 @@ def converted_many(items: Sequence[tuple[Path, ContainerCheck]], timeout: float 
     """``converted_xlsx`` for many files with one LibreOffice start for all (a start costs one to three seconds):
     per item, in order, the converted .xlsx (removed on exit) or the ConversionFailed saying why not.
 
-    The batch may take `timeout` (one file's limit) plus BATCH_SECONDS_PER_FILE per file; a file the batch did
-    not convert (LibreOffice could not open it, or the time ran out) is converted again on its own, with the
-    full limit, so its verdict and message are exactly those of a conversion one by one. together=False: one
-    LibreOffice start per file (what the batch is measured and tested against)."""
+    Files go to LibreOffice BATCH_SIZE at a time; a batch may take `timeout` (one file's limit) plus
+    BATCH_SECONDS_PER_FILE per file. A file the batch did not convert (LibreOffice could not open it, or the time
+    ran out) is converted again on its own, with the full limit, so its verdict and message are exactly those of
+    a conversion one by one. together=False: one LibreOffice start per file (what the batch is measured and
+    tested against)."""
     timeout = CONVERT_TIMEOUT if timeout is None else timeout
     out: list[Converted | ConversionFailed | None] = [None] * len(items)
     with tempfile.TemporaryDirectory(prefix="xxgk-converted-") as tmp:
         base = Path(tmp)
-        batch = [i for i, (path, check) in enumerate(items) if _too_large(Path(path), check) is None]
-        for i in set(range(len(items))) - set(batch):
-            out[i] = _too_large(Path(items[i][0]), items[i][1])
-        if together and len(batch) > 1:
-            out = _batch(items, batch, base / "batch", timeout, out)
+        for i, (path, check) in enumerate(items):
+            out[i] = _too_large(Path(path), check)
+        batch = [i for i in range(len(items)) if out[i] is None]
+        groups = [batch[k:k + BATCH_SIZE] for k in range(0, len(batch), BATCH_SIZE)] if together else []
+        for k, group in enumerate(g for g in groups if len(g) > 1):
+            _batch(items, group, base / f"batch{k}", timeout, out)
         for i, (path, check) in enumerate(items):
             if out[i] is None:
                 try:
@@ -99,11 +101,15 @@ def converted_many(items: Sequence[tuple[Path, ContainerCheck]], timeout: float 
         yield done
 
 
-BATCH_SECONDS_PER_FILE = 15.0  # a conversion in a running LibreOffice takes well under a second
+BATCH_SIZE = 50  # files per LibreOffice start: bounds the command line (32,767 characters on Windows)
+# A conversion in a running LibreOffice takes 0.1-0.6 s (measured at load 6). A batch that runs out of time
+# loses nothing: the files it did not get to are converted one by one, each with the full limit.
+BATCH_SECONDS_PER_FILE = 3.0
 
 
 def _batch(items: Sequence[tuple[Path, ContainerCheck]], batch: list[int], out_dir: Path, timeout: float,
-           out: list[Converted | ConversionFailed | None]) -> list[Converted | ConversionFailed | None]:
+           out: list[Converted | ConversionFailed | None]) -> None:
+    """Convert items[i] for i in batch in one LibreOffice start; out[i] set for each file converted."""
     start = time.monotonic()
     try:
         written = convert_many([Path(items[i][0]) for i in batch], out_dir,
@@ -114,7 +120,6 @@ def _batch(items: Sequence[tuple[Path, ContainerCheck]], batch: list[int], out_d
     for i, xlsx in zip(batch, written, strict=True):
         if xlsx is not None:
             out[i] = Converted(xlsx, describe(Path(items[i][0]), items[i][1]), share)
-    return out
 
 
 def _too_large(path: Path, check: ContainerCheck) -> ConversionFailed | None:
