@@ -259,8 +259,17 @@ def _resolve_positions(spec: FormSpec, pkg: Package) -> dict[str, Pos]:
 Grid = list[list[Any]]
 
 
+def open_calamine(path: Path) -> CalamineWorkbook:
+    """calamine picks its parser by the extension: an Office Open XML workbook under another one (an .xlsm saved
+    as .xls, an .xlsx renamed .xlsb) is opened by its content instead."""
+    if Path(path).suffix.lower() in OOXML_SUFFIXES:
+        return CalamineWorkbook.from_path(str(path))
+    with open(path, "rb") as fh:
+        return CalamineWorkbook.from_filelike(fh)
+
+
 def _grids(path: Path, sheets: set[str]) -> dict[str, Grid]:
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = open_calamine(path)
     try:
         return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in sheets}
     finally:
