@@ -524,3 +524,26 @@ def test_batches_are_bounded(books: dict[str, Path], tmp_path: Path, monkeypatch
     with read_many(paths) as reads:
         assert [r.fill is not None and r.fill.numbers == read_fill(books["xlsx"]).numbers for r in reads] == [True] * 3
     assert starts == [2, 1]
+
+
+@pytest.mark.parametrize(("source", "name", "code", "said"), [
+    ("vba", "宏.xls", "file.macros", "扩展名是 .xls，但本文件实为启用宏的工作簿 (.xlsm)"),
+    ("xlsx", "改名.xlsb", "file.misnamed", "扩展名是 .xlsb，但本文件实为 Excel 工作簿"),
+])
+def test_an_xlsx_package_under_an_old_extension_is_read_by_content(books: dict[str, Path], tmp_path: Path,
+                                                                   source: str, name: str, code: str, said: str) -> None:
+    path = tmp_path / name
+    if source == "vba":
+        with_vba(books["xlsx"], path)
+    else:
+        shutil.copyfile(books["xlsx"], path)
+    (report,) = validate_files([path])
+    assert [f.code for f in report.findings] == [code] and said in report.findings[0].message
+    assert report.fill is not None and report.fill.numbers == read_fill(books["xlsx"]).numbers
+
+
+def test_validate_names_files_by_their_path_in_the_folder(books: dict[str, Path], tmp_path: Path) -> None:
+    for sub in ("甲县", "乙县"):
+        (tmp_path / "收件箱" / sub).mkdir(parents=True)
+        shutil.copyfile(books["xlsx"], tmp_path / "收件箱" / sub / "年报.xlsx")
+    assert [r.shown_name for r in validate_files([tmp_path / "收件箱"])] == ["乙县/年报.xlsx", "甲县/年报.xlsx"]

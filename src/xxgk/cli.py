@@ -93,7 +93,8 @@ def compact_cells(cells: tuple[str, ...], most: int = 6) -> str:
 
 
 def print_report(console: Console, report: FileReport) -> None:
-    head = f"{escape(report.path.name)}（{escape(report.agency)}）" if report.agency else escape(report.path.name)
+    name = escape(report.shown_name)
+    head = f"{name}（{escape(report.agency)}）" if report.agency else name
     if report.status == SKIPPED:
         console.print(f"[dim]-[/] {head}：{STATUS_TEXT[SKIPPED]}（{escape(report.reason)}）")
         return
@@ -132,7 +133,7 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
         click.echo(f"错误：{exc}。跨年度核对无法进行，请检查 --previous。", err=True)
         sys.exit(2)
     if all(r.status == SKIPPED for r in reports):
-        skipped = "".join(f"\n  {r.path.name}：{r.reason}" for r in reports)
+        skipped = "".join(f"\n  {r.shown_name}：{r.reason}" for r in reports)
         click.echo(f"错误：没有找到要校验的工作簿（.xlsx）。请检查路径。{skipped}", err=True)
         sys.exit(2)
     if as_json:

@@ -26,6 +26,11 @@ class FileReport(Counted):
     fill: Fill | None = None
     hints: list[Hint] = field(default_factory=list)  # the cells that would repair the broken rules (xxgk.hints)
     reason: str = ""  # why a skipped file is not a report
+    name: str = ""  # the name to show: relative to the folder given, so 甲/报表.xlsx and 乙/报表.xlsx differ
+
+    @property
+    def shown_name(self) -> str:
+        return self.name or self.path.name
 
     @property
     def form(self) -> str | None:
@@ -98,7 +103,8 @@ def match_previous(fill: Fill, previous: Sequence[Fill]) -> tuple[Fill | None, F
 def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[FileReport]:
     """One report per path (folders expanded), in order; unreadable files never stop the others.
     Raises PreviousUnusable when `previous` holds no readable workbook."""
-    got = read_all(expand_paths(paths, [previous] if previous is not None else []))
+    items = scan(paths, [previous] if previous is not None else [], missing_ok=True)
+    got = read_all([p for p, _ in items])
     fills = [g for g in got if isinstance(g, Fill)]
     last_year = load_previous(previous) if previous is not None else []
     matched = [match_previous(f, last_year) for f in fills] if last_year else []
@@ -106,5 +112,8 @@ def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[
     notes = {id(f): [n] for f, (_, n) in zip(fills, matched, strict=False) if n is not None}  # none without --previous
     by_fill = {id(f): fs + notes.get(id(f), []) for f, fs in zip(fills, checked.findings, strict=True)}
     hints = {id(f): hs for f, hs in zip(fills, checked.hints, strict=True)}
-    return [g if isinstance(g, FileReport) else FileReport(g.path, status_of(by_fill[id(g)]), by_fill[id(g)], g, hints[id(g)])
-            for g in got]
+    reports = [g if isinstance(g, FileReport) else FileReport(g.path, status_of(by_fill[id(g)]), by_fill[id(g)], g,
+                                                              hints[id(g)]) for g in got]
+    for report, (_, name) in zip(reports, items, strict=True):
+        report.name = name
+    return reports
