@@ -294,6 +294,19 @@ def test_a_mixed_inbox_is_fully_accounted_for_by_validate_and_consolidate(books:
     (inbox / "._丙.ods").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X" + b"\0" * 64)  # macOS companion
     (inbox / "说明.txt").write_text("各单位年报", encoding="utf-8")
     (inbox / "专有.et").write_bytes(build_cfb({"WpsCustomData": b"\x01wps" * 64}))
+    more = sample_values(agencies("己县", "330282", 5, seed=8))
+    mine = write(tmp_path / "src", more[0], "庚.xlsx")
+    shutil.copyfile(soffice_convert(mine, "xls", tmp_path / "et"), inbox / "庚.et")  # what WPS writes as .et
+    set_formula(write(tmp_path / "src", more[1], "辛.xlsx"), inbox / "辛-超链接.xlsx", "meta.agency",
+                'HYPERLINK("http://www.example.gov.cn","辛单位")', "辛单位")
+    cid = "requests.granted.natural"
+    shown = float(more[2].get(cid, 0) or 0)  # type: ignore[arg-type]
+    set_formula(write(tmp_path / "src", more[2], "壬.xlsx"), inbox / "壬-公式.xlsx", cid, f"{shown - 2:.0f}+2", shown)
+    write(inbox, {**more[3], "active.penalty.decisions": 1_000_000_000_000_000}, "癸-大数.xlsx")
+    (inbox / "空.xlsx").write_bytes(b"")
+    with zipfile.ZipFile(inbox / "炸弹.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (64 * 2**20) + b"</a>")
     before = fingerprint(inbox)
 
     reports = {r.path.name: r for r in validate_files([inbox])}
@@ -301,8 +314,13 @@ def test_a_mixed_inbox_is_fully_accounted_for_by_validate_and_consolidate(books:
     assert {n: r.status for n, r in reports.items()} == {
         "甲.xlsx": "ok", "乙.xls": "warnings", "丙.ods": "warnings", "丁.xlsm": "warnings", ".戊.xlsx": "ok",
         "~$甲.xlsx": "skipped", ".~乙.xls": "skipped", "._丙.ods": "skipped", "说明.txt": "skipped",
-        "专有.et": "unreadable"}
+        "专有.et": "unreadable", "庚.et": "warnings", "辛-超链接.xlsx": "errors", "壬-公式.xlsx": "warnings",
+        "癸-大数.xlsx": "warnings", "空.xlsx": "unreadable", "炸弹.xlsx": "unreadable"}
     assert all(reports[n].reason for n in reports if reports[n].status == "skipped")
+    assert {n: [f.code for f in reports[n].findings] for n in ("庚.et", "辛-超链接.xlsx", "壬-公式.xlsx", "癸-大数.xlsx")} == {
+        "庚.et": ["file.converted"], "辛-超链接.xlsx": ["cover.formula"], "壬-公式.xlsx": ["cell.formula"],
+        "癸-大数.xlsx": ["cell.implausible"]}
+    assert "压缩炸弹" in reports["炸弹.xlsx"].findings[0].message and "0 字节" in reports["空.xlsx"].findings[0].message
 
     out = tmp_path / "汇总.xlsx"
     result = run([inbox], out)
@@ -310,7 +328,11 @@ def test_a_mixed_inbox_is_fully_accounted_for_by_validate_and_consolidate(books:
     assert set(statuses) == set(reports)  # the same files, the same verdicts
     assert {n for n, s in statuses.items() if s == st.SKIPPED} == {n for n, r in reports.items() if r.status == "skipped"}
     assert statuses["专有.et"] == st.UNREADABLE
-    assert {n for n, s in statuses.items() if s in st.SUMMED} == {"甲.xlsx", "乙.xls", "丙.ods", "丁.xlsm", ".戊.xlsx"}
+    assert {n for n, s in statuses.items() if s in st.SUMMED} == {"甲.xlsx", "乙.xls", "丙.ods", "丁.xlsm", ".戊.xlsx",
+                                                                  "庚.et", "壬-公式.xlsx", "癸-大数.xlsx"}
+    assert {n for n, s in statuses.items() if s == st.UNREADABLE} == {"专有.et", "空.xlsx", "炸弹.xlsx"}
+    for sub in result.submissions:  # the same findings as validate, in the same words
+        assert [f.message for f in sub.findings] == [f.message for f in reports[sub.name].findings], sub.name
     assert sorted(r["file.name"] for r in records(out, SUBMISSIONS)) == sorted(reports)
     with zipfile.ZipFile(out) as z:
         assert not [n for n in z.namelist() if "vba" in n.lower()]  # macros never carried into the output
