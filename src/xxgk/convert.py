@@ -114,8 +114,8 @@ def _batch(items: Sequence[tuple[Path, ContainerCheck]], batch: list[int], out_d
     try:
         written = convert_many([Path(items[i][0]) for i in batch], out_dir,
                                timeout=timeout + BATCH_SECONDS_PER_FILE * len(batch))
-    except SofficeMissing:
-        written = [None] * len(batch)  # each one-by-one attempt then says LibreOffice is missing
+    except (SofficeMissing, OSError):  # each file's own attempt then says what is wrong with it
+        written = [None] * len(batch)
     share = (time.monotonic() - start) / len(batch)
     for i, xlsx in zip(batch, written, strict=True):
         if xlsx is not None:
@@ -123,7 +123,10 @@ def _batch(items: Sequence[tuple[Path, ContainerCheck]], batch: list[int], out_d
 
 
 def _too_large(path: Path, check: ContainerCheck) -> ConversionFailed | None:
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError:  # gone since it was inspected: the conversion says so
+        return None
     if size <= MAX_BYTES:
         return None
     return ConversionFailed(MESSAGES["convert.too_large"].format(what=describe(path, check),
