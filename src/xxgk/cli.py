@@ -13,6 +13,7 @@ from rich.markup import escape
 from xxgk.spec import FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
 from xxgk.validate import ERRORS, UNREADABLE, FileReport, PreviousUnusable, validate_files
+from xxgk.web.command import serve
 
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
                "unreadable": "[red]无法读取[/]"}
@@ -149,3 +150,5 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
                       form=form, year=year, include_invalid=include_invalid, include_unlisted=include_unlisted,
                       force=force, jobs=jobs)
     sys.exit(run(inputs, options, as_json))
+
+main.add_command(serve)

@@ -1,0 +1,34 @@
+"""`xxgk serve`: the portal on one machine (SQLite and a local storage folder by default)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+
+@click.command(help="启动报送平台（网页和 JSON 接口）。DIR 保存数据库和报送的文件，不存在时自动创建。")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
+@click.option("--data", "data", default="xxgk-data", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="数据文件夹（SQLite 数据库和报送的文件）")
+@click.option("--database-url", envvar="XXGK_DATABASE_URL", default="",
+              help="数据库地址，如 postgresql://用户:密码@主机/库名（默认：数据文件夹中的 SQLite）")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数")
+@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024), help="单次上传大小上限（MB）")
+@click.option("--no-public-validate", is_flag=True, help="关闭无需账号的在线校验")
+def serve(host: str, port: int, data: Path, database_url: str, workers: int, max_upload_mb: int,
+          no_public_validate: bool) -> None:
+    import uvicorn
+
+    from xxgk.web.settings import from_env, prepare
+
+    settings = prepare(from_env(data, database_url=database_url or None, max_upload_bytes=max_upload_mb * 2**20,
+                                public_validate=not no_public_validate))
+    os.environ.update({"XXGK_DATA": str(settings.data_dir.resolve()), "XXGK_DATABASE_URL": settings.database_url,
+                       "XXGK_MAX_UPLOAD_MB": str(max_upload_mb),
+                       "XXGK_PUBLIC_VALIDATE": "0" if no_public_validate else "1"})
+    click.echo(f"报送平台：http://{host}:{port}/  数据：{settings.data_dir.resolve()}  （Ctrl+C 停止）")
+    uvicorn.run("xxgk.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=True)
