@@ -68,10 +68,17 @@ def _account(db: Session, site: DemoSite, username: str, password: str, role: st
     return account
 
 
-def workbook(path: Path, agency: Agency, year: int = YEAR, *, break_r3: bool = False, seed: int = 7) -> Path:
-    """A filled gb2021 workbook for one agency; break_r3 plants a rule error (R3 in the 自然人 column)."""
-    spec = load_spec("gb2021")
+def workbook(path: Path, agency: Agency, year: int = YEAR, *, break_r3: bool = False, blank: int = 0,
+             seed: int = 7, form: str = "gb2021") -> Path:
+    """A filled workbook for one agency; break_r3 plants a rule error (R3 in the 自然人 column), blank leaves
+    that many input cells empty (a warning: counted as 0)."""
+    from xxgk.rules.expand import computed_cells
+
+    spec = load_spec(form)
     ((_, values),) = list(sample_fills(spec, [agency], year, seed=seed))
+    computed = computed_cells(spec)
+    for cid in [c for c in spec.cells if c not in computed][:blank]:
+        values.pop(cid, None)
     if break_r3:
         values["requests.forward.natural"] = int(values.get("requests.forward.natural", 0)) + 3  # type: ignore[call-overload]
     return build_template(spec, path, values=values)

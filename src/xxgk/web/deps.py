@@ -84,7 +84,7 @@ def csrf_token(request: Request) -> str:
 
 async def check_csrf(request: Request, db: DB) -> None:
     """Every state-changing request carries the token: a form field, or the X-CSRF-Token header (API)."""
-    token = request.headers.get(CSRF_HEADER)
+    token = request.headers.get(CSRF_HEADER) or None
     if token is None and request.headers.get("content-type", "").startswith(("multipart/", "application/x-www")):
         token = str((await request.form()).get(CSRF_FIELD) or "")
     if not get_cookies(request).csrf_ok(request.state.sid, token):
