@@ -28,7 +28,7 @@ def test_health_and_pages(any_portal):
 
 
 def test_api_validate_is_the_cli_json(portal, tmp_path):
-    unit, agency = portal.units(1)[0]
+    _, agency = portal.units(1)[0]
     good = portal.book("good.xlsx", agency)
     bad = portal.book("bad.xlsx", agency, break_r3=True)
     files = [("files", ("好的.xlsx", good.read_bytes())), ("files", ("有错.xlsx", bad.read_bytes()))]
