@@ -9,6 +9,9 @@ trap 'rm -rf "$work"' EXIT
 "$python" -m pip wheel -q --no-deps -w "$work/dist" "$root" 2>&1 | grep -v "^WARNING: Location" || true
 wheel=$(ls "$work"/dist/xxgk-*.whl)
 unzip -l "$wheel" | grep -q "xxgk/_data/templates/gb2021.yaml" || { echo "wheel lacks the form specs"; exit 1; }
+for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templates/base.html xxgk/web/static/style.css; do
+  unzip -l "$wheel" | grep -q "$part" || { echo "wheel lacks the portal's $part"; exit 1; }
+done
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$wheel" 2>&1 | grep -v "^WARNING: Location" || true
 mkdir "$work/empty" && cd "$work/empty"

@@ -20,8 +20,12 @@ import click
 @click.option("--no-public-validate", is_flag=True, help="关闭无需账号的在线校验")
 def serve(host: str, port: int, data: Path, database_url: str, workers: int, max_upload_mb: int,
           no_public_validate: bool) -> None:
-    import uvicorn
+    try:
+        import uvicorn
 
+        import xxgk.web.app  # noqa: F401  (fails here, not in a worker, when the web extra is missing)
+    except ImportError as exc:
+        raise click.UsageError(f"报送平台需要 web 组件（缺少 {exc.name}）。请安装：pip install 'xxgk[web]'") from exc
     from xxgk.web.settings import from_env, prepare
 
     settings = prepare(from_env(data, database_url=database_url or None, max_upload_bytes=max_upload_mb * 2**20,

@@ -23,15 +23,15 @@ class NotSignedIn(Exception):
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def get_cookies(request: Request) -> Cookies:
-    return request.app.state.cookies  # type: ignore[no-any-return]
+    return request.app.state.cookies
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -96,7 +96,7 @@ async def check_csrf(request: Request, db: DB) -> None:
 CSRF = Depends(check_csrf)
 
 
-def require_role(*roles: str):  # type: ignore[no-untyped-def]
+def require_role(*roles: str):
     def dependency(account: CurrentAccount, request: Request) -> Account:
         if account.role not in roles:
             raise Forbidden(f"role:{'/'.join(roles)}", request.url.path)

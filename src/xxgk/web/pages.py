@@ -19,5 +19,5 @@ SEVERITY = {"error": "错误", "warning": "警告"}
 templates.env.globals["SEVERITY"] = SEVERITY
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any):  # type: ignore[no-untyped-def]
+def render(request: Request, name: str, status_code: int = 200, **context: Any):
     return templates.TemplateResponse(request, name, context, status_code=status_code)

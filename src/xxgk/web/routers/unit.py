@@ -45,7 +45,7 @@ def template_values(unit_name: str, uscc: str, region_code: str, year: int, form
     return out
 
 
-def build_unit_template(settings: Settings, db: DB, unit_id: int, account: CurrentAccount, year: int | None):  # type: ignore[no-untyped-def]
+def build_unit_template(settings: Settings, db: DB, unit_id: int, account: CurrentAccount, year: int | None):
     from xxgk.spec import load_spec
     from xxgk.template import build_template
 
@@ -71,7 +71,7 @@ def unit_page(request: Request, db: DB, account: CurrentAccount, unit_id: int, y
 
 @router.get("/units/{unit_id}/template")
 def unit_template(settings: SettingsDep, db: DB, account: CurrentAccount, unit_id: int, year: int | None = None) -> Response:
-    return build_unit_template(settings, db, unit_id, account, year)  # type: ignore[no-any-return]
+    return build_unit_template(settings, db, unit_id, account, year)
 
 
 @router.post("/units/{unit_id}/upload", dependencies=[CSRF])
