@@ -35,7 +35,7 @@ from xxgk.validate import validate_files
 from xxgk.web import directory
 from xxgk.web.db import make_engine, migrate, session_factory
 from xxgk.web.demo import PASSWORD, seed
-from xxgk.web.models import AGENCY, CONSOLIDATOR, ACCEPTED, Submission, Unit
+from xxgk.web.models import ACCEPTED, AGENCY, CONSOLIDATOR, Submission, Unit
 from xxgk.web.settings import Settings, prepare
 from xxgk.web.storage import Store
 
