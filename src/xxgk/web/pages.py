@@ -9,12 +9,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from xxgk.cli import compact_cells
 from xxgk.web.deps import csrf_token
 from xxgk.web.models import LEVELS, ROLES
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 templates.env.globals.update(csrf_token=csrf_token, ROLES=ROLES, LEVELS=LEVELS)
 templates.env.filters["fromjson"] = json.loads
+templates.env.filters["cells"] = lambda cells: compact_cells(tuple(cells or ()), most=8)
 SEVERITY = {"error": "错误", "warning": "警告"}
 templates.env.globals["SEVERITY"] = SEVERITY
 

@@ -3,18 +3,20 @@ consolidate. Each action commits its database rows and its audit entry in one tr
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import tempfile
+import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from xxgk.findings import ERROR, WARNING
 from xxgk.identifiers import normalize_uscc, region_problem
@@ -122,6 +124,20 @@ def latest(db: Session, unit_id: int, year_id: int) -> Submission | None:
                      .order_by(Submission.version.desc()).limit(1))
 
 
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextlib.contextmanager
+def one_writer(db: Session) -> Iterator[None]:
+    """SQLite has one writer at a time; threads of this process queue here in order instead of polling the
+    database lock (which starves some of them under load). PostgreSQL needs no such queue."""
+    if db.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITER:
+        yield
+
+
 def submit(db: Session, store: Store, account: Account, unit: Unit, year: ReportYear, path: Path, name: str,
            ip: str = "") -> Submission:
     """Check the upload, store the file (fsynced, renamed into place), then commit its row and audit entry."""
@@ -130,22 +146,32 @@ def submit(db: Session, store: Store, account: Account, unit: Unit, year: Report
     report = check_workbook(path, name, year, unit)
     sha, size = store.put_file(path)
     for _ in range(10):  # two uploads of one unit at once: the loser of the version number retries
-        prev = latest(db, unit.id, year.id)
-        keys = {issue_key(i) for i in report["issues"] if i["severity"] == WARNING}
-        notes = {k: v for k, v in (json.loads(prev.notes_json) if prev else {}).items() if k in keys}
-        sub = Submission(unit_id=unit.id, report_year_id=year.id, version=(prev.version if prev else 0) + 1,
-                         filename=name, sha256=sha, size=size, uploaded_by=account.id,
-                         status=decide_status(report, notes, year.review), report_json=json.dumps(report, ensure_ascii=False),
-                         notes_json=json.dumps(notes, ensure_ascii=False))
-        db.add(sub)
-        audit.record(db, account, "upload", f"unit:{unit.id} {unit.name}",
-                     detail=f"{name} sha256={sha} v{sub.version} {sub.status}", ip=ip)
-        try:
-            db.commit()
+        with one_writer(db):
+            sub = _add_version(db, account, unit, year, report, name, sha, size, ip)
+        if sub is not None:
             return sub
-        except IntegrityError:
-            db.rollback()
     raise ActionError("同时上传的文件太多，请稍后重试。")
+
+
+def _add_version(db: Session, account: Account, unit: Unit, year: ReportYear, report: dict[str, Any], name: str,
+                 sha: str, size: int, ip: str) -> Submission | None:
+    """The next version's row and its audit entry, committed together; None when another upload took the number."""
+    prev = latest(db, unit.id, year.id)
+    keys = {issue_key(i) for i in report["issues"] if i["severity"] == WARNING}
+    notes = {k: v for k, v in (json.loads(prev.notes_json) if prev else {}).items() if k in keys}
+    sub = Submission(unit_id=unit.id, report_year_id=year.id, version=(prev.version if prev else 0) + 1,
+                     filename=name, sha256=sha, size=size, uploaded_by=account.id,
+                     status=decide_status(report, notes, year.review), report_json=json.dumps(report, ensure_ascii=False),
+                     notes_json=json.dumps(notes, ensure_ascii=False))
+    db.add(sub)
+    audit.record(db, account, "upload", f"unit:{unit.id} {unit.name}",
+                 detail=f"{name} sha256={sha} v{sub.version} {sub.status}", ip=ip)
+    try:
+        db.commit()
+        return sub
+    except IntegrityError:
+        db.rollback()
+        return None
 
 
 def save_notes(db: Session, account: Account, sub: Submission, notes: dict[str, str], ip: str = "") -> Submission:
@@ -219,7 +245,7 @@ def scope_units(db: Session, region: Region, mode: str = "all") -> list[Unit]:
     agencies_in = {region.id} if mode == "levels" else below
     q = select(Unit).where(((Unit.kind == UNIT_AGENCY) & Unit.region_id.in_(agencies_in))
                            | ((Unit.kind == UNIT_SUMMARY) & Unit.region_id.in_(children if mode != "direct" else set())))
-    return list(db.scalars(q.order_by(Unit.kind, Unit.region_id, Unit.id)))
+    return list(db.scalars(q.options(joinedload(Unit.region)).order_by(Unit.kind, Unit.region_id, Unit.id)))
 
 
 def status_table(db: Session, region: Region, year: ReportYear) -> StatusTable:
