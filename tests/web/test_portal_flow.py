@@ -25,6 +25,10 @@ def test_health_and_pages(any_portal):
     assert "在线校验" in c.get("/validate").text
     assert c.get("/region").status_code == 303  # to the login page
     assert c.get("/api/me").status_code == 401
+    spec = c.get("/openapi.json").json()
+    assert {"/api/validate", "/api/login", "/api/units/{unit_id}/submissions", "/api/regions/{region_id}/consolidate",
+            "/api/submissions/{sub_id}/return"} <= set(spec["paths"])
+    assert "/login" not in spec["paths"]  # pages are not API
 
 
 def test_api_validate_is_the_cli_json(portal, tmp_path):
@@ -159,6 +163,9 @@ def test_levels_equal_direct_and_notes_travel(any_portal, tmp_path):
     direct = _totals(city, site.city.id, "direct")
     assert levels["totals"] == direct["totals"]
     assert len(levels["accepted"]) == len(direct["accepted"]) == 2 + 3 + 3
+    with p.db() as db:
+        actions = {(e.username, e.action) for e in db.scalars(select(AuditEntry))}
+    assert {("xian1", "consolidate"), ("shi", "consolidate"), ("xian1", "upload")} <= actions
     out = tmp_path / "city.xlsx"
     out.write_bytes(city.get(levels["file"]).content)
     assert "说明：本年度无此事项" in _notes_in(out)

@@ -223,6 +223,8 @@ def test_oversize_upload_is_413(tmp_path):
     r = c.http.post(f"/api/units/{unit.id}/submissions", content=chunks(),
                     headers={"content-type": "multipart/form-data; boundary=b", "X-CSRF-Token": c.csrf})
     assert r.status_code == 413
+    page = c.http.post(f"/units/{unit.id}/upload", files={"file": ("big.xlsx", big)}, data={"csrf_token": c.page_token()})
+    assert page.status_code == 413 and "文件太大" in page.text  # a page, for the browser
     assert c.get(f"/api/units/{unit.id}/submissions").json() == []
     assert not list((small.settings.files_dir).glob("??/??/*"))
     assert c.upload(unit.id, small.book("ok.xlsx", agency)).status_code == 200

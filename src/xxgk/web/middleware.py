@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from typing import Any
 
 from xxgk.web.security import COOKIE, Cookies, new_session_id
@@ -24,8 +26,9 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
+        api = scope.get("path", "").startswith("/api/")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+            await self._refuse(send, api)
             return
         seen, over, started = 0, False, False
 
@@ -43,7 +46,7 @@ class BodyLimit:
             nonlocal started
             if over and not started:
                 started = True
-                await self._refuse(send)
+                await self._refuse(send, api)
                 return
             if over:
                 return
@@ -56,12 +59,20 @@ class BodyLimit:
             if not over:
                 raise
         if over and not started:
-            await self._refuse(send)
+            await self._refuse(send, api)
 
-    async def _refuse(self, send: Any) -> None:
-        body = ('{"error": "' + TOO_LARGE.format(mb=self.limit // 2**20 or 1) + '"}').encode()
+    async def _refuse(self, send: Any, api: bool) -> None:
+        message = TOO_LARGE.format(mb=self.limit // 2**20 or 1)
+        if api:
+            body, kind = json.dumps({"error": message}, ensure_ascii=False).encode(), b"application/json; charset=utf-8"
+        else:
+            body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>文件太大</title>'
+                    f'<link rel="stylesheet" href="/static/style.css"><main><h1>文件太大</h1>'
+                    f'<p class="alert bad">{html.escape(message)}</p><p><a href="javascript:history.back()">返回</a></p>'
+                    f'</main></html>').encode()
+            kind = b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                    "headers": [(b"content-type", kind),
                                 (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
 

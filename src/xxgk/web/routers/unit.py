@@ -101,7 +101,7 @@ def submission_page(request: Request, db: DB, account: CurrentAccount, sub_id: i
     notes = json.loads(sub.notes_json)
     issues = [dict(i, key=service.issue_key(i), note=notes.get(service.issue_key(i), "")) for i in report["issues"]]
     newest = service.latest(db, sub.unit_id, sub.report_year_id)
-    return render(request, "submission.html", account=account, sub=sub, issues=issues,
+    return render(request, "submission.html", account=account, sub=sub, issues=issues, hints=report.get("hints") or [],
                   is_latest=newest is not None and newest.id == sub.id,
                   can_note=access.can_submit_for(account, sub.unit), can_review=access.can_review(db, account, sub.unit))
 
