@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import json
 import tempfile
 import threading
@@ -218,10 +219,37 @@ def accept_submission(db: Session, account: Account, sub: Submission, ip: str = 
 # ----------------------------------------------------------------------------- status
 
 
+@dataclass(frozen=True)
+class RegionRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    name: str
+    uscc: str
+    kind: str
+    region: RegionRef
+
+
+@dataclass(frozen=True)
+class LatestRef:
+    """The newest version of a unit, without its findings (a status table of thousands stays light)."""
+
+    id: int
+    version: int
+    status: str
+    uploaded_at: dt.datetime
+    remark: str
+    sha256: str
+
+
 @dataclass
 class StatusRow:
-    unit: Unit
-    latest: Submission | None
+    unit: UnitRef
+    latest: LatestRef | None
     versions: int
 
     @property
@@ -237,26 +265,39 @@ class StatusTable:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def scope_units(db: Session, region: Region, mode: str = "all") -> list[Unit]:
-    """The units a region's consolidator deals with. all: every agency below it and the summaries of its child
-    regions; direct: every agency below it; levels: its own agencies and the summaries of its child regions."""
+def _scope(db: Session, region: Region, mode: str) -> Any:
+    """The condition on units a region's consolidator deals with. all: every agency below it and the summaries
+    of its child regions; direct: every agency below it; levels: its own agencies and the child summaries."""
     below = subtree(db, region.id)
     children = set(db.scalars(select(Region.id).where(Region.parent_id == region.id)))
     agencies_in = {region.id} if mode == "levels" else below
-    q = select(Unit).where(((Unit.kind == UNIT_AGENCY) & Unit.region_id.in_(agencies_in))
-                           | ((Unit.kind == UNIT_SUMMARY) & Unit.region_id.in_(children if mode != "direct" else set())))
-    return list(db.scalars(q.options(joinedload(Unit.region)).order_by(Unit.kind, Unit.region_id, Unit.id)))
+    return ((Unit.kind == UNIT_AGENCY) & Unit.region_id.in_(agencies_in)) | \
+        ((Unit.kind == UNIT_SUMMARY) & Unit.region_id.in_(children if mode != "direct" else set()))
+
+
+def scope_units(db: Session, region: Region, mode: str = "all") -> list[Unit]:
+    q = select(Unit).where(_scope(db, region, mode)).options(joinedload(Unit.region))
+    return list(db.scalars(q.order_by(Unit.kind, Unit.region_id, Unit.id)))
 
 
 def status_table(db: Session, region: Region, year: ReportYear) -> StatusTable:
-    units = scope_units(db, region)
+    """Every unit in scope with its newest version: three queries of plain columns, no ORM objects per row."""
     newest = (select(Submission.unit_id, func.max(Submission.version).label("v"), func.count().label("n"))
               .where(Submission.report_year_id == year.id).group_by(Submission.unit_id).subquery())
-    subs = db.execute(select(Submission, newest.c.n).join(newest, (Submission.unit_id == newest.c.unit_id)
-                                                          & (Submission.version == newest.c.v))
-                      .where(Submission.report_year_id == year.id))
-    by_unit = {s.unit_id: (s, n) for s, n in subs}
-    rows = [StatusRow(u, *by_unit.get(u.id, (None, 0))) for u in units]
+    latest_rows = db.execute(
+        select(Submission.unit_id, Submission.id, Submission.version, Submission.status, Submission.uploaded_at,
+               Submission.remark, Submission.sha256, newest.c.n)
+        .join(newest, (Submission.unit_id == newest.c.unit_id) & (Submission.version == newest.c.v))
+        .where(Submission.report_year_id == year.id))
+    by_unit = {r[0]: (LatestRef(*r[1:7]), r[7]) for r in latest_rows}
+    units = db.execute(select(Unit.id, Unit.name, Unit.uscc, Unit.kind, Region.id, Region.name)
+                       .join(Region, Unit.region_id == Region.id).where(_scope(db, region, "all"))
+                       .order_by(Unit.kind, Unit.region_id, Unit.id))
+    regions: dict[int, RegionRef] = {}
+    rows = []
+    for uid, name, uscc, kind, rid, rname in units:
+        ref = UnitRef(uid, name, uscc, kind, regions.setdefault(rid, RegionRef(rid, rname)))
+        rows.append(StatusRow(ref, *by_unit.get(uid, (None, 0))))
     table = StatusTable(region, year, rows)
     states = [r.state for r in rows]
     table.counts = {"应报": len(rows), "已报": sum(s != "未报" for s in states), "未报": states.count("未报"),
