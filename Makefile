@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench bench-portal lint typecheck templates libreoffice chromium postgresql wheel-check clean
+.PHONY: test demo bench bench-portal lint typecheck templates libreoffice chromium postgresql wheel-check clean addin
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -48,6 +48,10 @@ wheel-check: $(STAMP)
 
 templates: $(STAMP)
 	$(PY) -c 'from pathlib import Path; from xxgk.template import build_all; print(*build_all(Path("workbook")), sep="\n")'
+
+# the Excel add-in addin/xxgk.xlam from its text sources in addin/ (same sources, same bytes; commit the result)
+addin: $(STAMP)
+	$(PY) -m xxgk.addin.build
 
 demo: $(STAMP) libreoffice
 	$(PY) -m xxgk.demo demo_out

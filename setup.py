@@ -1,4 +1,4 @@
-"""Copies the top-level data files (form specs, built add-in) into the wheel as xxgk/_data/.
+"""Copies the top-level data files (form specs, provincial extensions, built add-in) into the wheel as xxgk/_data/.
 
 Everything else about the package is in pyproject.toml.
 """
@@ -9,7 +9,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-DATA = {"templates": "*.yaml", "addin": "xxgk.xlam"}
+DATA = {"templates": "*.yaml", "templates/ext": "*.yaml", "addin": "xxgk.xlam"}  # folder -> files (not recursive)
 
 
 class BuildWithData(build_py):

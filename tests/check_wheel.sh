@@ -9,6 +9,7 @@ trap 'rm -rf "$work"' EXIT
 "$python" -m pip wheel -q --no-deps -w "$work/dist" "$root" 2>&1 | grep -v "^WARNING: Location" || true
 wheel=$(ls "$work"/dist/xxgk-*.whl)
 unzip -l "$wheel" | grep -q "xxgk/_data/templates/gb2021.yaml" || { echo "wheel lacks the form specs"; exit 1; }
+unzip -l "$wheel" | grep -q "xxgk/_data/templates/ext/zj.yaml" || { echo "wheel lacks the provincial extensions"; exit 1; }
 for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templates/base.html xxgk/web/static/style.css; do
   unzip -l "$wheel" | grep -q "$part" || { echo "wheel lacks the portal's $part"; exit 1; }
 done
@@ -19,7 +20,9 @@ xxgk="$work/venv/bin/xxgk"
 "$xxgk" --version
 "$xxgk" template --form gb2021 -o 模板2021.xlsx
 "$xxgk" template --form gb2019 -o 模板2019.xlsx
-"$xxgk" validate 模板2021.xlsx 模板2019.xlsx > /dev/null || [ $? -eq 1 ]   # blank templates: cover errors, exit 1
+"$xxgk" template --form gb2019 --ext zj -o 模板2019浙江.xlsx
+"$xxgk" --version | grep -q "gb2019+zj" || { echo "--version does not list the extensions"; exit 1; }
+"$xxgk" validate 模板2021.xlsx 模板2019.xlsx 模板2019浙江.xlsx > /dev/null || [ $? -eq 1 ]   # blank templates: cover errors, exit 1
 mkdir 收件箱 && cp 模板2021.xlsx 收件箱/
 "$xxgk" consolidate 收件箱 -o 汇总.xlsx --include-invalid --year 2025 --form gb2021 > /dev/null
 "$xxgk" validate 汇总.xlsx --json > /dev/null || [ $? -eq 1 ]

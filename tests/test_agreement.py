@@ -23,7 +23,8 @@ from xxgk.engine import Frame, check_fills
 from xxgk.findings import Finding
 from xxgk.libreoffice import recalc_many
 from xxgk.reader import read_fill
-from xxgk.rules.expand import computed_cells, expand_rules
+from xxgk.rules.ast import Ref
+from xxgk.rules.expand import RuleInstance, computed_cells, expand_rules
 from xxgk.samples import agencies, sample_fills
 from xxgk.spec import FormSpec, defined_name, load_spec
 from xxgk.template import FAILED_NAME, STATUS_NAME, build_template, check_name, cover_checks
@@ -101,7 +102,19 @@ def _cases(spec: FormSpec) -> dict[str, tuple[dict[str, object], dict[str, objec
     for name, change in _cover_cases(spec, samples[0]).items():
         values = {**samples[0], **change}
         cases[name] = ({k: v for k, v in values.items() if v is not None}, {})
+    for inst in _inequalities(spec):  # a part exceeding its whole (a provincial extension's “其中”)
+        left, right = inst.check.left, inst.check.right
+        assert isinstance(left, Ref) and isinstance(right, Ref), inst.key
+        cases[_exceeds(inst.key)] = ({**samples[0], left.id: int(samples[0].get(right.id, 0)) + 3}, {})  # type: ignore[call-overload]
     return cases
+
+
+def _inequalities(spec: FormSpec) -> list[RuleInstance]:
+    return [i for i in expand_rules(spec) if i.check.op == "<=" and not i.uses_prev]
+
+
+def _exceeds(key: str) -> str:
+    return "exceeds_" + re.sub(r"\W+", "_", key).strip("_")
 
 
 def _strip_cached_results(path: Path) -> None:
@@ -146,7 +159,7 @@ class Recalculated:
     live: list[dict[str, object]]
 
 
-@pytest.fixture(scope="module", params=["gb2021", "gb2019"])
+@pytest.fixture(scope="module", params=["gb2021", "gb2019", "gb2019+zj"])
 def recalculated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
     spec = load_spec(request.param)
     base = tmp_path_factory.mktemp(request.param)
@@ -175,7 +188,8 @@ def test_live_checks_and_engine_agree_on_every_rule_instance(recalculated: Recal
         assert live_failed == engine_failed, name
         failing_somewhere |= live_failed
     # the cases really exercise every kind of rule, passing and failing
-    assert {k.split("[")[0] for k in failing_somewhere} == {"R1", "R2", "R3", "R4"}
+    inequalities = {i.rule.id for i in _inequalities(r.spec)}
+    assert {k.split("[")[0] for k in failing_somewhere} == {"R1", "R2", "R3", "R4", *inequalities}
 
 
 def test_expected_cases_fail_the_expected_rules(recalculated: Recalculated) -> None:
@@ -186,6 +200,8 @@ def test_expected_cases_fail_the_expected_rules(recalculated: Recalculated) -> N
     assert "R2[research]" in rules["r2_override"]
     assert rules["r4_override"] == {"R4[suit_direct]"}
     assert all(rules[n] == set() for n in recalculated.names if n.startswith("cover_"))
+    for inst in _inequalities(recalculated.spec):
+        assert rules[_exceeds(inst.key)] == {inst.key}
 
 
 def test_live_cover_checks_and_engine_agree(recalculated: Recalculated) -> None:

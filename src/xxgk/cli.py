@@ -10,7 +10,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from xxgk.spec import FORMS, load_spec
+from xxgk.extensions import extended_forms, extension_info, form_keys
+from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
 from xxgk.validate import ERRORS, UNREADABLE, FileReport, PreviousUnusable, validate_files
 from xxgk.web.command import serve
@@ -36,7 +37,9 @@ def version_text() -> str:
     from xxgk import __version__
 
     forms = "；".join(f"{f} {load_spec(f).spec_version}（{load_spec(f).basis}）" for f in FORMS)
-    return f"xxgk {__version__}\n表式：{forms}"
+    extended = "；".join(f"{f} {load_spec(f).spec_version}（{extension_info(f.partition(EXT_SEPARATOR)[2]).title}）"
+                         for f in extended_forms())
+    return f"xxgk {__version__}\n表式：{forms}" + (f"\n扩展表式：{extended}" if extended else "")
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -59,11 +62,20 @@ def run() -> None:
 
 @main.command(help="生成标准 Excel 模板。")
 @click.option("--form", type=ChoiceZh(FORMS), default="gb2021", show_default=True, help="表式版本")
+@click.option("--ext", type=ChoiceZh(EXTENSIONS), help="省级扩展表式（在国家表式上增加本省的表；未给 --form 时用它扩展的表式）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出文件")
-def template(form: str, output: Path) -> None:
+def template(form: str, ext: str | None, output: Path) -> None:
     from xxgk.template import build_template
 
-    path = build_template(load_spec(form), output)
+    if ext and f"{form}{EXT_SEPARATOR}{ext}" not in extended_forms():
+        allowed = extension_info(ext).extends
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("form") is click.core.ParameterSource.DEFAULT:
+            form = allowed[0]  # --ext alone: the (first) national form the extension extends
+        else:
+            raise click.BadParameter(f"扩展表式“{ext}”不适用于 {form} 表式（适用于：{'、'.join(allowed)}），"
+                                     f"请改用 --form {allowed[0]}", ctx, next(p for p in ctx.command.params if p.name == "ext"))
+    path = build_template(load_spec(form, ext), output)
     click.echo(f"已生成模板：{path}")
 
 
@@ -133,7 +145,7 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> N
 @click.option("--agency", help="汇总单位名称（写入封面）")
 @click.option("--uscc", help="汇总单位的统一社会信用代码")
 @click.option("--region", help="汇总单位的行政区划代码")
-@click.option("--form", type=ChoiceZh(FORMS), help="表式（默认：多数文件的表式）")
+@click.option("--form", type=ChoiceZh(form_keys()), help="表式（默认：多数文件的表式）")
 @click.option("--year", type=int, help="报告年度（默认：多数文件的年度）")
 @click.option("--include-invalid", is_flag=True, help="有错误的报表也计入汇总（封面注明）")
 @click.option("--include-unlisted", is_flag=True, help="不在名册中的单位也计入汇总")

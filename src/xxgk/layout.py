@@ -42,7 +42,7 @@ class Span:
     last_row: int
     last_col: int
     text: str
-    kind: str  # "title", "block_title", "corner", "header", "row_label"
+    kind: str  # "title", "block_title", "corner", "header", "row_label", "unit"
 
 
 @dataclass
@@ -96,8 +96,12 @@ def header_spans(paths: Sequence[tuple[str, ...]], depth: int) -> list[tuple[int
     return [(b[0], b[1], b[2], b[3], owner[-1]) for owner, b in boxes.items()]
 
 
+UNIT_HEADER = "单位"
+
+
 def _plan_block(plan: SheetPlan, table: Table, block: Block, top: int) -> int:
-    depth = table.label_depth
+    depth, units = table.label_depth, table.unit_cols
+    first_data = depth + units  # a table with units has a 单位 column between the labels and the numbers
     row = top
     if block.title:
         plan.spans.append(Span(row, 0, row, plan.width - 1, block.title, "block_title"))
@@ -106,16 +110,20 @@ def _plan_block(plan: SheetPlan, table: Table, block: Block, top: int) -> int:
     if hdepth:
         if depth:
             plan.spans.append(Span(row, 0, row + hdepth - 1, depth - 1, block.corner or "", "corner"))
+        if units:
+            plan.spans.append(Span(row, depth, row + hdepth - 1, depth, UNIT_HEADER, "header"))
         for a0, l0, a1, l1, text in header_spans([c.label for c in block.columns], hdepth):
-            plan.spans.append(Span(row + l0, depth + a0, row + l1, depth + a1, text, "header"))
+            plan.spans.append(Span(row + l0, first_data + a0, row + l1, first_data + a1, text, "header"))
         row += hdepth
     if depth:
         for a0, l0, a1, l1, text in header_spans([r.label for r in block.rows], depth):
             plan.spans.append(Span(row + a0, l0, row + a1, l1, text, "row_label"))
     for i, r in enumerate(block.rows):
         plan.row_labels[row + i] = _leaf(r)
+        if units:
+            plan.spans.append(Span(row + i, depth, row + i, depth, r.unit or "", "unit"))
         for j, c in enumerate(block.columns):
-            plan.cells[block.cell_id(r, c)] = Pos(table.sheet, row + i, depth + j)
+            plan.cells[block.cell_id(r, c)] = Pos(table.sheet, row + i, first_data + j)
     return row + len(block.rows)
 
 

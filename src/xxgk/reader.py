@@ -24,7 +24,7 @@ from xxgk.container import dtd_problem, inspect_file
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
-from xxgk.spec import FORMS, FormSpec, defined_name, load_spec
+from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, FORMS, FormSpec, defined_name, load_spec
 from xxgk.values import format_number, parse_cell
 
 _NS = {
@@ -191,12 +191,15 @@ def _parse_ref(text: str) -> Pos | None:
 
 
 def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
-    form = pkg.properties.get("xxgk_form")
+    from xxgk.extensions import extended_forms, form_keys
+
+    form, ext = pkg.properties.get("xxgk_form"), pkg.properties.get(EXT_PROPERTY)
     if form:
-        if form not in FORMS:
-            raise Unreadable(finding("file.unknown_form", ERROR, form=form, known="、".join(FORMS)))
-        return load_spec(form)
-    for candidate in FORMS:
+        key = f"{form}{EXT_SEPARATOR}{ext}" if ext else form
+        if key not in form_keys():
+            raise Unreadable(finding("file.unknown_form", ERROR, form=key, known="、".join(form_keys())))
+        return load_spec(key)
+    for candidate in (*extended_forms(), *FORMS):  # an extended form holds every name of its national one
         spec = load_spec(candidate)
         if all(defined_name(cid) in pkg.names for cid in spec.cells):
             return spec

@@ -24,3 +24,15 @@ def resource_path(relative: str) -> Path:
         if path.is_file():
             return path
     raise MissingResource(f"程序文件缺失：{relative}（安装不完整，请重新安装 xxgk）")
+
+
+def resource_files(folder: str, pattern: str) -> list[Path]:
+    """The shipped files of a folder matching a glob, e.g. resource_files("templates/ext", "*.yaml"), sorted.
+
+    The installed copy wins, as in resource_path; a folder missing from both roots gives [].
+    """
+    for root in (PACKAGED, SOURCE_TREE):
+        path = root / folder
+        if path.is_dir():
+            return sorted(p for p in path.glob(pattern) if p.is_file())
+    return []

@@ -1,7 +1,7 @@
 """Realistic sample fills for the demo, the tests and the benchmark.
 
 Values are drawn per cell type and then repaired rule by rule (from the spec's own rules), so a
-sample satisfies every equality rule without this module knowing any of them.
+sample satisfies every equality and inequality rule without this module knowing any of them.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ def _free_term(expr: Expr, computed: set[str]) -> Ref | None:
 def _repair(spec: FormSpec, values: dict[str, float], inst: RuleInstance, computed: set[str]) -> None:
     frame = Frame.from_rows(spec, np.array([[values.get(c, 0.0) for c in spec.cells]]))
     gap = float(evaluate(inst.check.left, frame.column, None, 1)[0] - evaluate(inst.check.right, frame.column, None, 1)[0])
-    if abs(gap) < 1e-9:
+    holds = {"<=": gap <= 1e-9, ">=": gap >= -1e-9}.get(inst.check.op, abs(gap) < 1e-9)
+    if holds:
         return
     left, right = _free_term(inst.check.left, computed), _free_term(inst.check.right, computed)
     if right is not None and (gap > 0 or left is None):
@@ -85,11 +86,11 @@ def _repair(spec: FormSpec, values: dict[str, float], inst: RuleInstance, comput
 
 
 def sample_values(spec: FormSpec, rng: random.Random, busy: float = 0.5) -> dict[str, float]:
-    """Input cell values that satisfy every equality rule (computed cells are left to their formulas)."""
+    """Input cell values that satisfy every equality and inequality rule (computed cells are left to their formulas)."""
     computed = set(computed_cells(spec))
     values = {cid: _draw(rng, cell.type, busy) for cid, cell in spec.cells.items() if cid not in computed}
     for inst in expand_rules(spec):
-        if inst.check.op == "==" and not inst.computes and not inst.uses_prev:
+        if inst.check.op in ("==", "<=", ">=") and not inst.computes and not inst.uses_prev:
             _repair(spec, values, inst, computed)
     return {cid: int(v) if spec.cells[cid].type != "amount" else v for cid, v in values.items()}
 

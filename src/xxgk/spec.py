@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from xxgk.resources import resource_path
+from xxgk.resources import resource_files, resource_path
 from xxgk.values import CELL_TYPES
 
 FIELD_TYPES = ("text", "uscc", "region", "year", "choice", "date")
@@ -50,6 +50,7 @@ class Axis:
     key: str
     label: tuple[str, ...]
     type: str | None = None
+    unit: str | None = None  # shown in its own 单位 column next to the labels, e.g. 条, 次
 
     @property
     def short(self) -> str:
@@ -74,6 +75,10 @@ class Cell:
     @property
     def name(self) -> str:
         return defined_name(self.id)
+
+    @property
+    def unit(self) -> str | None:
+        return self.row.unit or self.column.unit
 
 
 @dataclass(frozen=True)
@@ -100,8 +105,13 @@ class Table:
         return max(len(r.label) for b in self.blocks for r in b.rows)
 
     @property
+    def unit_cols(self) -> int:
+        """1 when a row of the table has a unit (a 单位 column between the labels and the numbers), else 0."""
+        return int(any(r.unit for b in self.blocks for r in b.rows))
+
+    @property
     def width(self) -> int:
-        return self.label_depth + max(len(b.columns) for b in self.blocks)
+        return self.label_depth + self.unit_cols + max(len(b.columns) for b in self.blocks)
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,19 @@ class ChartDef:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """A province's additions to a national form (templates/ext/<name>.yaml): tables, groups, rules, charts."""
+
+    name: str  # e.g. "zj": the merged form is "gb2019+zj"
+    label: str  # short Chinese name for file names and messages, e.g. 浙江
+    title: str
+    version: str
+    basis: str
+    extends: tuple[str, ...]  # the national forms it may extend
+    tables: tuple[str, ...] = ()  # ids of the tables it adds
+
+
+@dataclass(frozen=True)
 class FormSpec:
     form: str
     spec_version: str
@@ -148,6 +171,12 @@ class FormSpec:
     previous_aliases: dict[str, str] = field(compare=False, hash=False)
     cells: dict[str, Cell] = field(compare=False, hash=False)
     charts: tuple[ChartDef, ...] = ()
+    extension: Extension | None = None
+
+    @property
+    def national_form(self) -> str:
+        """The national form this spec is or extends (gb2019 for gb2019+zj)."""
+        return self.form.partition(EXT_SEPARATOR)[0]
 
     @property
     def field_ids(self) -> list[str]:
@@ -208,7 +237,9 @@ def _axis(raw: dict[str, Any], where: str) -> Axis:
     ctype = raw.get("type")
     if ctype is not None and ctype not in CELL_TYPES:
         raise SpecError(f"{where}: unknown cell type {ctype!r}")
-    return Axis(key=str(raw["key"]), label=_label(raw.get("label")), type=ctype)
+    unit = raw.get("unit")
+    return Axis(key=str(raw["key"]), label=_label(raw.get("label")), type=ctype,
+                unit=None if unit is None else str(unit))
 
 
 def _block(raw: dict[str, Any], where: str) -> Block:
@@ -300,7 +331,7 @@ def _cover(raw: dict[str, Any]) -> Cover:
     return Cover(sheet=raw["sheet"], title=raw["title"], fields=tuple(fields))
 
 
-def parse_spec(raw: dict[str, Any]) -> FormSpec:
+def parse_spec(raw: dict[str, Any], *, extension: Extension | None = None) -> FormSpec:
     """Build and check a FormSpec from the YAML mapping; raises SpecError naming the culprit."""
     try:
         tables = tuple(
@@ -325,6 +356,7 @@ def parse_spec(raw: dict[str, Any]) -> FormSpec:
             previous_aliases=dict(raw.get("previous_aliases") or {}),
             cells=_cells(tables),
             charts=tuple(_chart(c) for c in raw.get("charts") or ()),
+            extension=extension,
         )
     except KeyError as exc:
         raise SpecError(f"missing key {exc}") from exc
@@ -359,26 +391,47 @@ def _check_names(spec: FormSpec) -> None:
         raise SpecError(f"ids used both as cover field and cell: {sorted(overlap)}")
 
 
-FORMS = ("gb2021", "gb2019")
+FORMS = ("gb2021", "gb2019")  # the national forms
+EXT_SEPARATOR = "+"  # gb2019+zj: the national form gb2019 with the extension zj
+EXT_FOLDER = "templates/ext"
+EXT_PROPERTY = "xxgk_ext"  # the workbook's custom document property naming its extension (next to xxgk_form)
+EXTENSIONS = tuple(p.stem for p in resource_files(EXT_FOLDER, "*.yaml"))  # provincial extensions (xxgk.extensions)
 
 
 def spec_path(form: str) -> Path:
     return resource_path(f"templates/{form}.yaml")
 
 
+def load_spec(form: str = "gb2021", ext: str | None = None) -> FormSpec:
+    """The spec of a national form, or of a national form with a provincial extension: load_spec("gb2019", "zj")
+    and load_spec("gb2019+zj") give the same (cached) FormSpec, whose form is "gb2019+zj"."""
+    national, _, named = form.partition(EXT_SEPARATOR)
+    if ext and named and ext != named:
+        raise SpecError(f"form {form!r} names extension {named!r}, not {ext!r}")
+    return _load_spec(national, ext or named or None)
+
+
 @cache
-def load_spec(form: str = "gb2021") -> FormSpec:
+def _load_spec(form: str, ext: str | None) -> FormSpec:
     if form not in FORMS:
         raise SpecError(f"unknown form {form!r}; known: {', '.join(FORMS)}")
-    return load_spec_file(spec_path(form))
+    if ext is None:
+        return load_spec_file(spec_path(form))
+    from xxgk.extensions import load_extended
+
+    return load_extended(form, ext)
 
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 7x faster start-up
 
 
-def load_spec_file(path: Path) -> FormSpec:
+def read_yaml(path: Path) -> Any:
     with open(path, encoding="utf-8") as fh:
-        return parse_spec(yaml.load(fh, Loader=_YAML_LOADER))
+        return yaml.load(fh, Loader=_YAML_LOADER)
+
+
+def load_spec_file(path: Path) -> FormSpec:
+    return parse_spec(read_yaml(path))
 
 
 def form_for_year(year: int) -> str:

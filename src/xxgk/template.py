@@ -37,7 +37,7 @@ from xxgk.layout import Layout, Pos, SheetPlan, Span, plan_layout
 from xxgk.rules.excel import NotCompilable, compile_check, compile_expr, verdict_formula
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
 from xxgk.rules.vector import evaluate, evaluate_check
-from xxgk.spec import FORMS, Field, FormSpec, defined_name, load_spec
+from xxgk.spec import EXT_PROPERTY, FORMS, Field, FormSpec, defined_name, load_spec
 
 __all__ = [
     "CHECK_HEADERS",
@@ -252,15 +252,18 @@ def cover_checks(spec: FormSpec) -> list[CoverCheck]:
 
 
 def template_filename(spec: FormSpec) -> str:
-    return f"{FILENAME_PREFIX}_{spec.years[0]}.xlsx"
+    province = f"_{spec.extension.label}" if spec.extension else ""
+    return f"{FILENAME_PREFIX}_{spec.years[0]}{province}.xlsx"
 
 
 def build_all(out_dir: Path) -> list[Path]:
-    """Write the empty template of every known form into out_dir."""
+    """Write the empty template of every known form, national and extended, into out_dir."""
+    from xxgk.extensions import extended_forms
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for form in FORMS:
+    for form in (*FORMS, *extended_forms()):
         spec = load_spec(form)
         paths.append(build_template(spec, out_dir / template_filename(spec)))
     return paths
@@ -600,8 +603,10 @@ class _Builder:
             "comments": f"xxgk 模板 {spec.form} {spec.spec_version}",
             "created": dt.datetime(spec.years[0], 1, 1, tzinfo=dt.timezone.utc),
         })
-        self.wb.set_custom_property("xxgk_form", spec.form, "text")
+        self.wb.set_custom_property("xxgk_form", spec.national_form, "text")
         self.wb.set_custom_property("xxgk_spec_version", spec.spec_version, "text")
+        if spec.extension:  # a reader that knows no extensions still reads the national tables
+            self.wb.set_custom_property(EXT_PROPERTY, spec.extension.name, "text")
         self._cover(self.layout.cover)
         for plan in self.layout.tables:
             self._table(plan)
@@ -647,7 +652,8 @@ class _Builder:
         s = self.styles
         if span.kind == "row_label":
             return s.label_group if span.last_row > span.first_row else s.label
-        return {"title": s.title, "block_title": s.block_title, "corner": s.corner, "header": s.header}[span.kind]
+        return {"title": s.title, "block_title": s.block_title, "corner": s.corner, "header": s.header,
+                "unit": s.label_group}[span.kind]
 
     # ------------------------------------------------------------------ cover
 

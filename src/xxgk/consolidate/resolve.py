@@ -14,8 +14,9 @@ from xxgk.consolidate.messages import REASONS, consolidation_finding
 from xxgk.consolidate.model import YEAR, Submission
 from xxgk.consolidate.reading import SUMMARY_KIND
 from xxgk.consolidate.roster import Roster
+from xxgk.extensions import form_keys
 from xxgk.findings import ERROR, WARNING
-from xxgk.spec import FORMS, FormSpec, form_for_year, load_spec
+from xxgk.spec import FormSpec, form_for_year, load_spec
 
 
 class NothingToConsolidate(ValueError):
@@ -42,7 +43,8 @@ def choose(subs: Sequence[Submission], form: str | None = None, year: int | None
         if not readable:
             raise NothingToConsolidate("没有任何可读取的年报工作簿，无法汇总。")
         counts = Counter(s.form for s in readable)
-        form = max(counts, key=lambda f: (counts[f], -FORMS.index(f or "")))
+        keys = form_keys()  # ties: the newer national form, a national form before its extensions
+        form = max(counts, key=lambda f: (counts[f], -keys.index(f) if f in keys else -len(keys)))
     assert form is not None
     spec = load_spec(form)
     if year is None:

@@ -115,7 +115,9 @@ def _instances_of(rule: RuleDef, spec: FormSpec, defined: set[str]) -> list[Rule
     return out
 
 
-_CACHE: dict[int, list[RuleInstance]] = {}
+# By id(spec), keeping the spec alive: a spec that failed its load-time checks must not die and hand its id
+# (and with it these cached instances) to another spec.
+_CACHE: dict[int, tuple[FormSpec, list[RuleInstance]]] = {}
 
 
 def expand_rules(spec: FormSpec) -> list[RuleInstance]:
@@ -123,8 +125,8 @@ def expand_rules(spec: FormSpec) -> list[RuleInstance]:
     from xxgk.spec import SpecError
 
     cached = _CACHE.get(id(spec))
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is spec:
+        return cached[1]
     defined: set[str] = set()
     instances: list[RuleInstance] = []
     for rule in spec.rules:
@@ -132,18 +134,19 @@ def expand_rules(spec: FormSpec) -> list[RuleInstance]:
             instances.extend(_instances_of(rule, spec, defined))
         except RuleSyntaxError as exc:
             raise SpecError(f"rule {rule.id}: {exc}") from exc
-    _CACHE[id(spec)] = instances
+    _CACHE[id(spec)] = (spec, instances)
     return instances
 
 
-_COMPUTED: dict[int, dict[str, Expr]] = {}
+_COMPUTED: dict[int, tuple[FormSpec, dict[str, Expr]]] = {}
 
 
 def computed_cells(spec: FormSpec) -> dict[str, Expr]:
     """Computed cell id -> its defining expression, ordered so every cell comes after its inputs."""
-    if id(spec) not in _COMPUTED:
-        _COMPUTED[id(spec)] = _order_computed(spec)
-    return _COMPUTED[id(spec)]
+    cached = _COMPUTED.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = _COMPUTED[id(spec)] = (spec, _order_computed(spec))
+    return cached[1]
 
 
 def _order_computed(spec: FormSpec) -> dict[str, Expr]:

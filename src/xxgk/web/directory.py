@@ -90,10 +90,11 @@ def add_account(db: Session, actor: Account | None, username: str, password: str
 
 def set_year(db: Session, actor: Account | None, year: int, form: str, deadline: dt.date | None, is_open: bool,
              review: bool = False) -> ReportYear:
-    from xxgk.spec import FORMS, load_spec
+    from xxgk.extensions import form_keys
+    from xxgk.spec import load_spec
 
-    if form not in FORMS:
-        raise ActionError(f"表式应为：{'、'.join(FORMS)}。")
+    if form not in form_keys():
+        raise ActionError(f"表式应为：{'、'.join(form_keys())}。")
     lo, hi = load_spec(form).years
     if not lo <= year <= hi:
         raise ActionError(f"{form} 表式适用于 {lo}–{hi} 年度。")

@@ -39,10 +39,10 @@ def admin_page(request: Request, db: DB, account: Admin, msg: str = "") -> Respo
     accounts = db.scalars(select(Account).order_by(Account.id)).all()
     report_years = db.scalars(select(ReportYear).order_by(ReportYear.year.desc())).all()
     log = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100)).all()
-    from xxgk.spec import FORMS
+    from xxgk.extensions import form_keys
 
     return render(request, "admin.html", account=account, regions=regions, unit_counts=unit_counts, units=units,
-                  accounts=accounts, report_years=report_years, log=log, msg=msg, forms=FORMS)
+                  accounts=accounts, report_years=report_years, log=log, msg=msg, forms=form_keys())
 
 
 @router.post("/admin/regions", dependencies=[CSRF])

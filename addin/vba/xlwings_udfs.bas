@@ -1,0 +1,33 @@
+Attribute VB_Name = "xlwings_udfs"
+' The worksheet functions of xxgk.addin.udfs, written as xlwings' "Import Functions" writes them into
+' an add-in (so users need neither the xlwings add-in nor access to the VBA project object model).
+' tests/test_addin_build.py checks these wrappers against the decorated functions of that module.
+#Const App = "Microsoft Excel" 'Adjust when using outside of Excel
+Function XXGK_FINDINGS()
+    Application.Volatile
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        XXGK_FINDINGS = XLPy.CallUDF("xxgk.addin.udfs", "XXGK_FINDINGS", Array(Nothing), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        XXGK_FINDINGS = XLPy.CallUDF("xxgk.addin.udfs", "XXGK_FINDINGS", Array(Nothing))
+        Exit Function
+    #End If
+failed:
+    XXGK_FINDINGS = Err.Description
+End Function
+
+Function XXGK_STATUS()
+    Application.Volatile
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        XXGK_STATUS = XLPy.CallUDF("xxgk.addin.udfs", "XXGK_STATUS", Array(Nothing), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        XXGK_STATUS = XLPy.CallUDF("xxgk.addin.udfs", "XXGK_STATUS", Array(Nothing))
+        Exit Function
+    #End If
+failed:
+    XXGK_STATUS = Err.Description
+End Function
+
