@@ -130,9 +130,12 @@ def print_demo(console: object, data: Path, site: DemoSite, password: str = PASS
                   f"{site.counties[0].name}已有部分单位报送，其中 1 份有错误）")
     console.print(f"启动：.venv/bin/xxgk serve --data '{data}'，然后在浏览器打开 http://127.0.0.1:8000/")
     console.print(f"演示账号（密码均为 {password}）：")
-    for username, role, name in site.accounts[:6]:
+    county = site.counties[0].name
+    agencies_shown = [a for a in site.accounts if a[1] == AGENCY and a[2].startswith(county)]
+    for username, role, name in [a for a in site.accounts if a[1] != AGENCY] + agencies_shown:
         console.print(f"  {username:<8} {ROLE_TEXT[role]}  {name}")
-    console.print(f"  …… 各填报单位账号为 dw<单位编号>，共 {len(site.accounts) - 4} 个")
+    others = sum(a[1] == AGENCY for a in site.accounts) - len(agencies_shown)
+    console.print(f"  …… 另有 {others} 个填报单位账号（dw<单位编号>），见“管理”页面")
 
 
 ROLE_TEXT = {ADMIN: "管理员", CONSOLIDATOR: "汇总单位", AGENCY: "填报单位"}
