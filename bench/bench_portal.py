@@ -84,7 +84,7 @@ async def sign_in(url: str, unit_id: int) -> tuple[httpx.AsyncClient, str]:
 async def client_run(client: tuple[httpx.AsyncClient, str], unit_id: int, books: list[Path], latencies: list[float],
                      errors: list[str], sent: dict[int, list[str]]) -> None:
     c, token = client
-    async with c:
+    try:
         for book in books:
             data = book.read_bytes()
             t0 = time.perf_counter()
@@ -94,6 +94,8 @@ async def client_run(client: tuple[httpx.AsyncClient, str], unit_id: int, books:
             if r.status_code != 200:
                 errors.append(f"{r.status_code} {r.text[:200]}")
             sent.setdefault(unit_id, []).append(hashlib.sha256(data).hexdigest())
+    finally:
+        await c.aclose()
 
 
 def start_server(data: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:

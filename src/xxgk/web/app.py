@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -94,5 +93,3 @@ def _error(request: Request, status: int, message: str) -> Response:
     context: dict[str, Any] = {"message": message, "status": status}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
-
-__all__ = ["HTTPException", "app_from_env", "create_app"]

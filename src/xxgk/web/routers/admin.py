@@ -13,7 +13,7 @@ from xxgk.web import directory
 from xxgk.web.deps import CSRF, DB, Admin, get_settings
 from xxgk.web.models import Account, AuditEntry, Region, ReportYear, Unit
 from xxgk.web.pages import render
-from xxgk.web.routers.common import action_error, region_for, saved, temp_dir
+from xxgk.web.routers.common import region_for, saved, temp_dir
 from xxgk.web.service import ActionError
 from xxgk.web.settings import Settings
 
@@ -100,5 +100,3 @@ def set_year(db: DB, account: Admin, year: Annotated[int, Form()], form: Annotat
         return _back(str(exc) if isinstance(exc, ActionError) else "截止日期应为 2025-01-31 的格式。")
     return _back(f"{year} 年度已保存。")
 
-
-__all__ = ["action_error"]

@@ -13,8 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from xxgk.web import access, directory, service
-from xxgk.web.access import Forbidden
+from xxgk.web import access, audit, directory, service
 from xxgk.web.deps import (
     CSRF,
     DB,
@@ -115,15 +114,11 @@ def validate(settings: SettingsDep, account: MaybeAccount, files: list[UploadFil
 def login(request: Request, db: DB, settings: SettingsDep, body: Login) -> Response:
     account = authenticate(db, body.username, body.password)
     if account is None:
-        from xxgk.web import audit
-
         audit.record(db, None, "login", body.username[:100], outcome=audit.REFUSED, ip=ip_of(request))
         db.commit()
         return Response(json.dumps({"error": "用户名或密码不正确。"}, ensure_ascii=False), 401,
                         media_type="application/json")
     start_session(request, db, account, settings.session_hours)
-    from xxgk.web import audit
-
     audit.record(db, account, "login", account.username, ip=ip_of(request))
     db.commit()
     payload = {"account": me(account), "csrf_token": csrf_token(request)}
@@ -257,8 +252,7 @@ def summary_file(db: DB, store: StoreDep, account: Consolidator, run_id: int) ->
 @router.post("/summaries/{run_id}/submit", dependencies=[CSRF], summary="上报汇总表（成为上级所见的本地区报表）")
 def submit_summary(request: Request, store: StoreDep, db: DB, account: Consolidator, run_id: int) -> dict[str, Any]:
     run = summary_for(db, account, run_id)
-    if account.region_id != run.region_id:
-        raise Forbidden("submit_summary", f"summary:{run.id}")
+    access.check(account.region_id == run.region_id, "submit_summary", f"summary:{run.id}")
     try:
         return submission_json(service.submit_summary(db, store, account, run, ip_of(request)))
     except (service.ActionError, Refused) as exc:

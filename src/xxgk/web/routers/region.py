@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from xxgk.web import service
+from xxgk.web import access, service
 from xxgk.web.access import can_see_region
 from xxgk.web.csvsafe import csv_bytes
 from xxgk.web.deps import CSRF, DB, Consolidator, get_settings, get_store
@@ -28,6 +28,7 @@ from xxgk.web.routers.common import (
 )
 from xxgk.web.settings import Settings
 from xxgk.web.storage import Store
+from xxgk.web.uploads import Refused
 
 router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -110,12 +111,9 @@ def summary_page(request: Request, db: DB, account: Consolidator, run_id: int) -
 @router.post("/summaries/{run_id}/submit", dependencies=[CSRF])
 def submit_summary(request: Request, store: StoreDep, db: DB, account: Consolidator, run_id: int) -> Response:
     run = summary_for(db, account, run_id)
-    from xxgk.web.access import Forbidden
-
-    if account.region_id != run.region_id:
-        raise Forbidden("submit_summary", f"summary:{run.id}")
+    access.check(account.region_id == run.region_id, "submit_summary", f"summary:{run.id}")
     try:
         sub = service.submit_summary(db, store, account, run, ip_of(request))
-    except (service.ActionError, ValueError) as exc:
-        raise action_error(exc if isinstance(exc, service.ActionError) else service.ActionError(str(exc))) from exc
+    except (service.ActionError, Refused) as exc:
+        raise action_error(exc) from exc
     return RedirectResponse(f"/submissions/{sub.id}", status_code=303)
