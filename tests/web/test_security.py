@@ -98,6 +98,7 @@ def test_session_fixation_and_cookie_flags(portal):
     r = c.http.post("/login", data={"username": "xian1", "password": "xxgk-demo-2024", "csrf_token": token})
     assert r.status_code == 303
     assert "HttpOnly" in r.headers["set-cookie"] and "SameSite=Lax" in r.headers["set-cookie"]
+    assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
     fresh = c.http.cookies.get(COOKIE)
     assert fresh and fresh != planted
     attacker = portal.client()

@@ -77,6 +77,14 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+SECURITY_HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),  # pages show other units' data: not for shared caches or the back button
+]
+
+
 class SessionCookie:
     """Puts the (verified) session id in scope["state"]["sid"], a fresh anonymous one when there is none;
     sets the cookie when the id is new or was rotated (scope["state"]["new_sid"]) or cleared."""
@@ -96,6 +104,12 @@ class SessionCookie:
         state["sid"] = sid
 
         async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                present = {k.lower() for k, _ in headers}
+                if scope["path"].startswith("/static/"):
+                    present.add(b"cache-control")  # the style sheet may be cached
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
             if message["type"] == "http.response.start" and state.get("new_sid"):
                 value = self.cookies.sign(state["new_sid"])
                 flags = f"; Path=/; HttpOnly; SameSite=Lax; Max-Age={self.max_age}" + ("; Secure" if self.secure else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -22,4 +23,5 @@ templates.env.globals["SEVERITY"] = SEVERITY
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any):
+    context.setdefault("today", dt.date.today())
     return templates.TemplateResponse(request, name, context, status_code=status_code)
