@@ -4,7 +4,8 @@
      `python -c pass`, `python -c "import xxgk.cli"`, the phases inside one process, and the 10 slowest
      imports of xxgk.cli from `python -X importtime`;
   2. the engine on N fills: Frame.from_rows over N sampled rows, then engine.check_rules, against a
-     pure-Python per-fill loop evaluating the same rule instances (same answers, checked);
+     pure-Python per-fill loop evaluating the same rule instances (same answers, checked); then the fix
+     hints on the same fills (with live totals, and with every total typed as a value), against the engine;
   3. build_template time per workbook, next to the bench generator's per-file time.
 
 The N rows are the generated data of bench/out (made by bench/generate.py when not cached). A share of
@@ -31,6 +32,7 @@ import numpy as np
 
 from xxgk import engine
 from xxgk.engine import Frame
+from xxgk.hints import Hint, fix_hints
 from xxgk.reader import Fill, read_fill
 from xxgk.rules.ast import BinOp, Compare, Expr, Num, Prev, Ref, Sum
 from xxgk.rules.expand import RuleInstance, computed_cells, expand_rules
@@ -178,8 +180,11 @@ def engine_bench(spec: FormSpec, matrix: np.ndarray, one: Fill, broken: float, s
     inputs = [j for j, cid in enumerate(spec.cells) if cid not in computed]
     rng = random.Random(seed)
     hit = rng.sample(range(n), int(n * broken))
+    clean = matrix.copy()
+    changed: dict[int, tuple[int, int]] = {}
     for i in hit:  # one input cell off by 1..5
-        matrix[i, rng.choice(inputs)] += rng.randint(1, 5)
+        changed[i] = (rng.choice(inputs), rng.randint(1, 5))
+        matrix[i, changed[i][0]] += changed[i][1]
     ids = list(spec.cells)
     fills = [dataclasses.replace(one, path=Path(f"{i}.xlsx"), numbers=dict(zip(ids, r, strict=True)), findings=[])
              for i, r in enumerate(matrix.tolist())]
@@ -189,8 +194,11 @@ def engine_bench(spec: FormSpec, matrix: np.ndarray, one: Fill, broken: float, s
     t0 = time.perf_counter()
     frame = Frame.from_rows(spec, matrix)
     t1 = time.perf_counter()
-    found = engine.check_rules(frame, engine.fill_addresses(fills))
+    results = engine.evaluate_rules(frame)
+    found = engine.check_rules(frame, engine.fill_addresses(fills), results=results)
     t2 = time.perf_counter()
+    hints = fix_hints(frame, results, engine.fill_addresses(fills))
+    t_hints = time.perf_counter() - t2
     frame2 = Frame.from_fills(spec, fills)
     t3 = time.perf_counter()
     assert np.array_equal(frame.values, frame2.values)
@@ -220,6 +228,41 @@ def engine_bench(spec: FormSpec, matrix: np.ndarray, one: Fill, broken: float, s
     print(f"findings: engine {n_found} in {sum(1 for f in found if f)} fills; the Python loop finds the same: "
           f"{'yes' if same else 'NO'}")
     print(f"baseline / engine = {(t5 - t4) / vec:.1f}x")
+    hints_bench(spec, clean, changed, vec, t_hints, hints, fills)
+
+
+def _hint_counts(hints: Sequence[Sequence[Hint]]) -> str:
+    named = sum(1 for hs in hints for h in hs if h.changes)
+    listed = sum(1 for hs in hints for h in hs if not h.changes)
+    return f"{named} naming cells, {listed} listing candidates, in {sum(1 for hs in hints if hs)} fills"
+
+
+def hints_bench(spec: FormSpec, clean: np.ndarray, changed: dict[int, tuple[int, int]], vec: float, t_hints: float,
+                hints: Sequence[Sequence[Hint]], fills: Sequence[Fill]) -> None:
+    """Fix hints on the same fills: as generated (live formulas: a slip can be mended anywhere in its column,
+    so no cell is named) and with every total typed as a value (imported data: the slip is named)."""
+    where = engine.fill_addresses(fills)
+    full = Frame.from_rows(spec, clean).values
+    for i, (j, by) in changed.items():
+        full[i, j] += by
+    typed = np.zeros(full.shape, dtype=bool)
+    typed[:, [j for j, cid in enumerate(spec.cells) if cid in computed_cells(spec)]] = True
+    t0 = time.perf_counter()
+    frame = Frame.from_rows(spec, full, typed)
+    results = engine.evaluate_rules(frame)
+    engine.check_rules(frame, where, results=results)
+    t1 = time.perf_counter()
+    typed_hints = fix_hints(frame, results, where)
+    t2 = time.perf_counter()
+    n = len(fills)
+    print(f"\nfix hints (xxgk.hints.fix_hints) on the same {n} fills")
+    print(common.table([
+        ["data", "engine s", "hints s", "(engine + hints) / engine", "hints"],
+        ["as generated (totals are formulas)", f"{vec:.3f}", f"{t_hints:.3f}", f"{(vec + t_hints) / vec:.2f}",
+         _hint_counts(hints)],
+        ["every total typed as a value", f"{t1 - t0:.3f}", f"{t2 - t1:.3f}", f"{(t2 - t0) / (t1 - t0):.2f}",
+         _hint_counts(typed_hints)],
+    ]))
 
 
 # --------------------------------------------------------------------------- 3. build_template

@@ -96,6 +96,8 @@ def print_report(console: Console, report: FileReport) -> None:
         return
     mark = "[red]✗[/]" if report.status in ("errors", "unreadable") else "[yellow]![/]"
     console.print(f"{mark} {head}：{STATUS_TEXT[report.status]}，{report.errors} 个错误，{report.warnings} 个警告")
+    for hint in report.hints:
+        console.print("  [cyan]修改建议：[/]" + escape(hint.message))
     for n, f in enumerate(report.findings, 1):
         where = compact_cells(f.cells)
         sides = ("" if f.expected is None else f"  应为 {f.expected}") + ("" if f.actual is None else f"  实为 {f.actual}")
@@ -114,7 +116,9 @@ def exit_code(reports: list[FileReport]) -> int:
 @click.option("--previous", type=click.Path(path_type=Path),
               help="上年度的年报工作簿或所在文件夹（按统一社会信用代码、单位名称对应，跨年度核对）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
-def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> None:
+@click.option("--annotate", "annotate_to", type=click.Path(path_type=Path),
+              help="另存一份标记副本：加“校验结果”表、标出有问题的单元格（原文件不变）；多个文件时为文件夹")
+def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, annotate_to: Path | None) -> None:
     try:
         reports = validate_files(list(paths), previous)
     except PreviousUnusable as exc:
@@ -132,7 +136,30 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool) -> N
         counts = {s: sum(r.status == s for r in reports) for s in STATUS_TEXT}
         console.print(f"共 {len(reports)} 个文件：通过 {counts['ok']}，有警告 {counts['warnings']}，"
                       f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}。")
+    if annotate_to is not None:
+        write_annotated(reports, annotate_to)
     sys.exit(exit_code(reports))
+
+
+def write_annotated(reports: list[FileReport], target: Path) -> None:
+    """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON)."""
+    from xxgk.annotate.file_book import AnnotateError
+    from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
+
+    for report, out in zip(reports, annotated_paths([r.path for r in reports], target), strict=True):
+        if report.fill is None:
+            click.echo(f"未生成标记副本：{report.path.name} 无法读取。", err=True)
+            continue
+        problem = annotation_problem(report.path, out)
+        if problem:
+            click.echo(f"未生成标记副本：{problem}", err=True)
+            continue
+        try:
+            annotate_file(report.path, out, report.fill, report.findings, report.hints)
+        except AnnotateError as exc:
+            click.echo(f"未生成标记副本：{report.path.name}：{exc}", err=True)
+            continue
+        click.echo(f"已写出标记副本：{out}", err=True)
 
 
 @main.command(short_help="汇总各单位的年报工作簿，生成同一表式的汇总表。",

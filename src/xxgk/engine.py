@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding, finding, number
+from xxgk.hints import Hint, fix_hints
 from xxgk.identifiers import region_problem, uscc_problem
 from xxgk.reader import Fill
 from xxgk.rules.ast import walk_refs
@@ -92,6 +93,10 @@ def fill_addresses(fills: Sequence[Fill]) -> Where:
     return lambda row, cell_id: fills[row].address(cell_id)
 
 
+def fill_blanks(fills: Sequence[Fill]) -> Callable[[int, str], bool]:
+    return lambda row, cell_id: cell_id in fills[row].blank
+
+
 def _rule_finding(inst: RuleInstance, spec: FormSpec, cells: tuple[str, ...], left: float, right: float) -> Finding:
     labels = binding_labels(inst, spec)
     table = spec.table(inst.table).title
@@ -105,16 +110,36 @@ def _fmt(value: float) -> str:
     return str(v)
 
 
-def check_rules(frame: Frame, where: Where, previous: PrevColumn | None = None) -> list[list[Finding]]:
+@dataclass(frozen=True)
+class RuleResults:
+    """Both sides of every applicable rule instance for every row of a frame (rows × instances)."""
+
+    instances: tuple[RuleInstance, ...]
+    left: np.ndarray  # (n, k) float64
+    right: np.ndarray  # (n, k)
+    passed: np.ndarray  # (n, k) bool: holds, or cannot be applied (a NaN side)
+
+
+def evaluate_rules(frame: Frame, previous: PrevColumn | None = None) -> RuleResults:
+    """Every rule instance on every row; those needing last year's values are left out without them."""
+    instances = tuple(i for i in expand_rules(frame.spec) if previous is not None or not i.uses_prev)
+    shape = (frame.n, len(instances))
+    left, right, passed = np.empty(shape), np.empty(shape), np.empty(shape, dtype=bool)
+    for k, inst in enumerate(instances):
+        left[:, k], right[:, k], passed[:, k] = evaluate_check(inst.check, frame.column, previous, frame.n,
+                                                               inst.rule.tolerance)
+    return RuleResults(instances, left, right, passed)
+
+
+def check_rules(frame: Frame, where: Where, previous: PrevColumn | None = None,
+                results: RuleResults | None = None) -> list[list[Finding]]:
     """Rule findings per row of the frame, in rule order."""
+    res = results or evaluate_rules(frame, previous)
     out: list[list[Finding]] = [[] for _ in range(frame.n)]
-    for inst in expand_rules(frame.spec):
-        if inst.uses_prev and previous is None:
-            continue
-        left, right, passed = evaluate_check(inst.check, frame.column, previous, frame.n, inst.rule.tolerance)
-        for i in np.flatnonzero(~passed):
+    for k, inst in enumerate(res.instances):
+        for i in np.flatnonzero(~res.passed[:, k]):
             cells = tuple(where(int(i), c) for c in inst.ids)
-            out[i].append(_rule_finding(inst, frame.spec, cells, float(left[i]), float(right[i])))
+            out[i].append(_rule_finding(inst, frame.spec, cells, float(res.left[i, k]), float(res.right[i, k])))
     return out
 
 
@@ -214,9 +239,20 @@ def cover_findings(fill: Fill) -> list[Finding]:
     return out
 
 
-def check_fills(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = None) -> tuple[list[list[Finding]], dict[str, Frame]]:
-    """All findings per fill (reader's, cover, overwritten formulas, rules) and the frame of each form."""
+@dataclass
+class Checked:
+    """What check_all finds: per fill its findings and its fix hints, and the frame of each form."""
+
+    findings: list[list[Finding]]
+    hints: list[list[Hint]]
+    frames: dict[str, Frame]
+
+
+def check_all(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = None, *, hints: bool = True) -> Checked:
+    """All findings per fill (reader's, cover, overwritten formulas, rules) and, with `hints`, the fix hints
+    of the broken rules (xxgk.hints), both computed per form for all its fills at once."""
     results: list[list[Finding]] = [list(f.findings) + cover_findings(f) for f in fills]
+    found_hints: list[list[Hint]] = [[] for _ in fills]
     frames: dict[str, Frame] = {}
     for form in dict.fromkeys(f.spec.form for f in fills):
         rows = [i for i, f in enumerate(fills) if f.spec.form == form]
@@ -224,6 +260,18 @@ def check_fills(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = 
         frame = Frame.from_fills(group[0].spec, group)
         frames[form] = frame
         prev = previous_columns(frame.spec, [previous[i] for i in rows]) if previous else None
-        for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, fill_addresses(group), prev), strict=True)):
+        where = fill_addresses(group)
+        evaluated = evaluate_rules(frame, prev)
+        for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, where, prev, evaluated),
+                                         strict=True)):
             results[rows[k]].extend(ow + rf)
-    return results, frames
+        if hints:
+            for k, hs in enumerate(fix_hints(frame, evaluated, where, fill_blanks(group))):
+                found_hints[rows[k]] = hs
+    return Checked(results, found_hints, frames)
+
+
+def check_fills(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = None) -> tuple[list[list[Finding]], dict[str, Frame]]:
+    """All findings per fill (reader's, cover, overwritten formulas, rules) and the frame of each form."""
+    checked = check_all(fills, previous, hints=False)
+    return checked.findings, checked.frames

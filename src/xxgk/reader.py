@@ -1,7 +1,11 @@
 """Read a filled workbook into a Fill: cover fields, parsed numbers, and what the reader noticed.
 
-Values come from python-calamine. Calamine does not expose defined names, document properties or
-formulas, so those few small parts are read straight from the zip (workbook.xml, custom.xml and the
+The parsing and checking work over a small source (`WorkbookSource`): defined names, custom document
+properties, the values of each sheet, and which computed cells hold formulas. Two sources exist: a file
+(`FileSource`, here) and a live Excel book (`xxgk.addin.live.XlwingsSource`); both give the same Fill.
+
+For files, values come from python-calamine. Calamine does not expose defined names, document properties
+or formulas, so those few small parts are read straight from the zip (workbook.xml, custom.xml and the
 sheet XML of sheets that hold computed cells). Cells are addressed only through the defined names.
 """
 
@@ -10,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineWorkbook
@@ -97,10 +103,12 @@ def _make_plan(spec: FormSpec, positions: dict[str, Pos]) -> _Plan:
 
 
 @dataclass
-class _Package:
-    names: dict[str, str]  # defined name -> reference text
-    properties: dict[str, str]
-    sheet_parts: dict[str, str]  # sheet name -> zip member
+class Package:
+    """A workbook's directory: what the reader needs before it looks at any cell."""
+
+    names: dict[str, str]  # workbook-scoped defined name -> reference text, e.g. '封面'!$B$3 (no leading =)
+    properties: dict[str, str]  # custom document properties
+    sheet_parts: dict[str, str]  # sheet name -> where the source keeps it (a zip member for files)
     positions: dict[str, dict[str, Pos]] = field(default_factory=dict)  # by form, filled on first use
     plans: dict[str, _Plan] = field(default_factory=dict)  # by form, filled on first use
 
@@ -115,7 +123,7 @@ def _member(zf: zipfile.ZipFile, name: str) -> bytes:
 _PACKAGE_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml")
 
 
-def _read_package(zf: zipfile.ZipFile) -> _Package:
+def _read_package(zf: zipfile.ZipFile) -> Package:
     """Workbooks made from one template share these parts byte for byte: parse each variant once."""
     parts = [_member(zf, name) for name in _PACKAGE_PARTS]
     for name, data in zip(_PACKAGE_PARTS, parts, strict=True):
@@ -140,7 +148,7 @@ def _scan_sheet_heads(zf: zipfile.ZipFile, parts: list[str]) -> None:
 
 
 @lru_cache(maxsize=64)
-def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _Package:
+def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> Package:
     wb = ET.fromstring(workbook_xml)
     names = {}
     for dn in wb.iterfind("m:definedNames/m:definedName", _NS):
@@ -158,7 +166,7 @@ def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> _
     if custom_xml:
         for prop in ET.fromstring(custom_xml).iterfind("cp:property", _NS):
             props[prop.get("name", "")] = "".join(prop.itertext()).strip()
-    return _Package(names, props, parts)
+    return Package(names, props, parts)
 
 
 def _formula_cells(zf: zipfile.ZipFile, sheet: str, part: str, refs: tuple[str, ...]) -> set[Pos]:
@@ -190,7 +198,7 @@ def _parse_ref(text: str) -> Pos | None:
 # ---- form detection and positions ---------------------------------------------------------------
 
 
-def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
+def _detect_spec(pkg: Package, path: Path) -> FormSpec:
     from xxgk.extensions import extended_forms, form_keys
 
     form, ext = pkg.properties.get("xxgk_form"), pkg.properties.get(EXT_PROPERTY)
@@ -206,14 +214,14 @@ def _detect_spec(pkg: _Package, path: Path) -> FormSpec:
     raise Unreadable(finding("file.not_template", ERROR, reason="缺少 xxgk_form 文档属性，也没有模板的定义名称"))
 
 
-def _positions(spec: FormSpec, pkg: _Package) -> tuple[dict[str, Pos], _Plan]:
+def _positions(spec: FormSpec, pkg: Package) -> tuple[dict[str, Pos], _Plan]:
     if spec.form not in pkg.positions:
         pkg.positions[spec.form] = _resolve_positions(spec, pkg)
         pkg.plans[spec.form] = _make_plan(spec, pkg.positions[spec.form])
     return pkg.positions[spec.form], pkg.plans[spec.form]
 
 
-def _resolve_positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
+def _resolve_positions(spec: FormSpec, pkg: Package) -> dict[str, Pos]:
     positions, missing = {}, []
     for cid in (*spec.field_ids, *spec.cells):
         pos = _parse_ref(pkg.names.get(defined_name(cid), ""))
@@ -229,10 +237,10 @@ def _resolve_positions(spec: FormSpec, pkg: _Package) -> dict[str, Pos]:
 
 # ---- values --------------------------------------------------------------------------------------
 
-_Grid = list[list[Any]]
+Grid = list[list[Any]]
 
 
-def _grids(path: Path, sheets: set[str]) -> dict[str, _Grid]:
+def _grids(path: Path, sheets: set[str]) -> dict[str, Grid]:
     wb = CalamineWorkbook.from_path(str(path))
     try:
         return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in sheets}
@@ -240,7 +248,7 @@ def _grids(path: Path, sheets: set[str]) -> dict[str, _Grid]:
         wb.close()
 
 
-def _at(grids: dict[str, _Grid], pos: Pos) -> object:
+def _at(grids: dict[str, Grid], pos: Pos) -> object:
     grid = grids.get(pos.sheet, [])
     if pos.row < len(grid) and pos.col < len(grid[pos.row]):
         value = grid[pos.row][pos.col]
@@ -284,7 +292,7 @@ def _row_checks(form: str) -> tuple[_RowCheck, ...]:
     return tuple(checks)
 
 
-def _check_rows(spec: FormSpec, grids: dict[str, _Grid], positions: dict[str, Pos]) -> None:
+def _check_rows(spec: FormSpec, grids: dict[str, Grid], positions: dict[str, Pos]) -> None:
     """Each row's named cells must sit on the row that carries its label (catches moved rows)."""
     for check in _row_checks(spec.form):
         pos = positions[check.cell_id]
@@ -317,7 +325,7 @@ class _Numbers:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _read_numbers(spec: FormSpec, grids: dict[str, _Grid], plan: _Plan, formulas: set[Pos]) -> _Numbers:
+def _read_numbers(spec: FormSpec, grids: dict[str, Grid], plan: _Plan, formulas: set[Pos]) -> _Numbers:
     out = _Numbers()
     for sheet, cells in plan.by_sheet:
         grid = grids.get(sheet, [])
@@ -368,23 +376,81 @@ def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) 
     return out
 
 
-def read_fill(path: Path) -> Fill:
-    """Read one workbook; raises Unreadable (with a finding) when it is not a usable xxgk workbook."""
-    # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
-    # DTDs in _read_package; calamine's XML parser does not expand entities.
-    check = inspect_file(path, verify_crc=False, xml_heads=False)
-    if not check.ok:
-        raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
+# ---- sources ---------------------------------------------------------------------------------------
+
+
+class WorkbookSource(Protocol):
+    """What the reader needs from a workbook, wherever it is (a file, a book open in Excel)."""
+
+    path: Path  # what the Fill and its findings name
+
+    def package(self) -> Package:
+        """Defined names, custom properties and the sheets present."""
+        ...
+
+    def formula_cells(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> set[Pos]:
+        """Which of these cells (per sheet, A1 refs) hold a formula rather than a typed value."""
+        ...
+
+    def grids(self, sheets: set[str]) -> dict[str, Grid]:
+        """The values each sheet shows, anchored at A1 (formula cells: their current result)."""
+        ...
+
+
+class FileSource:
+    """A workbook file: the few package parts straight from the zip, values through calamine."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._zf: zipfile.ZipFile | None = None
+        self._pkg: Package | None = None
+        self._parsed: set[str] = set()  # sheet parts already scanned for a DTD
+
+    def __enter__(self) -> FileSource:
+        # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
+        # DTDs in _read_package; calamine's XML parser does not expand entities.
+        check = inspect_file(self.path, verify_crc=False, xml_heads=False)
+        if not check.ok:
+            raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
+        with _file_errors():
+            self._zf = zipfile.ZipFile(self.path)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._zf is not None:
+            self._zf.close()
+
+    @property
+    def zf(self) -> zipfile.ZipFile:
+        if self._zf is None:
+            raise RuntimeError("FileSource used outside its with-block")
+        return self._zf
+
+    def package(self) -> Package:
+        if self._pkg is None:
+            with _file_errors():
+                self._pkg = _read_package(self.zf)
+        return self._pkg
+
+    def formula_cells(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> set[Pos]:
+        parts = self.package().sheet_parts
+        with _file_errors():
+            found = set().union(*(_formula_cells(self.zf, s, parts[s], r) for s, r in refs))
+        self._parsed |= {parts[s] for s, _ in refs}
+        return found
+
+    def grids(self, sheets: set[str]) -> dict[str, Grid]:
+        parts = self.package().sheet_parts
+        with _file_errors():
+            _scan_sheet_heads(self.zf, sorted({parts[s] for s in sheets if s in parts} - self._parsed))
+            return _grids(self.path, sheets)
+
+
+@contextmanager
+def _file_errors() -> Iterator[None]:
+    """Anything a damaged file makes zipfile, ElementTree or calamine raise becomes Unreadable."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            pkg = _read_package(zf)
-            spec = _detect_spec(pkg, path)
-            positions, plan = _positions(spec, pkg)
-            formulas = set().union(*(_formula_cells(zf, s, pkg.sheet_parts[s], refs) for s, refs in plan.formula_refs))
-            with_formulas = {s for s, _ in plan.formula_refs}
-            others = sorted({p.sheet for p in positions.values()} - with_formulas)
-            _scan_sheet_heads(zf, [pkg.sheet_parts[s] for s in others])
-        grids = _grids(path, {p.sheet for p in positions.values()})
+        yield
     except Unreadable:
         raise
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError) as exc:
@@ -392,16 +458,29 @@ def read_fill(path: Path) -> Fill:
         raise Unreadable(finding("file.unreadable", ERROR, reason=reason)) from exc
     except Exception as exc:  # calamine raises its own error types
         raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
+
+
+def read_fill(path: Path) -> Fill:
+    """Read one workbook file; raises Unreadable (with a finding) when it is not a usable xxgk workbook."""
+    with FileSource(path) as source:
+        return read_source(source)
+
+
+def read_source(source: WorkbookSource) -> Fill:
+    """Read one workbook from any source; raises Unreadable when it is not a usable xxgk workbook."""
+    pkg = source.package()
+    spec = _detect_spec(pkg, source.path)
+    positions, plan = _positions(spec, pkg)
+    formulas = source.formula_cells(plan.formula_refs)
+    grids = source.grids({p.sheet for p in positions.values()})
     _check_rows(spec, grids, positions)
     meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
     got = _read_numbers(spec, grids, plan, formulas)
-    fill = Fill(path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached, positions,
-                got.findings)
+    fill = Fill(source.path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached,
+                positions, got.findings)
     fill.findings.extend(_blank_findings(spec, got.blank, positions))
     found_version = pkg.properties.get("xxgk_spec_version", spec.spec_version)
     if found_version != spec.spec_version:
         fill.findings.insert(0, finding("file.spec_version", WARNING, form=spec.form, found=found_version,
                                         current=spec.spec_version))
     return fill
-
-

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.consolidate.identity import agency_key, normalize_name
-from xxgk.engine import check_fills
+from xxgk.engine import check_all
 from xxgk.findings import ERROR, WARNING, Finding, count, finding
+from xxgk.hints import Hint
 from xxgk.reader import Fill, Unreadable, read_fill
 
 OK, WARNINGS, ERRORS, UNREADABLE = "ok", "warnings", "errors", "unreadable"
@@ -21,6 +22,7 @@ class FileReport:
     status: str
     findings: list[Finding] = field(default_factory=list)
     fill: Fill | None = None
+    hints: list[Hint] = field(default_factory=list)  # the cells that would repair the broken rules (xxgk.hints)
 
     @property
     def form(self) -> str | None:
@@ -40,7 +42,7 @@ class FileReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "form": self.form, "agency": self.agency, "status": self.status,
-                "issues": [f.to_dict() for f in self.findings]}
+                "hints": [h.to_dict() for h in self.hints], "issues": [f.to_dict() for f in self.findings]}
 
 
 def status_of(findings: Sequence[Finding]) -> str:
@@ -106,8 +108,9 @@ def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[
     fills = [g for g in got if isinstance(g, Fill)]
     last_year = load_previous(previous) if previous is not None else []
     matched = [match_previous(f, last_year) for f in fills] if last_year else []
-    found, _ = check_fills(fills, [m for m, _ in matched] if matched else None)
+    checked = check_all(fills, [m for m, _ in matched] if matched else None)
     notes = {id(f): [n] for f, (_, n) in zip(fills, matched, strict=False) if n is not None}  # none without --previous
-    by_fill = {id(f): fs + notes.get(id(f), []) for f, fs in zip(fills, found, strict=True)}
-    return [g if isinstance(g, FileReport) else FileReport(g.path, status_of(by_fill[id(g)]), by_fill[id(g)], g)
+    by_fill = {id(f): fs + notes.get(id(f), []) for f, fs in zip(fills, checked.findings, strict=True)}
+    hints = {id(f): hs for f, hs in zip(fills, checked.hints, strict=True)}
+    return [g if isinstance(g, FileReport) else FileReport(g.path, status_of(by_fill[id(g)]), by_fill[id(g)], g, hints[id(g)])
             for g in got]

@@ -13,6 +13,7 @@ import numpy as np
 
 from xxgk.consolidate.identity import parse_date
 from xxgk.findings import ERROR, WARNING, Finding, count
+from xxgk.hints import Hint
 
 # Cover field ids (the defined names meta_agency … are the workbook contract, like every cell id).
 AGENCY, USCC, REGION, YEAR, KIND, PARENT, FILLED_ON = (
@@ -49,6 +50,7 @@ class Issue:
     file: str
     finding: Finding
     note: str = ""
+    hint: str = ""  # the fix hint that repairs this finding (xxgk.hints), if any
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Submission:
     meta: dict[str, str] = field(default_factory=dict)
     kind: str = ""  # the cover's 报表类型 (单位 / 汇总), "" when unreadable
     findings: list[Finding] = field(default_factory=list)  # the file's own (validation) findings
+    hints: list[Hint] = field(default_factory=list)  # the cells that would repair its broken rules
     notes: list[Finding] = field(default_factory=list)  # what the consolidation says about the file
     units: list[Unit] = field(default_factory=list)  # the agencies it carries (itself, or a summary's units)
     carried: list[Issue] = field(default_factory=list)  # 校验结果 rows of a sub-summary

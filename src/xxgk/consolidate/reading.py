@@ -21,7 +21,7 @@ from xxgk.consolidate.model import KIND, Submission, Unit
 from xxgk.consolidate.sheets import UNITS, cell_labels
 from xxgk.consolidate.subsummary import SummarySheets, read_issues, read_units
 from xxgk.container import inspect_file
-from xxgk.engine import check_fills
+from xxgk.engine import check_all
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.reader import Fill, Unreadable, read_fill
 from xxgk.rules.expand import computed_cells
@@ -145,13 +145,14 @@ def read_chunk(items: Sequence[tuple[Path, str]]) -> list[Submission]:
             _unreadable(sub, exc.finding)
         except Exception as exc:  # a reader bug must not stop the batch: the file is reported instead
             _unreadable(sub, finding("file.unreadable", ERROR, reason=f"文件无法读取（{type(exc).__name__}: {exc}）"))
-    found, frames = check_fills([f for _, f in fills])
-    next_row = dict.fromkeys(frames, 0)
-    for (sub, fill), fs in zip(fills, found, strict=True):
-        frame = frames[fill.spec.form]
+    checked = check_all([f for _, f in fills])
+    next_row = dict.fromkeys(checked.frames, 0)
+    for (sub, fill), fs, hints in zip(fills, checked.findings, checked.hints, strict=True):
+        frame = checked.frames[fill.spec.form]
         row = frame.values[next_row[fill.spec.form]].copy()
         next_row[fill.spec.form] += 1
         _complete(sub, fill, fs, row)
+        sub.hints = hints
     return subs
 
 

@@ -48,6 +48,7 @@ ISSUE_COLUMNS = (
     Column("issue.actual", "实为（左边）", 11),
     Column("issue.expected", "应为（右边）", 11),
     Column("issue.message", "问题", 60),
+    Column("issue.hint", "修改建议", 40),
     Column("issue.note", "说明（请填写原因，随汇总上报）", 30),
     Column("issue.code", "代码", 10, hidden=True),
     Column("issue.ids", "单元格代码", 10, hidden=True),

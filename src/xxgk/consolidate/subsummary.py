@@ -30,6 +30,7 @@ from xxgk.spec import FormSpec
 from xxgk.values import parse_cell
 
 VIA = " ▸ "
+OPTIONAL_ISSUE_KEYS = frozenset({"issue.hint"})  # columns a summary made by an earlier version lacks
 _Grid = list[list[Any]]
 
 
@@ -130,7 +131,7 @@ def _decimal(raw: object) -> Decimal:
 
 def read_issues(grid: _Grid | None, via: str) -> list[Issue]:
     """The 校验结果 rows of a summary, with their 说明; the file column prefixed with the summary's name."""
-    keys = _keys(grid, [c.key for c in ISSUE_COLUMNS])
+    keys = _keys(grid, [c.key for c in ISSUE_COLUMNS if c.key not in OPTIONAL_ISSUE_KEYS])
     if keys is None or grid is None:
         return []
     severity = {v: k for k, v in SEVERITY_TEXT.items()}
@@ -156,5 +157,5 @@ def read_issues(grid: _Grid | None, via: str) -> list[Issue]:
         )
         file = get("issue.file")
         out.append(Issue(get("issue.agency"), get("issue.uscc"), via + (VIA + file if file else ""), finding,
-                         get("issue.note")))
+                         get("issue.note"), get("issue.hint") if "issue.hint" in keys else ""))
     return out

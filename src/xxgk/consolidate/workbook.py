@@ -104,7 +104,7 @@ class _Writer:
         ws.set_paper(9)  # A4, landscape; a narrow sheet prints one page wide
         ws.set_landscape()
         ws.repeat_rows(HEADER_ROW)
-        if len(columns) <= 12:
+        if sum(not c.hidden for c in columns) <= 12:
             ws.fit_to_pages(1, 0)
         if info is not None:
             ws.merge_range(INFO_ROW, 0, INFO_ROW, span, info, self.info)
@@ -243,15 +243,19 @@ class _Writer:
         info = (f"共 {len(self.r.issues)} 条：错误 {errors}，警告 {len(self.r.issues) - errors}。"
                 "“说明”列可填写原因（如清理、修订等），再次汇总到上一级时随本表一并带上。")
         ws = self.frame(sh.ISSUES, "校验结果（全部文件的问题）", cols, info)
+        at = {c.key: j for j, c in enumerate(cols)}
         fmts: list[Format | None] = [None] * len(cols)
-        fmts[8], fmts[9] = self.wrap, self.note
+        fmts[at["issue.message"]] = fmts[at["issue.hint"]] = self.wrap
+        fmts[at["issue.note"]] = self.note
         for i, issue in enumerate(self.r.issues):
             f = issue.finding
             values = (issue.agency, issue.uscc, issue.file, sh.SEVERITY_TEXT.get(f.severity, f.severity),
-                      f.rule or f.code, "、".join(f.cells), f.actual, f.expected, f.message, issue.note, f.code,
-                      ",".join(f.ids))
+                      f.rule or f.code, "、".join(f.cells), f.actual, f.expected, f.message, issue.hint, issue.note,
+                      f.code, ",".join(f.ids))
             self.row(ws, FIRST_ROW + i, values, fmts)
-            self.fit(ws, FIRST_ROW + i, [(f.message, cols[8].width), (issue.note, cols[9].width)])
+            self.fit(ws, FIRST_ROW + i, [(f.message, cols[at["issue.message"]].width),
+                                         (issue.hint, cols[at["issue.hint"]].width),
+                                         (issue.note, cols[at["issue.note"]].width)])
         self.finish(ws, cols, len(self.r.issues))
 
     def sources(self) -> None:

@@ -1,0 +1,250 @@
+"""The ribbon buttons' Python side (the add-in's VBA calls these through RunPython).
+
+Each entry point is a thin adapter: read the calling book, run the library, apply or open the result, and say
+what happened in a Chinese message box. Any exception ends in a Chinese message box too, never a traceback
+dialog. RunPython starts a fresh interpreter per click, so imports are lazy and pandas is kept out: xlwings
+imports pandas eagerly when it is installed (about 0.3 s of a click), so xlwings is imported with pandas
+blocked and the block lifted right after (`import_xlwings`); nothing on these paths uses DataFrames.
+
+For tests (and scripting), every entry point takes the book (or app), the folder and the opener to use instead
+of the caller, a dialog and Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+TITLE = "信息公开年报"
+F = TypeVar("F", bound=Callable[..., Any])
+
+HELP_TEXT = """信息公开年报工具（xxgk）
+
+校验：检查当前工作簿（包括尚未保存的修改）的全部勾稽关系、数字格式和封面信息，在“校验结果”表中逐条列出问题，并把有问题的单元格标上底色（红色为错误，黄色为警告，橙色为建议修改的单元格）。“说明”列可以填写解释，再次校验时会保留。
+清除标记：删除“校验结果”表，恢复单元格原来的底色。
+新建模板：生成 2021 版或 2019 版的空白模板，保存到“文档”文件夹并打开。
+汇总：选择存放各单位报表的文件夹，生成同一表式的汇总表并打开。
+
+WPS 用户：模板的“校验”表会自动显示校验结果；也可以在命令行运行 xxgk validate 文件.xlsx --annotate 标记副本.xlsx。"""
+
+
+def import_xlwings() -> Any:
+    """xlwings without pandas (0.1 s instead of 0.4 s); a later `import pandas` still works."""
+    if "xlwings" in sys.modules:
+        return sys.modules["xlwings"]
+    blocked = "pandas" not in sys.modules
+    if blocked:
+        sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` raise ImportError
+    try:
+        import xlwings
+    finally:
+        if blocked:
+            del sys.modules["pandas"]
+    return xlwings
+
+
+def _caller() -> Any:
+    return import_xlwings().Book.caller()
+
+
+def _active_app() -> Any:
+    return import_xlwings().apps.active
+
+
+def alert(target: Any, text: str, *, error: bool = False) -> None:
+    """A message box in the calling Excel (target: a book or an app)."""
+    app = getattr(target, "app", target)
+    app.alert(text, title=TITLE, buttons="ok", mode="critical" if error else "info")
+
+
+def _failure_text(exc: BaseException) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f"（{Path(where.filename).name}:{where.lineno}）" if where else ""
+    return (f"操作没有完成：{exc}\n\n这是程序的问题，不是您的操作错误。请把这段文字截图发给信息技术人员。"
+            f"\n{type(exc).__name__}{place}")
+
+
+def _user_facing(exc: BaseException) -> bool:
+    """Exceptions whose message already tells the user, in Chinese, what to do (not a program fault)."""
+    from xxgk.addin.live import LiveReadError
+    from xxgk.annotate.file_book import AnnotateError
+    from xxgk.annotate.xlwings_book import ProtectedSheet
+
+    return isinstance(exc, (LiveReadError, ProtectedSheet, AnnotateError))
+
+
+def _user_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError):  # a file that cannot be written or read: say which and why, in Chinese
+        from xxgk.usage_errors import os_message
+
+        return f"操作没有完成：{os_message(exc)}"
+    return str(exc) if _user_facing(exc) else _failure_text(exc)
+
+
+def entry(func: F) -> F:
+    """Every failure of a button ends in a Chinese message box (in the caller's Excel), never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            target = kwargs.get("book") or kwargs.get("app")
+            text = _user_text(exc)
+            try:
+                alert(target if target is not None else _active_app(), text, error=True)
+            except Exception:
+                print(_failure_text(exc), file=sys.stderr)  # no Excel to show it in: RunPython shows stderr
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# ---- 校验 / 清除标记 ------------------------------------------------------------------------------------
+
+
+def summary_text(errors: int, warnings: int, hints: int, sheet: str = "校验结果") -> str:
+    if errors == 0 and warnings == 0:
+        return "校验通过：没有发现问题。"
+    text = f"发现 {errors} 个错误、{warnings} 个警告，已在“{sheet}”表中逐条列出，有问题的单元格已标出底色。"
+    if hints:
+        text += f"\n其中 {hints} 条修改建议列在最前面。"
+    return text
+
+
+@entry
+def validate(*, book: Any = None, now: dt.datetime | None = None) -> None:
+    """校验: read the open book as it is now, validate it, mark the result in it."""
+    book = book if book is not None else _caller()
+    from xxgk.addin.live import read_live
+    from xxgk.annotate.run import annotate, check_one
+    from xxgk.annotate.xlwings_book import writing
+    from xxgk.reader import Unreadable
+
+    try:
+        fill, source = read_live(book)
+    except Unreadable as exc:
+        alert(book, f"无法校验这个工作簿：{exc.finding.message}", error=True)
+        return
+    findings, hints = check_one(fill)
+    with writing(book) as target:
+        plan = annotate(target, source, fill, findings, hints, now)
+    alert(book, summary_text(plan.errors, plan.warnings, len(hints), plan.sheet_name))
+
+
+@entry
+def clear(*, book: Any = None) -> None:
+    """清除标记: remove the result sheet and the highlights, nothing else."""
+    book = book if book is not None else _caller()
+    from xxgk.annotate.apply import apply_clear
+    from xxgk.annotate.plan import plan_clear, read_previous
+    from xxgk.annotate.xlwings_book import writing
+
+    with writing(book) as target:
+        previous = read_previous(target.result_grid())
+        if not previous.present:
+            alert(book, "这个工作簿没有校验标记，无需清除。")
+            return
+        apply_clear(target, plan_clear(previous))
+    alert(book, f"已清除校验标记：“{target.result_name}”表已删除，单元格恢复原来的底色。")
+
+
+# ---- 新建模板 / 汇总 -------------------------------------------------------------------------------------
+
+
+def documents_folder() -> Path:
+    """Where new files go: the user's Documents folder when it exists, else the home folder."""
+    home = Path(os.environ.get("USERPROFILE") or Path.home())
+    docs = home / "Documents"
+    return docs if docs.is_dir() else home
+
+
+def free_path(path: Path) -> Path:
+    """`path`, or `name (2).xlsx`, `name (3).xlsx`... when it exists: never overwrite a user's file."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return candidate
+
+
+def _open_in_excel(app: Any) -> Callable[[Path], Any]:
+    return lambda path: app.books.open(str(path))
+
+
+def _app_of(book: Any, app: Any) -> Any:
+    if app is not None:
+        return app
+    return book.app if book is not None else _active_app()
+
+
+@entry
+def new_template(form: str = "gb2021", *, app: Any = None, folder: Path | None = None,
+                 opener: Callable[[Path], Any] | None = None) -> Path | None:
+    """新建模板: build the empty template of `form` in the Documents folder and open it."""
+    from xxgk.spec import FORMS, load_spec
+    from xxgk.template import build_template, template_filename
+
+    app = _app_of(None, app)
+    if form not in FORMS:
+        alert(app, f"不认识的表式“{form}”（可选：{'、'.join(FORMS)}）。", error=True)
+        return None
+    spec = load_spec(form)
+    path = free_path(Path(folder or documents_folder()) / template_filename(spec))
+    build_template(spec, path)
+    (opener or _open_in_excel(app))(path)
+    return path
+
+
+def pick_folder(app: Any) -> Path | None:
+    """Excel's own folder picker (Application.FileDialog, msoFileDialogFolderPicker = 4) on Windows."""
+    if sys.platform != "win32":
+        return None
+    dialog = app.api.FileDialog(4)
+    dialog.Title = "选择存放各单位报表的文件夹"
+    if dialog.Show() != -1:
+        return None
+    return Path(str(dialog.SelectedItems(1)))
+
+
+def summary_path(folder: Path, when: dt.datetime) -> Path:
+    """Beside the inbox folder (not inside it: the next run would read the summary as an input)."""
+    return free_path(folder.parent / f"{folder.name}_汇总_{when:%Y%m%d-%H%M}.xlsx")
+
+
+@entry
+def consolidate(*, app: Any = None, folder: Path | None = None, output: Path | None = None,
+                opener: Callable[[Path], Any] | None = None, now: dt.datetime | None = None) -> Path | None:
+    """汇总: ask for the inbox folder, consolidate it into a summary beside it, open the summary."""
+    app = _app_of(None, app)
+    folder = folder or pick_folder(app)
+    if folder is None:
+        if sys.platform != "win32":
+            alert(app, "本平台不能在 Excel 中选择文件夹。请在命令行运行：xxgk consolidate 收件文件夹 -o 汇总.xlsx")
+        return None
+    from xxgk.consolidate import NothingToConsolidate, Options, UsageError
+    from xxgk.consolidate import consolidate as run_consolidation
+
+    output = output or summary_path(Path(folder), now or dt.datetime.now())
+    try:
+        result = run_consolidation([Path(folder)], Options(output=output, jobs=1))
+    except (UsageError, NothingToConsolidate) as exc:
+        alert(app, f"未生成汇总表：{exc}", error=True)
+        return None
+    errors = sum(i.finding.severity == "error" for i in result.issues)
+    (opener or _open_in_excel(app))(output)
+    alert(app, f"已汇总 {len(result.units)} 个单位，汇总表：{output}\n校验结果 {len(result.issues)} 条（错误 {errors}），"
+               "见汇总表的“校验结果”表；各文件的情况见“报送情况”表。")
+    return output
+
+
+@entry
+def help(*, app: Any = None) -> None:
+    alert(_app_of(None, app), HELP_TEXT)

@@ -1,0 +1,83 @@
+"""Validate-and-annotate, for a live book and for files (`xxgk validate --annotate`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from xxgk.annotate.apply import AnnotatableBook, apply_plan
+from xxgk.annotate.plan import STATUS_NAME, Cell, Plan, plan_annotation, read_previous, status_cell
+from xxgk.findings import Finding
+from xxgk.hints import Hint
+from xxgk.layout import Pos
+from xxgk.reader import Fill, WorkbookSource
+
+
+def check_one(fill: Fill) -> tuple[list[Finding], list[Hint]]:
+    """The findings and fix hints of one fill, as `xxgk validate` reports them."""
+    from xxgk.engine import check_all
+
+    checked = check_all([fill])
+    return checked.findings[0], checked.hints[0]
+
+
+def status_target(source: WorkbookSource, fill: Fill) -> Cell | None:
+    """Where this book's status line goes (next to the live status formula, or on it when it is text)."""
+    names = source.package().names
+    cell = Cell.parse(names.get(STATUS_NAME, ""))
+    if cell is None or cell.sheet not in source.package().sheet_parts:
+        return None
+    formula = Pos(cell.sheet, cell.row, cell.col) in source.formula_cells(((cell.sheet, (cell.a1,)),))
+    return status_cell(fill.spec, names, formula)
+
+
+def annotate(book: AnnotatableBook, source: WorkbookSource, fill: Fill, findings: Sequence[Finding],
+             hints: Sequence[Hint], when: dt.datetime | None = None) -> Plan:
+    """Apply the result of one validated fill to its book; returns the plan applied."""
+    previous = read_previous(book.result_grid())
+    plan = plan_annotation(findings, hints, fill.spec, previous, status_target(source, fill),
+                           when or dt.datetime.now(), fill.agency, book.result_name)
+    apply_plan(book, plan)
+    return plan
+
+
+def annotate_file(path: Path, out: Path, fill: Fill, findings: Sequence[Finding], hints: Sequence[Hint],
+                  when: dt.datetime | None = None) -> Path:
+    """Write an annotated copy of `path` to `out` (atomically; `path` is only read)."""
+    from xxgk.annotate.file_book import FileBook
+    from xxgk.reader import FileSource
+
+    if Path(out).resolve() == Path(path).resolve():
+        raise ValueError(f"标记副本不能覆盖原文件：{path}")
+    book = FileBook(path)
+    with FileSource(path) as source:
+        annotate(book, source, fill, findings, hints, when)
+    return book.save(out)
+
+
+def annotated_paths(inputs: Sequence[Path], target: Path) -> list[Path]:
+    """Where each input's annotated copy goes: `target` itself for one input given as a file name, else a file
+    of the same name in the folder `target` (numbered when two inputs share a name)."""
+    as_folder = len(inputs) > 1 or target.is_dir() or str(target).endswith(("/", "\\"))
+    if not as_folder:
+        return [target]
+    out: list[Path] = []
+    for path in inputs:
+        candidate, n = target / path.name, 2
+        while candidate in out:
+            candidate = target / f"{path.stem} ({n}){path.suffix}"
+            n += 1
+        out.append(candidate)
+    return out
+
+
+def annotation_problem(source: Path, out: Path) -> str | None:
+    """Why `source` cannot be annotated into `out` (Chinese), or None."""
+    if out.resolve() == source.resolve():
+        return f"标记副本不能覆盖原文件：{source}。请换一个输出文件名或文件夹。"
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        return f"只能为 .xlsx/.xlsm 工作簿生成标记副本：{source.name}。请先另存为 .xlsx。"
+    if out.suffix.lower() != source.suffix.lower():
+        return f"标记副本应与原文件同为 {source.suffix} 格式：{out.name}。"
+    return None

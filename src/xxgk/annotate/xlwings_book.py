@@ -1,0 +1,207 @@
+"""Apply a plan to a book open in Excel through xlwings (the 校验 and 清除标记 buttons).
+
+Writes go through xlwings' Range/Sheet API only, so the same code runs on Excel (COM/appscript) and on
+xlwings' remote-interpreter book, whose recorded actions the tests assert on. The result sheet's values go in
+one range write. Two things need the COM object model and are skipped on the remote book, which has neither:
+the template's sheet protection (lifted with its empty password around the writes and put back with the
+same allowances), and reading a cell's current fill (the remote book takes it from the payload's
+"xxgk_fills", see xxgk.addin.live).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from xxgk.addin.live import FILLS_KEY, is_remote, sheet_values
+from xxgk.annotate.plan import (
+    FILL_HEADER,
+    MESSAGE,
+    NO_FILL,
+    NOTE,
+    RESULT_SHEET,
+    Cell,
+    Original,
+    ResultSheet,
+    Scalar,
+    choose_result_sheet,
+)
+
+# Sheet.Protect's allowances, read back from Protection (and the sheet) to protect again exactly as before.
+_ALLOWANCES = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+               "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
+               "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
+
+
+class ProtectedSheet(Exception):
+    """A sheet is protected with a password: nothing can be marked on it (the message is Chinese)."""
+
+
+def _hex(color: Any) -> str:
+    if color is None:
+        return NO_FILL
+    if isinstance(color, str):
+        return color.upper() if color.startswith("#") else f"#{color.upper()}"
+    r, g, b = color
+    return f"#{r:02X}{g:02X}{b:02X}"
+
+
+def _literal(value: Scalar) -> Scalar:
+    """Text Excel would take for a formula or a number when written as a value (a 说明 typed as "=见附件")
+    keeps a leading apostrophe, which Excel stores as "text" and does not show."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+class XlwingsBook:
+    """The AnnotatableBook over an xlwings Book."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.remote = is_remote(book)
+        self._unprotected: dict[str, dict[str, Any]] = {}
+        self.result_name = RESULT_SHEET
+
+    def _sheet(self, name: str) -> Any:
+        for sheet in self.book.sheets:
+            if sheet.name == name:
+                return sheet
+        return None
+
+    def _range(self, cell: Cell) -> Any:
+        sheet = self._sheet(cell.sheet)
+        if sheet is None:
+            return None
+        self._unprotect(sheet)
+        return sheet.range((cell.row + 1, cell.col + 1))
+
+    # ---- protection (COM only)
+
+    def _unprotect(self, sheet: Any) -> None:
+        if self.remote or sheet.name in self._unprotected:
+            return
+        ws = sheet.api
+        try:
+            protected = bool(ws.ProtectContents)
+        except Exception:  # macOS: no COM object model; Excel reports a protected cell itself
+            return
+        if not protected:
+            return
+        state = {"DrawingObjects": bool(ws.ProtectDrawingObjects), "Scenarios": bool(ws.ProtectScenarios),
+                 "EnableSelection": ws.EnableSelection}
+        state.update({a: bool(getattr(ws.Protection, a)) for a in _ALLOWANCES})
+        try:
+            ws.Unprotect("")
+        except Exception as exc:
+            raise ProtectedSheet(f"工作表“{sheet.name}”设置了保护密码，无法标记。请先在“审阅”中撤销工作表保护后再校验。") from exc
+        self._unprotected[sheet.name] = state
+
+    def protect_again(self) -> None:
+        """Put back every protection lifted for the writes, with the same allowances."""
+        for name, state in self._unprotected.items():
+            sheet = self._sheet(name)
+            if sheet is None:
+                continue
+            selection = state.pop("EnableSelection")
+            sheet.api.Protect("", Contents=True, UserInterfaceOnly=False, **state)
+            sheet.api.EnableSelection = selection
+        self._unprotected.clear()
+
+    # ---- AnnotatableBook
+
+    def prepare(self, sheets: set[str]) -> None:
+        for name in sorted(sheets):
+            sheet = self._sheet(name)
+            if sheet is not None:
+                self._unprotect(sheet)
+
+    def result_grid(self) -> list[list[object]] | None:
+        def values_of(name: str) -> list[list[object]] | None:
+            sheet = self._sheet(name)
+            return None if sheet is None else sheet_values(sheet)
+
+        self.result_name, grid = choose_result_sheet(values_of)
+        return [list(row) for row in grid] if grid is not None else None
+
+    def looks(self, cells: Iterable[Cell]) -> dict[Cell, Original]:
+        out = {}
+        for cell in cells:
+            if self.remote:
+                sheet = self._sheet(cell.sheet)
+                fills = (sheet.api.get(FILLS_KEY) or {}) if sheet is not None else {}
+                out[cell] = Original(_hex(fills[cell.a1]) if cell.a1 in fills else "")
+            else:
+                rng = self._range(cell)
+                out[cell] = Original(_hex(rng.color) if rng is not None else "")
+        return out
+
+    def content(self, cell: Cell) -> Scalar:
+        sheet = self._sheet(cell.sheet)
+        if sheet is None:
+            return None
+        value = sheet.range((cell.row + 1, cell.col + 1)).value
+        return value if isinstance(value, (str, int, float)) or value is None else str(value)
+
+    def set_fill(self, cell: Cell, fill: str) -> None:
+        rng = self._range(cell)
+        if rng is not None:
+            rng.color = fill
+
+    def restore(self, cell: Cell, original: Original) -> None:
+        rng = self._range(cell)
+        if rng is None:
+            return
+        rng.color = None if original.fill in (NO_FILL, "") else original.fill
+
+    def set_content(self, cell: Cell, value: Scalar) -> None:
+        rng = self._range(cell)
+        if rng is None:
+            return
+        if value is None or value == "":
+            rng.clear_contents()
+        else:
+            rng.value = value
+
+    def write_result_sheet(self, sheet: ResultSheet | None) -> None:
+        old = self._sheet(self.result_name)
+        if old is not None:
+            old.delete()
+        if sheet is None:
+            return
+        sheets = list(self.book.sheets)
+        ws = self.book.sheets.add(name=self.result_name, after=sheets[-1])
+        grid = [[_literal(v) for v in row] for row in sheet.grid()]
+        ws.range((1, 1), (len(grid), sheet.width)).value = grid
+        for col, width in enumerate(sheet.widths):
+            ws.range((1, col + 1)).column_width = width
+        for row, kind in enumerate(sheet.kinds):
+            if kind == "title":
+                ws.range((row + 1, 1)).font.bold = True
+                ws.range((row + 1, 1)).font.size = 14
+            elif kind == "header":
+                header = ws.range((row + 1, 1), (row + 1, sheet.width))
+                header.font.bold = True
+                header.color = FILL_HEADER
+        wrapped = sheet.wrapped
+        if wrapped:
+            for col in (MESSAGE, NOTE):
+                ws.range((wrapped[0] + 1, col + 1), (wrapped[-1] + 1, col + 1)).wrap_text = True
+            ws.range((wrapped[0] + 1, 1), (wrapped[-1] + 1, 1)).rows.autofit()
+        for link in sheet.links:
+            ws.range((link.row + 1, link.col + 1)).add_hyperlink("#" + link.target, link.text, "转到该单元格")
+        hidden = sheet.hidden
+        if hidden:
+            ws.range((hidden[0] + 1, 1), (hidden[-1] + 1, 1)).rows.hidden = True
+        ws.activate()
+
+
+@contextlib.contextmanager
+def writing(book: Any) -> Iterator[XlwingsBook]:
+    """An XlwingsBook whose lifted sheet protections are put back however the writes end."""
+    target = XlwingsBook(book)
+    try:
+        yield target
+    finally:
+        target.protect_again()

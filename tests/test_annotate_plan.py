@@ -1,0 +1,122 @@
+"""The plan alone (pure data): hints first, colours, the record and reading it back, the status cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlwings_payload import payload_from_file, remote_book, replay
+from xxgk.addin import buttons
+from xxgk.annotate.plan import (
+    CODE,
+    FILL_ERROR,
+    FILL_HINT,
+    HEADER_ROW,
+    KIND_HINT,
+    RESULT_SHEET,
+    Cell,
+    Original,
+    Previous,
+    plan_annotation,
+    read_previous,
+    status_cell,
+)
+from xxgk.findings import finding
+from xxgk.layout import plan_cover
+from xxgk.samples import agencies, sample_fills
+from xxgk.spec import load_spec
+from xxgk.template import STATUS_NAME, build_template
+
+SPEC = load_spec("gb2021")
+WHEN = dt.datetime(2025, 3, 1, 8, 0)
+
+
+@dataclass(frozen=True)
+class _Change:
+    id: str
+    cell: str
+    before: float | None
+    after: float
+
+
+@dataclass(frozen=True)
+class _Hint:
+    changes: tuple[_Change, ...]
+    fixes: tuple[str, ...]
+    message: str
+
+
+def _rule_finding(cells: tuple[str, ...]) -> object:
+    return finding("formula.removed", "error", ids=("x",), cells=cells, expected=1, sheet="依申请公开", cell="D29",
+                   label="（七）总计")
+
+
+def test_hints_come_first_and_their_cells_are_orange() -> None:
+    cells = ("'依申请公开'!D29", "'依申请公开'!D6")
+    f = _rule_finding(cells)
+    hint = _Hint((_Change("requests.total.natural", "'依申请公开'!D29", 99, 69),), ("R2[natural]", "R3[natural]"),
+                 "「依申请公开」D29 填 99，按各项之和应为 69；改为 69 后 2 条校验全部通过。")
+    plan = plan_annotation([f], [hint], SPEC, Previous(), None, WHEN)  # type: ignore[list-item]
+    first = plan.sheet.rows[HEADER_ROW + 1]
+    assert first[1] == KIND_HINT and first[3] == hint.message and first[2] == "R2[natural]、R3[natural]"
+    assert first[4:6] == ["69", "99"]
+    assert plan.highlights == {Cell("依申请公开", 28, 3): FILL_HINT, Cell("依申请公开", 5, 3): FILL_ERROR}
+    assert plan.sheet.rows[HEADER_ROW + 2][CODE].startswith("formula.removed|")
+
+
+def test_record_reads_back_as_written() -> None:
+    f = _rule_finding(("'依申请公开'!D29",))
+    status = Cell("封面", 12, 2)
+    plan = plan_annotation([f], [], SPEC, Previous(), status, WHEN)  # type: ignore[list-item]
+    originals = {Cell("依申请公开", 28, 3): Original("#E7E6E6", 14)}
+    sheet = plan.final_sheet(originals, Original(content="原来的文字"))
+    grid = [list(r) for r in sheet.grid()]
+    grid[HEADER_ROW + 1][6] = "已核实"
+    previous = read_previous(grid)
+    assert previous.present and previous.marks == originals
+    assert previous.status == (status, Original(content="原来的文字"))
+    assert previous.notes == {plan.sheet.rows[HEADER_ROW + 1][CODE]: "已核实"}
+    # the next run keeps the recorded original, not the highlight the cell shows now
+    again = plan_annotation([f], [], SPEC, previous, status, WHEN)  # type: ignore[list-item]
+    assert again.originals == originals and again.restore == {} and again.status_original == Original(content="原来的文字")
+
+
+def test_status_goes_beside_a_formula_and_onto_plain_text() -> None:
+    names = {STATUS_NAME: f"'{SPEC.cover.sheet}'!$A$13"}
+    assert status_cell(SPEC, names, True) == Cell(SPEC.cover.sheet, 12, plan_cover(SPEC).width)
+    assert status_cell(SPEC, names, False) == Cell(SPEC.cover.sheet, 12, 0)
+    assert status_cell(SPEC, {}, True) is None
+
+
+def test_typed_over_status_line_is_written_in_place_and_cleared_back(tmp_path: Path) -> None:
+    values = dict(next(iter(sample_fills(SPEC, agencies("状态县", "330206", 1), 2024)))[1])
+    path = build_template(SPEC, tmp_path / "a.xlsx", values=values)
+    payload = payload_from_file(path)
+    cover = next(s for s in payload["sheets"] if s["name"] == SPEC.cover.sheet)
+    status = Cell.parse(next(n["refers_to"] for n in payload["names"] if n["name"] == STATUS_NAME))
+    assert status is not None
+    cover["xxgk_formulas"][status.row][status.col] = ""  # someone typed over the live status line
+    cover["values"][status.row][status.col] = "已自查"
+    book = remote_book(payload)
+    buttons.validate(book=book, now=WHEN)
+    first = book.json()["actions"]
+    (write,) = [a for a in first if a["func"] == "setValues" and a["sheet_position"] == 0]
+    assert (write["start_row"], write["start_column"]) == (status.row, status.col)
+    marked = replay(payload, first)
+    book = remote_book(marked)
+    buttons.clear(book=book)
+    (back,) = [a for a in book.json()["actions"] if a["func"] == "setValues" and a["sheet_position"] == 0]
+    assert back["values"] == [["已自查"]]
+    assert RESULT_SHEET not in [s["name"] for s in replay(marked, book.json()["actions"])["sheets"]]
+
+
+def test_a_long_list_of_cells_is_linked_up_to_a_limit() -> None:
+    from xxgk.annotate.plan import CELLS, MAX_LINKS
+
+    cells = tuple(f"'依申请公开'!D{r}" for r in range(6, 6 + MAX_LINKS + 5))
+    plan = plan_annotation([_rule_finding(cells)], [], SPEC, Previous(), None, WHEN)  # type: ignore[list-item]
+    row = plan.sheet.rows[HEADER_ROW + 1]
+    assert len(row) == CELLS + MAX_LINKS + 1 and row[-1] == f"等共 {len(cells)} 个单元格"
+    assert len(plan.sheet.links) == MAX_LINKS
+    assert len(plan.highlights) == len(cells)  # every cell is still marked
