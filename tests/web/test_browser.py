@@ -95,6 +95,9 @@ def test_agency_then_consolidator(served, browser):
     assert boss.inner_text("#status") == "已退回"
     second.reload()
     assert "数字需核对" in second.inner_text("#remark")
+    with second.expect_download() as got:  # the remark comes with the annotated copy
+        second.click("#annotated-link")
+    assert got.value.suggested_filename.endswith("校验标记.xlsx")
 
     boss.goto(f"{server.url}/regions/{county.id}")
     boss.click("#consolidate-form button")

@@ -3,8 +3,10 @@ accept, consolidate level by level."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -52,6 +54,11 @@ def test_validate_page_shows_cells_and_keeps_nothing(portal):
     r = c.post("/validate", data={"csrf_token": c.page_token()},
                files={"files": ("有错.xlsx", portal.book("bad.xlsx", agency, break_r3=True).read_bytes())})
     assert r.status_code == 200 and "R3" in r.text and "有错误" in r.text
+    uri = re.search(r'href="data:[^;]+;base64,([^"]+)" download="有错-校验标记.xlsx"', r.text)
+    assert uri, "the annotated copy is offered"
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(uri.group(1))))
+    marked = "\n".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v)
+    assert "R3" in marked
     after = sorted(p for p in portal.settings.data_dir.rglob("*") if p.is_file() and "tmp" not in p.parts)
     assert [p for p in after if not p.name.startswith("xxgk.sqlite3")] == \
         [p for p in before if not p.name.startswith("xxgk.sqlite3")]
@@ -68,6 +75,9 @@ def test_agency_uploads_error_then_fix(any_portal):
     assert r3["cells"]
     page = c.get(f"/submissions/{bad['id']}").text
     assert r3["cells"][0].split("!")[-1] in page
+    annotated = c.get(f"/submissions/{bad['id']}/annotated")
+    assert annotated.status_code == 200 and annotated.content[:2] == b"PK"
+    assert "filename*=utf-8''" in annotated.headers["content-disposition"].lower()
     good = c.upload(unit.id, any_portal.book("good.xlsx", agency)).json()
     assert good["status"] == "已接受" and good["version"] == 2
     versions = c.get(f"/api/units/{unit.id}/submissions").json()

@@ -184,6 +184,11 @@ def get_submission_file(db: DB, store: StoreDep, account: CurrentAccount, sub_id
     return unit_pages.submission_file(db, store, account, sub_id)
 
 
+@router.get("/submissions/{sub_id}/annotated", summary="下载标记副本（xxgk validate --annotate）")
+def get_annotated(settings: SettingsDep, db: DB, store: StoreDep, account: CurrentAccount, sub_id: int) -> Response:
+    return unit_pages.submission_annotated(settings, db, store, account, sub_id)
+
+
 @router.post("/submissions/{sub_id}/notes", dependencies=[CSRF], summary="填写警告的说明")
 def notes(request: Request, db: DB, account: CurrentAccount, sub_id: int, body: Notes) -> dict[str, Any]:
     sub = submission_for(db, account, sub_id)

@@ -99,9 +99,14 @@ def saved(files: Sequence[UploadFile], folder: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def validate_uploads(settings: Settings, files: Sequence[UploadFile]) -> list[tuple[dict[str, Any], list[Any]]]:
-    """在线校验: `xxgk validate --json` entries (named as uploaded) with fix hints; nothing is kept."""
+MAX_ANNOTATED = 10  # annotated copies inlined in one 在线校验 page
+
+
+def validate_uploads(settings: Settings, files: Sequence[UploadFile], annotate: bool = False) -> list[tuple[dict[str, Any], str]]:
+    """在线校验: `xxgk validate --json` entries (named as uploaded; fix hints included), with the annotated copy
+    as a data: link when asked for. Nothing is kept."""
     from xxgk.validate import validate_files
+    from xxgk.web.annotated import annotated_copy, annotated_name, as_data_uri
 
     if not files:
         raise HTTPException(422, "请选择要校验的工作簿。")
@@ -110,8 +115,11 @@ def validate_uploads(settings: Settings, files: Sequence[UploadFile]) -> list[tu
     with temp_dir(settings) as folder:
         pairs = saved(files, folder)
         reports = validate_files([p for p, _ in pairs])
-        return [(report_dict(r, name), list(getattr(r, "hints", []) or []))
-                for r, (_, name) in zip(reports, pairs, strict=True)]
+        out = []
+        for i, (r, (path, name)) in enumerate(zip(reports, pairs, strict=True)):
+            copy = annotated_copy(r, path.with_name(annotated_name(name))) if annotate and i < MAX_ANNOTATED else None
+            out.append((report_dict(r, name), as_data_uri(copy)))
+        return out
 
 
 def action_error(exc: Exception) -> HTTPException:

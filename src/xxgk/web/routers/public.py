@@ -88,4 +88,4 @@ def validate_post(request: Request, account: MaybeAccount, settings: SettingsDep
                   files: list[UploadFile]) -> Response:
     if not settings.public_validate and account is None:
         raise NotSignedIn
-    return render(request, "validate.html", account=account, results=validate_uploads(settings, files))
+    return render(request, "validate.html", account=account, results=validate_uploads(settings, files, annotate=True))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -110,6 +111,25 @@ def submission_page(request: Request, db: DB, account: CurrentAccount, sub_id: i
 def submission_file(db: DB, store: StoreDep, account: CurrentAccount, sub_id: int) -> Response:
     sub = submission_for(db, account, sub_id)
     return stored_file(store.path(sub.sha256), f"{Path(sub.filename).stem}-第{sub.version}版.xlsx")
+
+
+@router.get("/submissions/{sub_id}/annotated")
+def submission_annotated(settings: SettingsDep, db: DB, store: StoreDep, account: CurrentAccount, sub_id: int) -> Response:
+    """The stored version with its problems marked (made now, from the stored file; nothing kept)."""
+    from xxgk.validate import validate_files
+    from xxgk.web.annotated import annotated_copy, annotated_name
+
+    sub = submission_for(db, account, sub_id)
+    folder = settings.data_dir / "tmp" / f"ann-{secrets.token_hex(6)}"
+    folder.mkdir(parents=True)
+    source = folder / safe_name(sub.filename)
+    source.write_bytes(store.path(sub.sha256).read_bytes())
+    (report,) = validate_files([source])
+    copy = annotated_copy(report, folder / annotated_name(source.name))
+    if copy is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise HTTPException(409, "这个文件无法生成标记副本，请按页面上的校验结果改正。")
+    return stored_file(copy, annotated_name(f"{Path(sub.filename).stem}-第{sub.version}版.xlsx"), cleanup=folder)
 
 
 @router.post("/submissions/{sub_id}/notes", dependencies=[CSRF])
