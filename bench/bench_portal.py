@@ -11,6 +11,7 @@
 No timing is asserted; the goals are printed with the figures.
 
     .venv/bin/python bench/bench_portal.py [--uploads 500] [--clients 50] [--units 5000] [--workers 1]
+                                           [--database-url postgresql://user@127.0.0.1:5432/empty_db]
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def prepare_data(data: Path, clients: int, big: int, sample: Path) -> dict[str, object]:
+def prepare_data(data: Path, clients: int, big: int, sample: Path, database_url: str) -> dict[str, object]:
     """Demo site + a county of `clients` agencies with accounts + a county of `big` units with submissions."""
-    settings = prepare(Settings(data))
+    settings = prepare(Settings(data, database_url=database_url))
     engine = make_engine(settings.db_url)
     migrate(engine, settings.data_dir)
     with session_factory(engine)() as db:
@@ -98,9 +99,9 @@ async def client_run(client: tuple[httpx.AsyncClient, str], unit_id: int, books:
         await c.aclose()
 
 
-def start_server(data: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(data: Path, workers: int, database_url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = common_free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "XXGK_DATABASE_URL": database_url}
     proc = subprocess.Popen([sys.executable, "-m", "xxgk", "serve", "--data", str(data), "--port", str(port),
                              "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -146,6 +147,7 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=5000)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--renders", type=int, default=7)
+    ap.add_argument("--database-url", default="", help="an empty PostgreSQL database (default: SQLite in a temp folder)")
     args = ap.parse_args()
     per_client = args.uploads // args.clients
     books = sorted(common.cached_folder(args.clients * per_client, 1).glob("*.xlsx"))[: args.clients * per_client]
@@ -160,9 +162,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-portal-") as tmp:
         data = Path(tmp) / "data"
         t0 = time.perf_counter()
-        info = prepare_data(data, args.clients, args.units, books[0])
+        info = prepare_data(data, args.clients, args.units, books[0], args.database_url)
         print(f"seeded in {time.perf_counter() - t0:.1f} s ({args.clients} agency accounts, {args.units} units)")
-        proc, url = start_server(data, args.workers)
+        proc, url = start_server(data, args.workers, args.database_url)
+        print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}")
         try:
             latencies: list[float] = []
             errors: list[str] = []

@@ -108,6 +108,11 @@ def test_session_fixation_and_cookie_flags(portal):
     forged = portal.client()
     forged.http.cookies.set(COOKIE, fresh.rsplit(".", 1)[0] + ".AAAA")  # signature does not verify
     assert forged.get("/api/me").status_code == 401
+    away = portal.client()
+    away.get("/login")
+    r = away.http.post("/login", data={"username": "xian1", "password": "xxgk-demo-2024", "next": "//evil.example/x",
+                                       "csrf_token": away.page_token("/login")})
+    assert r.status_code == 303 and r.headers["location"] == "/region"  # no open redirect after signing in
     bad = portal.client()
     bad.get("/login")
     r = bad.http.post("/login", data={"username": "xian1", "password": "wrong-password", "csrf_token": bad.page_token("/login")})
@@ -168,6 +173,9 @@ def test_macros_refused(portal, tmp_path):
     r = c.upload(unit.id, _with_macro(book, tmp_path / "hidden.xlsx"))
     assert r.status_code == 422 and "宏" in r.json()["error"]
     assert c.get(f"/api/units/{unit.id}/submissions").json() == []
+    with portal.db() as db:
+        refused = db.scalars(select(AuditEntry).where(AuditEntry.outcome == "refused", AuditEntry.action == "upload")).all()
+    assert any("宏" in e.detail for e in refused)
 
 
 def _zip_bomb(path):

@@ -144,7 +144,13 @@ def submit(db: Session, store: Store, account: Account, unit: Unit, year: Report
     """Check the upload, store the file (fsynced, renamed into place), then commit its row and audit entry."""
     if not year.is_open:
         raise ActionError(f"{year.year} 年度已停止报送。")
-    report = check_workbook(path, name, year, unit)
+    try:
+        report = check_workbook(path, name, year, unit)
+    except Refused as exc:
+        audit.record(db, account, "upload", f"unit:{unit.id} {unit.name}", outcome=audit.REFUSED,
+                     detail=f"{name}：{exc}", ip=ip)
+        db.commit()
+        raise
     sha, size = store.put_file(path)
     for _ in range(10):  # two uploads of one unit at once: the loser of the version number retries
         with one_writer(db):
