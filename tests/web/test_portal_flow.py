@@ -185,3 +185,20 @@ def _notes_in(path: Path) -> str:
     book = openpyxl.load_workbook(path, read_only=True)
     ws = book["校验结果"]
     return "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+
+
+def test_summary_is_what_the_cli_writes(any_portal, tmp_path):
+    """The county's summary from the portal sums what `xxgk consolidate` sums over the same workbooks."""
+    p = any_portal
+    county = p.site.counties[0]
+    c = p.client("xian1")
+    portal_json = _totals(c, county.id, "direct")
+    inbox = tmp_path / "收件箱"
+    zipfile.ZipFile(io.BytesIO(c.get(f"/regions/{county.id}/download.zip").content)).extractall(inbox)
+    cli = subprocess.run([sys.executable, "-m", "xxgk", "consolidate", str(inbox), "-o", str(tmp_path / "cli.xlsx"),
+                          "--json", "--form", "gb2021", "--year", str(p.site.year.year)],
+                         capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin"})
+    cli_json = json.loads(cli.stdout)
+    assert cli_json["totals"] == portal_json["totals"]
+    assert sorted(u["agency"] for u in cli_json["accepted"]) == sorted(u["agency"] for u in portal_json["accepted"])
+    assert cli_json["exact"] == portal_json["exact"]
