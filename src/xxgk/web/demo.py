@@ -41,7 +41,8 @@ class DemoSite:
 def seed(db: Session, *, per_county: int = 6, city_agencies: int = 2, password: str = PASSWORD,
          year: int = YEAR) -> DemoSite:
     """Regions, units (from the sample agencies), accounts (password for all) and the open year."""
-    report_year = directory.set_year(db, None, year, "gb2021", dt.date(year + 1, 1, 31), True)
+    deadline = max(dt.date(year + 1, 1, 31), dt.date.today() + dt.timedelta(days=30))  # the demo is never late
+    report_year = directory.set_year(db, None, year, "gb2021", deadline, True)
     province = directory.add_region(db, None, *PROVINCE, "province", None)
     city = directory.add_region(db, None, *CITY, "city", province.id)
     counties = [directory.add_region(db, None, code, name, "county", city.id) for code, name in COUNTIES]
