@@ -39,3 +39,24 @@ def test_two_workers_share_one_data_folder(tmp_path):
         assert sorted(r.version for r in rows) == list(range(1, 17))
     finally:
         server.stop()
+
+
+def test_serve_mistakes_end_in_chinese(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from .server import ROOT
+
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "xxgk", "serve", "--data", str(tmp_path / "d"), "--port", str(port)],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 2 and "端口" in out.stderr and "Traceback" not in out.stderr
+    out = subprocess.run([sys.executable, "-m", "xxgk", "serve", "--data", str(tmp_path / "d"),
+                          "--database-url", "postgresql://nobody@127.0.0.1:1/none"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 2 and "数据库" in out.stderr and "Traceback" not in out.stderr
