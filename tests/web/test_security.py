@@ -244,3 +244,26 @@ def test_public_validate_can_be_switched_off(tmp_path):
     anon = closed.client()
     assert anon.post("/api/validate", files=[("files", ("a.xlsx", io.BytesIO(b"x")))]).status_code == 401
     assert anon.get("/validate").status_code == 303
+
+
+def test_every_post_route_checks_csrf(portal):
+    """Whatever the route, a signed-in POST without the token is refused before anything happens."""
+    from fastapi.routing import APIRoute
+
+    from xxgk.web.routers import admin as admin_pages
+    from xxgk.web.routers import api, public, region, unit
+
+    admin = portal.client("admin")
+    admin.csrf = ""
+    open_routes = {"/api/validate", "/api/login", "/validate"}  # nothing kept, no account state
+    checked = 0
+    for route in (r for m in (admin_pages, api, public, region, unit) for r in m.router.routes):
+        if not isinstance(route, APIRoute) or "POST" not in route.methods or route.path in open_routes:
+            continue
+        path = route.path
+        for name in route.param_convertors:
+            path = path.replace("{" + name + "}", "1")
+        r = admin.post(path, data={"x": "1"})
+        assert r.status_code == 403, (route.path, r.status_code, r.text[:200])
+        checked += 1
+    assert checked >= 20
