@@ -67,6 +67,10 @@ def test_admin_api(portal):
     assert admin.post("/api/admin/accounts", json={"username": "short", "password": "x", "role": "agency",
                                                    "unit_id": unit_id}).status_code == 409
     assert admin.post("/api/admin/years", json={"year": 2024, "form": "gb2019"}).status_code == 409  # out of range
+    assert "apiuser" in {a["username"] for a in admin.get("/api/admin/accounts").json()}
+    assert "API区" in {r["name"] for r in admin.get("/api/regions").json()}
+    county = portal.client("xian1").get("/api/regions").json()
+    assert [r["name"] for r in county] == [portal.site.counties[0].name]  # only its own subtree
     log = admin.get("/api/admin/audit").json()
     assert {"add_region", "import_roster", "add_account"} <= {e["action"] for e in log}
     with portal.db() as db:

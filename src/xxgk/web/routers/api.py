@@ -28,7 +28,7 @@ from xxgk.web.deps import (
     optional_account,
     start_session,
 )
-from xxgk.web.models import Account, AuditEntry, Submission
+from xxgk.web.models import Account, AuditEntry, Region, Submission
 from xxgk.web.routers import region as region_pages
 from xxgk.web.routers import unit as unit_pages
 from xxgk.web.routers.common import (
@@ -303,6 +303,19 @@ def set_year(db: DB, account: Admin, body: YearIn) -> dict[str, Any]:
         raise action_error(exc) from exc
     return {"year": y.year, "form": y.form, "deadline": y.deadline.isoformat() if y.deadline else None,
             "is_open": y.is_open, "review": y.review}
+
+
+@router.get("/regions", summary="本账号可见的地区")
+def regions(db: DB, account: Consolidator) -> list[dict[str, Any]]:
+    rows = db.scalars(select(Region).order_by(Region.code)).all()
+    visible = None if account.role == "admin" or account.region_id is None else access.subtree(db, account.region_id)
+    return [{"id": r.id, "code": r.code, "name": r.name, "level": r.level, "parent_id": r.parent_id}
+            for r in rows if visible is None or r.id in visible]
+
+
+@router.get("/admin/accounts", summary="账号")
+def accounts(db: DB, account: Admin) -> list[dict[str, Any]]:
+    return [me(a) for a in db.scalars(select(Account).order_by(Account.id))]
 
 
 @router.get("/admin/audit", summary="审计日志")
