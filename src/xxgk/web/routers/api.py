@@ -28,7 +28,7 @@ from xxgk.web.deps import (
     optional_account,
     start_session,
 )
-from xxgk.web.models import Account, AuditEntry, Region, Submission
+from xxgk.web.models import ADMIN, Account, AuditEntry, Region, Submission
 from xxgk.web.routers import region as region_pages
 from xxgk.web.routers import unit as unit_pages
 from xxgk.web.routers.common import (
@@ -308,7 +308,8 @@ def set_year(db: DB, account: Admin, body: YearIn) -> dict[str, Any]:
 @router.get("/regions", summary="本账号可见的地区")
 def regions(db: DB, account: Consolidator) -> list[dict[str, Any]]:
     rows = db.scalars(select(Region).order_by(Region.code)).all()
-    visible = None if account.role == "admin" or account.region_id is None else access.subtree(db, account.region_id)
+    visible = None if account.role == ADMIN else \
+        (access.subtree(db, account.region_id) if account.region_id is not None else set())
     return [{"id": r.id, "code": r.code, "name": r.name, "level": r.level, "parent_id": r.parent_id}
             for r in rows if visible is None or r.id in visible]
 
