@@ -196,6 +196,16 @@ def save_notes(db: Session, account: Account, sub: Submission, notes: dict[str, 
     return sub
 
 
+def newest_versions(db: Session, year: ReportYear, unit_ids: Sequence[int]) -> dict[int, Submission]:
+    """The newest version of each unit, in one query."""
+    top = (select(Submission.unit_id, func.max(Submission.version).label("v"))
+           .where(Submission.report_year_id == year.id, Submission.unit_id.in_(list(unit_ids)))
+           .group_by(Submission.unit_id).subquery())
+    rows = db.scalars(select(Submission).join(top, (Submission.unit_id == top.c.unit_id) & (Submission.version == top.c.v))
+                      .where(Submission.report_year_id == year.id))
+    return {s.unit_id: s for s in rows}
+
+
 def _is_latest(db: Session, sub: Submission) -> bool:
     newest = latest(db, sub.unit_id, sub.report_year_id)
     return newest is not None and newest.id == sub.id
@@ -351,7 +361,8 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
         raise ActionError("汇总方式应为 levels（逐级）或 direct（直接汇总全部单位）。")
     units = scope_units(db, region, mode)
     roster_units = scope_units(db, region, "direct")
-    picked = [(u, s) for u in units if (s := latest(db, u.id, year.id)) is not None and s.status == ACCEPTED]
+    newest = newest_versions(db, year, [u.id for u in units])
+    picked = [(u, s) for u in units if (s := newest.get(u.id)) is not None and s.status == ACCEPTED]
     if not picked:
         raise ActionError("还没有已接受的报表，无法汇总。")
     name = safe_name(f"{region.name}{year.year}年度汇总.xlsx")
