@@ -267,3 +267,39 @@ def test_every_post_route_checks_csrf(portal):
         assert r.status_code == 403, (route.path, r.status_code, r.text[:200])
         checked += 1
     assert checked >= 20
+
+
+def test_login_is_throttled_after_failures(portal):
+    with portal.db() as db:
+        directory.add_account(db, None, "target", "right-password-1", "admin", "")
+    c = portal.client()
+    for _ in range(10):
+        assert c.http.post("/api/login", json={"username": "target", "password": "wrong"}).status_code == 401
+    r = c.http.post("/api/login", json={"username": "target", "password": "right-password-1"})
+    assert r.status_code == 429 and "次数过多" in r.json()["error"]
+    page = portal.client()
+    page.get("/login")
+    r = page.http.post("/login", data={"username": "target", "password": "right-password-1",
+                                       "csrf_token": page.page_token("/login")})
+    assert r.status_code == 429
+
+
+def test_formula_text_stays_text_in_the_summary(portal, tmp_path):
+    from xxgk.samples import Agency
+    from xxgk.web.demo import workbook
+
+    evil_name, evil_note = '=HYPERLINK("http://evil.example","点此")', "=1+1"
+    unit, agency = portal.units(2)[2]
+    c = portal.client(portal.site.unit_account(unit))
+    book = workbook(tmp_path / "evil.xlsx", Agency(evil_name, agency.uscc, agency.region, agency.parent), blank=1)
+    sub = c.upload(unit.id, book).json()
+    keys = [f"{i['rule'] or i['code']}|{'、'.join(i['cells'])}" for i in sub["report"]["issues"]]
+    assert c.post(f"/api/submissions/{sub['id']}/notes", json={"notes": {k: evil_note for k in keys}}).json()["status"] == "已接受"
+    county = portal.client("xian2")
+    run = county.post(f"/api/regions/{portal.site.counties[1].id}/consolidate", json={"mode": "direct"}).json()
+    path = tmp_path / "summary.xlsx"
+    path.write_bytes(county.get(run["file"]).content)
+    cells = [cell for ws in openpyxl.load_workbook(path) for row in ws.iter_rows() for cell in row
+             if cell.value in (evil_name, evil_note)]
+    assert {c.value for c in cells} == {evil_name, evil_note}
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula

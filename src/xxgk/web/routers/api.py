@@ -44,7 +44,7 @@ from xxgk.web.routers.common import (
     validate_uploads,
     year_or_open,
 )
-from xxgk.web.routers.public import authenticate
+from xxgk.web.routers.public import LOCKED, TooManyFailures, authenticate
 from xxgk.web.settings import Settings
 from xxgk.web.storage import Store
 from xxgk.web.uploads import Refused, safe_name
@@ -112,9 +112,12 @@ def validate(settings: SettingsDep, account: MaybeAccount, files: list[UploadFil
 
 @router.post("/login", summary="登录")
 def login(request: Request, db: DB, settings: SettingsDep, body: Login) -> Response:
-    account = authenticate(db, body.username, body.password)
+    try:
+        account = authenticate(db, body.username, body.password)
+    except TooManyFailures:
+        return Response(json.dumps({"error": LOCKED}, ensure_ascii=False), 429, media_type="application/json")
     if account is None:
-        audit.record(db, None, "login", body.username[:100], outcome=audit.REFUSED, ip=ip_of(request))
+        audit.record(db, None, "login", body.username.strip()[:100], outcome=audit.REFUSED, ip=ip_of(request))
         db.commit()
         return Response(json.dumps({"error": "用户名或密码不正确。"}, ensure_ascii=False), 401,
                         media_type="application/json")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from xxgk.web import audit
 from xxgk.web.deps import CSRF, DB, NotSignedIn, end_session, get_settings, optional_account, start_session
-from xxgk.web.models import ADMIN, AGENCY, Account
+from xxgk.web.models import ADMIN, AGENCY, Account, AuditEntry, now
 from xxgk.web.pages import render
 from xxgk.web.routers.common import ip_of, validate_uploads
 from xxgk.web.security import DUMMY_HASH, verify_password
 from xxgk.web.settings import Settings
 
 router = APIRouter()
+LOCKED = "登录失败次数过多，请 15 分钟后再试，或请管理员核对账号。"
 MaybeAccount = Annotated[Account | None, Depends(optional_account)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -48,7 +50,20 @@ def safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else ""
 
 
+MAX_FAILURES, FAILURE_WINDOW = 10, dt.timedelta(minutes=15)
+
+
+class TooManyFailures(Exception):
+    """Too many wrong passwords for this user name lately: answered 429 whatever the password."""
+
+
 def authenticate(db: DB, username: str, password: str) -> Account | None:
+    """The account when the password is right; raises TooManyFailures after MAX_FAILURES recent failures."""
+    failures = db.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "login", AuditEntry.outcome == audit.REFUSED, AuditEntry.target == username.strip()[:100],
+        AuditEntry.at > now() - FAILURE_WINDOW))
+    if (failures or 0) >= MAX_FAILURES:
+        raise TooManyFailures
     account = db.scalar(select(Account).where(Account.username == username.strip()))
     ok = verify_password(account.password_hash if account else DUMMY_HASH, password)
     return account if ok and account is not None and account.active else None
@@ -57,9 +72,12 @@ def authenticate(db: DB, username: str, password: str) -> Account | None:
 @router.post("/login", include_in_schema=False, dependencies=[CSRF])
 def login(request: Request, db: DB, settings: SettingsDep, username: Annotated[str, Form()],
           password: Annotated[str, Form()], next: Annotated[str, Form()] = "") -> Response:
-    account = authenticate(db, username, password)
+    try:
+        account = authenticate(db, username, password)
+    except TooManyFailures:
+        return render(request, "login.html", status_code=429, account=None, next=next, error=LOCKED)
     if account is None:
-        audit.record(db, None, "login", username[:100], outcome=audit.REFUSED, ip=ip_of(request))
+        audit.record(db, None, "login", username.strip()[:100], outcome=audit.REFUSED, ip=ip_of(request))
         db.commit()
         return render(request, "login.html", status_code=401, account=None, next=next,
                       error="用户名或密码不正确。")
