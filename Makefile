@@ -5,12 +5,12 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench bench-portal lint typecheck templates libreoffice chromium postgresql wheel-check clean addin
+.PHONY: test demo bench bench-click bench-portal lint typecheck templates libreoffice libreoffice-writer chromium postgresql wheel-check clean addin
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev,web,webtest]'
+	$(VENV)/bin/pip install -q -e '.[dev,addin,frames,web,webtest]'
 	touch $(STAMP)
 
 libreoffice:
@@ -18,6 +18,14 @@ libreoffice:
 	  echo "installing LibreOffice (headless Calc) ..."; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+
+# xxgk report --pdf converts Word with LibreOffice Writer; CJK fonts so the PDF shows Chinese
+libreoffice-writer: libreoffice
+	@{ dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || dpkg -s libreoffice-writer >/dev/null 2>&1; } && \
+	  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  echo "installing LibreOffice Writer (headless) and CJK fonts ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk >/dev/null; }
 
 # headless Chromium for the portal's browser tests (driven by playwright with this executable; no download)
 chromium:
@@ -39,7 +47,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: $(STAMP) libreoffice chromium postgresql lint typecheck wheel-check
+test: $(STAMP) libreoffice libreoffice-writer chromium postgresql lint typecheck wheel-check
 	$(VENV)/bin/pytest
 
 # the wheel IT staff install, in a throw-away venv, run from an empty folder
@@ -58,6 +66,10 @@ demo: $(STAMP) libreoffice
 
 bench: $(STAMP)
 	$(PY) bench/bench_consolidate.py
+
+# the Python side of one 校验 click (start, imports, read, validate, write-back) against python -c pass
+bench-click: $(STAMP)
+	$(PY) bench/bench_click.py
 
 bench-portal: $(STAMP)
 	$(PY) bench/bench_portal.py

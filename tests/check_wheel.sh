@@ -8,10 +8,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$python" -m pip wheel -q --no-deps -w "$work/dist" "$root" 2>&1 | grep -v "^WARNING: Location" || true
 wheel=$(ls "$work"/dist/xxgk-*.whl)
-unzip -l "$wheel" | grep -q "xxgk/_data/templates/gb2021.yaml" || { echo "wheel lacks the form specs"; exit 1; }
-unzip -l "$wheel" | grep -q "xxgk/_data/templates/ext/zj.yaml" || { echo "wheel lacks the provincial extensions"; exit 1; }
+listing=$(unzip -l "$wheel")  # once: `unzip | grep -q` fails under pipefail when grep stops reading early
+grep -q "xxgk/_data/templates/gb2021.yaml" <<<"$listing" || { echo "wheel lacks the form specs"; exit 1; }
+grep -q "xxgk/_data/addin/xxgk.xlam" <<<"$listing" || { echo "wheel lacks the add-in"; exit 1; }
+grep -q "xxgk/_data/templates/ext/zj.yaml" <<<"$listing" || { echo "wheel lacks the provincial extensions"; exit 1; }
 for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templates/base.html xxgk/web/static/style.css; do
-  unzip -l "$wheel" | grep -q "$part" || { echo "wheel lacks the portal's $part"; exit 1; }
+  grep -q "$part" <<<"$listing" || { echo "wheel lacks the portal's $part"; exit 1; }
 done
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$wheel" 2>&1 | grep -v "^WARNING: Location" || true
@@ -27,7 +29,7 @@ mkdir 收件箱 && cp 模板2021.xlsx 收件箱/
 "$xxgk" consolidate 收件箱 -o 汇总.xlsx --include-invalid --year 2025 --form gb2021 > /dev/null
 "$xxgk" validate 汇总.xlsx --json > /dev/null || [ $? -eq 1 ]
 # user errors end in a Chinese message and exit 2, never a traceback
-for args in "template --form gb1999 -o x.xlsx" "template -o /proc/x/y.xlsx" "validate 不存在.xlsx" "frob"; do
+for args in "template --form gb1999 -o x.xlsx" "template -o /proc/x/y.xlsx" "validate 不存在.xlsx" "frob" "addin install"; do
   set +e; out=$("$xxgk" $args 2>&1); code=$?; set -e
   if [ $code -ne 2 ] || grep -q Traceback <<<"$out"; then echo "xxgk $args: exit $code"; echo "$out"; exit 1; fi
 done

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from xxgk.addin.cli import addin
 from xxgk.extensions import extended_forms, extension_info, form_keys
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
@@ -53,6 +54,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
               help="显示程序和表式版本并退出。")
 def main() -> None:
     pass
+
+
+main.add_command(addin)
 
 
 def run() -> None:
@@ -189,5 +193,50 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
                       form=form, year=year, include_invalid=include_invalid, include_unlisted=include_unlisted,
                       force=force, jobs=jobs)
     sys.exit(run(inputs, options, as_json))
+
+
+@main.command("import", short_help="导入已发布的年报（.txt .html .docx .pdf），生成模板工作簿并校验。",
+              help="导入已发布的政府信息公开工作年度报告（文本、网页、Word、PDF），按表式生成填好的模板工作簿"
+              "（含来源、报告正文），并校验。PATHS 为报告文件或文件夹。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="输出目录（每份报告一个 .xlsx）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（含每个数字的原文和位置）")
+def import_(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+    from xxgk.importer.command import run as run_import
+
+    sys.exit(run_import(paths, out_dir, as_json))
+
+
+@main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",
+              help="由填好的年报工作簿生成可发布的年度报告：标题、六个部分的正文（取自“报告正文”表）和三张统计表"
+              "（官方格式，合并表头）。工作簿有错误时不生成，除非加 --force。")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="输出文件：.docx（Word）或 .html（网页）")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（与 .docx 同名）")
+@click.option("--force", is_flag=True, help="工作簿有错误时也生成")
+def report(workbook: Path, output: Path, pdf: bool, force: bool) -> None:
+    from xxgk.report.write import ReportRefused, write_report
+
+    try:
+        written = write_report(workbook, output, pdf=pdf, force=force)
+    except ReportRefused as exc:
+        click.echo(f"错误：{exc}", err=True)
+        for n, f in enumerate(exc.findings[:10], 1):
+            click.echo(f"  {n}. {f.message}", err=True)
+        if len(exc.findings) > 10:
+            click.echo(f"  …… 共 {len(exc.findings)} 个错误，全部见：xxgk validate {workbook}", err=True)
+        sys.exit(1 if exc.findings else 2)
+    except RuntimeError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    if written.errors:
+        click.echo(f"注意：工作簿有 {len(written.errors)} 个错误，已按 --force 照样生成。")
+    if not written.narrative:
+        click.echo("注意：工作簿没有“报告正文”表，报告只有标题、各部分标题和统计表，正文请自行补充。")
+    for path in written.paths:
+        click.echo(f"已生成：{path}")
+
 
 main.add_command(serve)

@@ -11,6 +11,7 @@ import numpy as np
 from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding, finding, number
 from xxgk.hints import Hint, fix_hints
 from xxgk.identifiers import region_problem, uscc_problem
+from xxgk.identity import parse_date
 from xxgk.reader import Fill
 from xxgk.rules.ast import walk_refs
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
@@ -214,17 +215,11 @@ def _cover_problem(fill: Fill, field_id: str, raw: str) -> Finding | None:
     if f.type == "year" and not (digits and spec.years[0] <= int(year) <= spec.years[1]):
         reason = f"不在本表式适用的 {spec.years[0]}–{spec.years[1]} 年之间" if digits else "不是 4 位数字的年份"
         return _cover_finding("cover.year", fill, f.id, raw, reason=reason)
-    if f.type == "date" and _parse_date(raw) is None:
+    if f.type == "date" and parse_date(raw) is None:
         return _cover_finding("cover.date", fill, f.id, raw)
     if f.type == "choice" and raw not in f.choices:
         return _cover_finding("cover.choice", fill, f.id, raw, choices="、".join(f.choices))
     return None
-
-
-def _parse_date(raw: str) -> object:
-    from xxgk.consolidate.identity import parse_date  # the package imports this module
-
-    return parse_date(raw)
 
 
 def cover_findings(fill: Fill) -> list[Finding]:

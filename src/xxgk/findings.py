@@ -85,6 +85,20 @@ def count(findings: Iterable[Finding], severity: str) -> int:
     return sum(f.severity == severity for f in findings)
 
 
+class Counted:
+    """errors and warnings: the counts of a record that holds findings."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, WARNING)
+
+
 def number(value: float) -> int | float:
     """A JSON-friendly number: integral floats become int, others keep at most 6 decimals."""
     if value != value:  # NaN

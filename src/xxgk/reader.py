@@ -11,7 +11,6 @@ sheet XML of sheets that hold computed cells). Cells are addressed only through 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, FORMS, FormSpec, defined_name, load_spec
-from xxgk.values import format_number, parse_cell
+from xxgk.values import as_text, format_number, parse_cell
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -256,18 +255,6 @@ def _at(grids: dict[str, Grid], pos: Pos) -> object:
     return None
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _norm(label: str) -> str:
     return re.sub(r"\s+", "", label)
 
@@ -297,7 +284,7 @@ def _check_rows(spec: FormSpec, grids: dict[str, Grid], positions: dict[str, Pos
     for check in _row_checks(spec.form):
         pos = positions[check.cell_id]
         grid = grids.get(pos.sheet, [])
-        found = [_text(v) for v in grid[pos.row][: check.label_cols]] if pos.row < len(grid) else []
+        found = [as_text(v) for v in grid[pos.row][: check.label_cols]] if pos.row < len(grid) else []
         if check.label not in found and _norm(check.label) not in map(_norm, found):
             actual = next((t for t in found if t), "（空）")
             raise Unreadable(finding("file.moved_rows", ERROR, sheet=check.sheet, row=pos.row + 1,
@@ -308,9 +295,9 @@ def _cell_finding(problem: str, pos: Pos, cid: str, label: str, raw: object, val
     if problem == "text" and str(raw).strip().isascii() and parse_cell(raw, "amount", text_is_problem=False).problem is None:
         problem = "number_as_text"  # a clean ASCII number, only stored as text
     reads_as = problem in ("text", "number_as_text") and value is not None  # expected: the number it would read
-    return finding(f"cell.{problem}", ERROR, ids=(cid,), cells=(pos.address,), actual=_text(raw),
+    return finding(f"cell.{problem}", ERROR, ids=(cid,), cells=(pos.address,), actual=as_text(raw),
                    expected=number(float(value)) if reads_as and value is not None else None,
-                   sheet=pos.sheet, cell=pos.a1, label=label, raw=_text(raw),
+                   sheet=pos.sheet, cell=pos.a1, label=label, raw=as_text(raw),
                    number=format_number(value) if value is not None else "0")
 
 
@@ -474,7 +461,7 @@ def read_source(source: WorkbookSource) -> Fill:
     formulas = source.formula_cells(plan.formula_refs)
     grids = source.grids({p.sheet for p in positions.values()})
     _check_rows(spec, grids, positions)
-    meta = {f: _text(_at(grids, positions[f])) for f in spec.field_ids}
+    meta = {f: as_text(_at(grids, positions[f])) for f in spec.field_ids}
     got = _read_numbers(spec, grids, plan, formulas)
     fill = Fill(source.path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached,
                 positions, got.findings)

@@ -51,6 +51,7 @@ class Axis:
     label: tuple[str, ...]
     type: str | None = None
     unit: str | None = None  # shown in its own 单位 column next to the labels, e.g. 条, 次
+    variants: tuple[str, ...] = ()  # other wordings of the leaf label found in published reports (importer)
 
     @property
     def short(self) -> str:
@@ -238,8 +239,9 @@ def _axis(raw: dict[str, Any], where: str) -> Axis:
     if ctype is not None and ctype not in CELL_TYPES:
         raise SpecError(f"{where}: unknown cell type {ctype!r}")
     unit = raw.get("unit")
+    variants = tuple(str(v) for v in raw.get("variants") or ())
     return Axis(key=str(raw["key"]), label=_label(raw.get("label")), type=ctype,
-                unit=None if unit is None else str(unit))
+                unit=None if unit is None else str(unit), variants=variants)
 
 
 def _block(raw: dict[str, Any], where: str) -> Block:

@@ -7,17 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xxgk.consolidate.identity import agency_key, normalize_name
 from xxgk.engine import check_all
-from xxgk.findings import ERROR, WARNING, Finding, count, finding
+from xxgk.findings import ERROR, WARNING, Counted, Finding, finding
 from xxgk.hints import Hint
+from xxgk.identity import agency_key, normalize_name
 from xxgk.reader import Fill, Unreadable, read_fill
 
 OK, WARNINGS, ERRORS, UNREADABLE = "ok", "warnings", "errors", "unreadable"
 
 
 @dataclass
-class FileReport:
+class FileReport(Counted):
     path: Path
     status: str
     findings: list[Finding] = field(default_factory=list)
@@ -31,14 +31,6 @@ class FileReport:
     @property
     def agency(self) -> str:
         return self.fill.agency if self.fill else ""
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings, ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, WARNING)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "form": self.form, "agency": self.agency, "status": self.status,

@@ -15,18 +15,17 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import agency_key
 from xxgk.consolidate.messages import consolidation_finding
-from xxgk.consolidate.model import KIND, Submission, Unit
+from xxgk.consolidate.model import KIND, Submission, Unit, input_mask
 from xxgk.consolidate.sheets import UNITS, cell_labels
 from xxgk.consolidate.subsummary import SummarySheets, read_issues, read_units
 from xxgk.container import inspect_file
 from xxgk.engine import check_all
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
+from xxgk.identity import agency_key
 from xxgk.reader import Fill, Unreadable, read_fill
-from xxgk.rules.expand import computed_cells
 
-__all__ = ["SUMMARY_KIND", "WORKBOOK_SUFFIXES", "read_all", "read_chunk", "scan"]
+__all__ = ["WORKBOOK_SUFFIXES", "read_all", "read_chunk", "scan"]
 
 Progress = Callable[[int, int], None]
 
@@ -35,7 +34,6 @@ Progress = Callable[[int, int], None]
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".xlt", ".et", ".ett",
                                ".ods", ".ots", ".csv"})
 _SKIP_KINDS = ("lock_file", "hidden")
-SUMMARY_KIND = "汇总"  # the 报表类型 (cover choice field) of a summary
 
 
 class InputError(ValueError):
@@ -94,8 +92,7 @@ def _mismatches(fill: Fill, row: np.ndarray, units: list[Unit]) -> list[Finding]
     """A summary's table cells must equal the sum of its 单位明细 rows (else it was edited afterwards)."""
     spec = fill.spec
     total = np.sum([u.values for u in units], axis=0) if units else np.zeros_like(row)
-    inputs = np.array([cid not in computed_cells(spec) for cid in spec.cells])  # computed cells follow them
-    bad = np.flatnonzero(inputs & (np.abs(total - row) > 1e-6 + 1e-12 * np.abs(row)))
+    bad = np.flatnonzero(input_mask(spec) & (np.abs(total - row) > 1e-6 + 1e-12 * np.abs(row)))
     labels = cell_labels(spec)
     out = []
     for j in bad[:10]:
@@ -128,7 +125,7 @@ def _complete(sub: Submission, fill: Fill, findings: list[Finding], row: np.ndar
     sub.findings = list(findings)
     sub.row = row
     sub.exact = {c: fill.exact[c] for c in fill.exact}
-    if sub.kind == SUMMARY_KIND:
+    if sub.is_summary:
         _summary_parts(sub, fill)
     else:
         sub.units = [_unit_of(sub)]

@@ -18,8 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from xxgk.consolidate import sheets as sh
 from xxgk.consolidate import status as st
 from xxgk.consolidate.charts import chart_data, write_charts
-from xxgk.consolidate.model import AGENCY, FILLED_ON, KIND, REGION, USCC, YEAR
-from xxgk.consolidate.reading import SUMMARY_KIND
+from xxgk.consolidate.model import AGENCY, FILLED_ON, KIND, REGION, SUMMARY_KIND, USCC, YEAR
 from xxgk.consolidate.result import MISSING, Consolidation
 from xxgk.consolidate.sheets import FIRST_ROW, HEADER_ROW, INFO_ROW, KEY_ROW, TITLE_ROW, Column
 from xxgk.layout import plan_cover, plan_layout

@@ -34,7 +34,7 @@ def add_region(db: Session, actor: Account | None, code: str, name: str, level: 
 
 def import_roster(db: Session, actor: Account | None, region: Region, path: Path) -> tuple[int, int, list[str]]:
     """Units from a 名册 (xxgk.consolidate.roster reading): added, updated (matched by USCC, else name), problems."""
-    from xxgk.consolidate.identity import clean_uscc, normalize_name
+    from xxgk.identity import clean_uscc, normalize_name
     from xxgk.consolidate.roster import RosterError, read_roster
 
     try:

@@ -1,0 +1,82 @@
+"""`xxgk addin install` and `xxgk addin doctor`: a thin click layer over xxgk.addin.install.
+
+The commands take the machine from the click context's obj when one is given (tests pass a Platform
+over a temporary folder), else Platform.current().
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from xxgk.addin.install import FAIL, OK, WARN, AddinUnsupported, Check, Platform, doctor, install_steps
+
+MARK = {OK: "[通过]", WARN: "[警告]", FAIL: "[错误]"}  # words, not symbols: a GBK console cannot print ✓
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
+def _platform() -> Platform:
+    obj = click.get_current_context().obj
+    return obj if isinstance(obj, Platform) else Platform.current()
+
+
+@click.group(cls=_Group, help="Excel 加载项（Windows / macOS 的 Microsoft Excel）：安装、诊断。")
+def addin() -> None:
+    pass
+
+
+@addin.command(help="把加载项复制到 Excel 的启动文件夹，并把当前 Python 写入加载项的配置。安装前请关闭 Excel。")
+@click.option("--dry-run", is_flag=True, help="只列出将要做的事，不做任何改动")
+def install(dry_run: bool) -> None:
+    platform = _platform()
+    try:
+        steps = install_steps(platform)
+    except AddinUnsupported as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    for step in steps:
+        click.echo(("（演练，未执行）" if dry_run else "") + step.text)
+        if dry_run:
+            continue
+        try:
+            step.run()
+        except PermissionError as exc:
+            click.echo(f"错误：无法写入“{exc.filename or ''}”：文件正被占用或没有权限。请先关闭 Excel，再运行 xxgk addin install。",
+                       err=True)
+            sys.exit(2)
+    if not dry_run:
+        click.echo("安装完成。请重新启动 Excel，功能区会出现“信息公开年报”选项卡；如没有出现，运行 xxgk addin doctor。")
+
+
+@addin.command(name="doctor", help="检查加载项能否工作（Python、xlwings 版本、路径、WPS 文件关联、“来自网络”标记等），并说明如何处理。")
+def doctor_command() -> None:
+    checks = doctor(_platform())
+    click.echo(checklist(checks))
+    sys.exit(1 if any(c.status == FAIL for c in checks) else 0)
+
+
+def checklist(checks: list[Check]) -> str:
+    lines = ["xxgk 加载项诊断："]
+    for c in checks:
+        lines.append(f"{MARK[c.status]} {c.message}")
+        if c.remedy:
+            lines.append(f"       处理：{c.remedy}")
+    errors, warnings = sum(c.status == FAIL for c in checks), sum(c.status == WARN for c in checks)
+    if errors or warnings:
+        then = "请按“处理”逐项解决，再运行 xxgk addin doctor。" if any(c.remedy for c in checks) else ""
+        lines.append(f"共 {errors} 项错误、{warnings} 项警告。{then}")
+    else:
+        lines.append("全部通过：重新启动 Excel 后即可使用“信息公开年报”选项卡。")
+    return "\n".join(lines)
