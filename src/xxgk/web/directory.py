@@ -34,8 +34,8 @@ def add_region(db: Session, actor: Account | None, code: str, name: str, level: 
 
 def import_roster(db: Session, actor: Account | None, region: Region, path: Path) -> tuple[int, int, list[str]]:
     """Units from a 名册 (xxgk.consolidate.roster reading): added, updated (matched by USCC, else name), problems."""
-    from xxgk.identity import clean_uscc, normalize_name
     from xxgk.consolidate.roster import RosterError, read_roster
+    from xxgk.identity import clean_uscc, normalize_name
 
     try:
         roster = read_roster(path)
