@@ -126,6 +126,14 @@ def test_review_year_waits_for_accept(portal):
         assert sub["status"] == "待审"
         county = portal.client("xian2")
         assert county.post(f"/api/submissions/{sub['id']}/accept").json()["status"] == "已接受"
+        other, other_agency = portal.units(2)[2]
+        waiting = portal.client(portal.site.unit_account(other)).upload(other.id, portal.book("r2.xlsx", other_agency)).json()
+        assert waiting["status"] == "待审"
+        assert portal.client("xian1").post(f"/api/regions/{portal.site.counties[1].id}/accept-pending").status_code == 403
+        region_page = county.get(f"/regions/{portal.site.counties[1].id}").text
+        assert "全部接受（1 份待审）" in region_page
+        assert county.post(f"/api/regions/{portal.site.counties[1].id}/accept-pending").json() == {"accepted": 1}
+        assert county.get(f"/api/submissions/{waiting['id']}").json()["status"] == "已接受"
     finally:
         with portal.db() as db:
             db.scalar(select(ReportYear)).review = False

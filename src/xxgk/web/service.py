@@ -232,6 +232,20 @@ def accept_submission(db: Session, account: Account, sub: Submission, ip: str = 
     return sub
 
 
+def accept_all_pending(db: Session, account: Account, region: Region, year: ReportYear, ip: str = "") -> int:
+    """接受 every newest version waiting for review (待审) that this consolidator may review."""
+    from xxgk.web.access import can_review
+
+    units = scope_units(db, region)
+    newest = newest_versions(db, year, [u.id for u in units])
+    waiting = [s for u in units if (s := newest.get(u.id)) is not None and s.status == PENDING and can_review(db, account, u)]
+    for sub in waiting:
+        sub.status, sub.reviewed_by, sub.reviewed_at = ACCEPTED, account.id, now()
+        audit.record(db, account, "accept", f"submission:{sub.id} unit:{sub.unit_id}", detail="全部接受", ip=ip)
+    db.commit()
+    return len(waiting)
+
+
 # ----------------------------------------------------------------------------- status
 
 

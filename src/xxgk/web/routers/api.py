@@ -235,6 +235,12 @@ def status(db: DB, account: Consolidator, region_id: int, year: int | None = Non
                       for r in table.rows]}
 
 
+@router.post("/regions/{region_id}/accept-pending", dependencies=[CSRF], summary="接受全部待审报表")
+def accept_pending(request: Request, db: DB, account: Consolidator, region_id: int, year: int | None = None) -> dict[str, int]:
+    region = region_for(db, account, region_id)
+    return {"accepted": service.accept_all_pending(db, account, region, year_or_open(db, year), ip_of(request))}
+
+
 @router.get("/regions/{region_id}/download.zip", summary="下载全部报表（zip）")
 def download_all(settings: SettingsDep, store: StoreDep, db: DB, account: Consolidator, region_id: int,
                  year: int | None = None) -> Response:

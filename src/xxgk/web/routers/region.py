@@ -96,6 +96,15 @@ def consolidate(request: Request, store: StoreDep, db: DB, account: Consolidator
     return RedirectResponse(f"/regions/{region.id}?year={row.year}#summaries", status_code=303)
 
 
+@router.post("/regions/{region_id}/accept-pending", dependencies=[CSRF])
+def accept_pending(request: Request, db: DB, account: Consolidator, region_id: int,
+                   year: Annotated[int | None, Form()] = None) -> Response:
+    region = region_for(db, account, region_id)
+    row = year_or_open(db, year)
+    service.accept_all_pending(db, account, region, row, ip_of(request))
+    return RedirectResponse(f"/regions/{region.id}?year={row.year}", status_code=303)
+
+
 @router.get("/summaries/{run_id}/file")
 def summary_file(db: DB, store: StoreDep, account: Consolidator, run_id: int) -> Response:
     run = summary_for(db, account, run_id)
