@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from xxgk.web.csvsafe import cell, csv_bytes
 from xxgk.web.db import make_engine, migrate
 from xxgk.web.security import Cookies, hash_password, verify_password
-from xxgk.web.storage import Store
+from xxgk.web.storage import Store, sweep
 from xxgk.web.uploads import MAX_NAME, safe_name
 
 
@@ -27,6 +27,19 @@ def test_store_is_content_addressed_and_immutable(tmp_path):
     for bad in ("../../etc/passwd", "A" * 64, sha[:-1]):
         with pytest.raises(ValueError):
             store.path(bad)
+
+
+def test_sweep_removes_only_old_leftovers(tmp_path):
+    import os
+
+    old, young = tmp_path / "old.part", tmp_path / "young.part"
+    (tmp_path / "up-old").mkdir()
+    for p in (old, young, tmp_path / "up-old" / "x.xlsx"):
+        p.write_bytes(b"x")
+    for p in (old, tmp_path / "up-old"):
+        os.utime(p, (1, 1))
+    assert sweep(tmp_path) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["young.part"]
 
 
 def test_safe_names():

@@ -18,7 +18,7 @@ from xxgk.web.middleware import BodyLimit, SessionCookie
 from xxgk.web.pages import templates
 from xxgk.web.security import Cookies
 from xxgk.web.settings import Settings, from_env, prepare
-from xxgk.web.storage import Store
+from xxgk.web.storage import Store, sweep
 
 HERE = Path(__file__).parent
 DESCRIPTION = """政府信息公开工作年度报告 报送平台的 JSON 接口（页面调用的也是同样的操作）。
@@ -35,7 +35,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.store = Store(settings.files_dir)
+    app.state.store = store = Store(settings.files_dir)
+    for folder in (store.tmp, settings.data_dir / "tmp"):  # left by uploads a crash cut short
+        sweep(folder)
     app.state.cookies = cookies = Cookies(settings.secret_key)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from xxgk.web.routers import admin, api, public, region, unit

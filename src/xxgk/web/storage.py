@@ -62,6 +62,27 @@ class Store:
         return self.path(sha256).is_file()
 
 
+def sweep(folder: Path, older_than: float = 3600) -> int:
+    """Remove what crashed uploads left in a temp folder (entries older than `older_than` seconds: younger
+    ones may belong to an upload another worker is receiving). Returns how many were removed."""
+    import shutil
+    import time
+
+    removed = 0
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        try:
+            if time.time() - entry.lstat().st_mtime < older_than:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
