@@ -31,6 +31,8 @@ def test_health_and_pages(any_portal):
     assert {"/api/validate", "/api/login", "/api/units/{unit_id}/submissions", "/api/regions/{region_id}/consolidate",
             "/api/submissions/{sub_id}/return"} <= set(spec["paths"])
     assert "/login" not in spec["paths"]  # pages are not API
+    missing = c.post("/api/validate")
+    assert missing.status_code == 422 and "files" in missing.json()["error"]
 
 
 def test_api_validate_is_the_cli_json(portal, tmp_path):

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -82,6 +83,12 @@ def _handlers(app: FastAPI) -> None:
                          detail=f"{request.method} {request.url.path}", ip=client_ip(request))
             db.commit()
         return _error(request, 403, "无权访问：您的账号不能查看或修改这个单位或地区的报表。")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        fields = "、".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
+        return _error(request, 422, f"请求缺少内容或内容有误（{fields or '请求体'}）。请检查后重新提交。")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: Exception) -> Response:

@@ -42,7 +42,8 @@ def admin_page(request: Request, db: DB, account: Admin, msg: str = "") -> Respo
     from xxgk.extensions import form_keys
 
     return render(request, "admin.html", account=account, regions=regions, unit_counts=unit_counts, units=units,
-                  accounts=accounts, report_years=report_years, log=log, msg=msg, forms=form_keys())
+                  accounts=accounts, report_years=report_years, log=log, msg=msg, forms=form_keys(),
+                  unit_total=sum(unit_counts.values()))
 
 
 @router.post("/admin/regions", dependencies=[CSRF])
