@@ -9,6 +9,7 @@ import threading
 import time
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from xxgk.web.db import make_engine, migrate, session_factory
@@ -17,11 +18,12 @@ from xxgk.web.models import Submission
 from xxgk.web.settings import Settings, prepare
 from xxgk.web.storage import Store
 
+from .pg import postgres_url
 from .server import Server
 
 
-def _seed(data):
-    settings = prepare(Settings(data))
+def _seed(data, database_url: str = ""):
+    settings = prepare(Settings(data, database_url=database_url))
     engine = make_engine(settings.db_url)
     migrate(engine, settings.data_dir)
     with session_factory(engine)() as db:
@@ -62,11 +64,13 @@ def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
     return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
 
 
-def test_kill_during_slow_upload_then_restart(tmp_path):
-    settings, site = _seed(tmp_path / "data")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_kill_during_slow_upload_then_restart(tmp_path, backend, request):
+    url = postgres_url(request, tmp_path) if backend == "postgresql" else ""
+    settings, site = _seed(tmp_path / "data", url)
     unit, agency = site.units[site.counties[0].id][0]
     book = workbook(tmp_path / "a.xlsx", agency).read_bytes()
-    server = Server(settings.data_dir).start()
+    server = Server(settings.data_dir, None, *(["--database-url", url] if url else [])).start()
     try:
         client, token = _login(server.url, site.unit_account(unit))
         done = client.post(f"/api/units/{unit.id}/submissions", files={"file": ("完整.xlsx", book)},
