@@ -109,3 +109,23 @@ def test_agency_then_consolidator(served, browser):
     (report,) = validate_files([summary])
     assert report.status in ("ok", "warnings"), report.findings
     assert report.fill is not None and report.fill.meta.get("meta.kind") == "汇总"
+
+
+def test_online_validation_without_an_account(served, browser):
+    server, site, tmp = served
+    _, agency = site.units[site.counties[1].id][0]
+    page = browser.new_context(accept_downloads=True).new_page()
+    page.goto(server.url + "/validate")
+    page.set_input_files("input[name=files]", [str(workbook(tmp / "甲.xlsx", agency, break_r3=True)),
+                                                str(workbook(tmp / "乙.xlsx", agency, seed=4))])
+    page.click("form.box button[type=submit]")
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    assert "甲.xlsx" in text and "乙.xlsx" in text and "R3" in text and "全部校验通过" in text
+    with page.expect_download() as got:
+        page.click("a.annotated >> nth=0")
+    marked = tmp / "marked.xlsx"
+    got.value.save_as(marked)
+    assert got.value.suggested_filename == "甲-校验标记.xlsx"
+    (report,) = validate_files([marked])
+    assert report.status == "errors"  # the copy carries the same numbers, now marked
