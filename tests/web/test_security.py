@@ -303,3 +303,24 @@ def test_formula_text_stays_text_in_the_summary(portal, tmp_path):
              if cell.value in (evil_name, evil_note)]
     assert {c.value for c in cells} == {evil_name, evil_note}
     assert all(c.data_type == "s" for c in cells)  # text, never a formula
+
+
+def test_password_change_ends_other_sessions(portal):
+    with portal.db() as db:
+        directory.add_account(db, None, "changer", "first-password-1", "admin", "")
+    laptop, desktop = portal.client(), portal.client()
+    laptop.login("changer", "first-password-1")
+    desktop.login("changer", "first-password-1")
+    assert laptop.post("/api/me/password", json={"current": "wrong", "new": "second-password-2"}).status_code == 409
+    r = laptop.post("/api/me/password", json={"current": "first-password-1", "new": "second-password-2"})
+    assert r.status_code == 200
+    laptop.csrf = r.json()["csrf_token"]
+    assert laptop.get("/api/me").status_code == 200  # this browser stays signed in
+    assert desktop.get("/api/me").status_code == 401  # the other session ended
+    page = portal.client()
+    page.login("changer", "second-password-2")
+    form = page.http.post("/account/password", data={"csrf_token": page.page_token("/account/password"),
+                                                      "current": "second-password-2", "new": "third-password-3"})
+    assert form.status_code == 303
+    with portal.db() as db:
+        assert db.scalars(select(AuditEntry).where(AuditEntry.action == "change_password")).all()

@@ -88,6 +88,23 @@ def add_account(db: Session, actor: Account | None, username: str, password: str
     return account
 
 
+def change_password(db: Session, account: Account, current: str, new: str) -> None:
+    """The account's own password; every other session of the account ends (a stolen session stops working)."""
+    from sqlalchemy import delete
+
+    from xxgk.web.models import LoginSession
+    from xxgk.web.security import verify_password
+
+    if not verify_password(account.password_hash, current):
+        raise ActionError("当前密码不正确。")
+    if len(new) < MIN_PASSWORD or new == current:
+        raise ActionError(f"新密码至少 {MIN_PASSWORD} 位，且不能与当前密码相同。")
+    account.password_hash = hash_password(new)
+    db.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    audit.record(db, account, "change_password", account.username)
+    db.commit()
+
+
 def set_year(db: Session, actor: Account | None, year: int, form: str, deadline: dt.date | None, is_open: bool,
              review: bool = False) -> ReportYear:
     from xxgk.extensions import form_keys

@@ -140,6 +140,23 @@ def whoami(request: Request, account: CurrentAccount) -> dict[str, Any]:
     return {"account": me(account), "csrf_token": csrf_token(request)}
 
 
+class PasswordChange(BaseModel):
+    current: str
+    new: str
+
+
+@router.post("/me/password", dependencies=[CSRF], summary="修改本账号的密码（其他会话随之失效）")
+def change_password(request: Request, db: DB, settings: SettingsDep, account: CurrentAccount,
+                    body: PasswordChange) -> dict[str, Any]:
+    try:
+        directory.change_password(db, account, body.current, body.new)
+    except service.ActionError as exc:
+        raise action_error(exc) from exc
+    start_session(request, db, account, settings.session_hours)
+    db.commit()
+    return {"account": me(account), "csrf_token": csrf_token(request)}
+
+
 @router.get("/years", summary="报告年度")
 def list_years(db: DB, account: CurrentAccount) -> list[dict[str, Any]]:
     from xxgk.web.routers.common import years

@@ -10,7 +10,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from xxgk.web import audit
-from xxgk.web.deps import CSRF, DB, NotSignedIn, end_session, get_settings, optional_account, start_session
+from xxgk.web.deps import (
+    CSRF,
+    DB,
+    CurrentAccount,
+    NotSignedIn,
+    end_session,
+    get_settings,
+    optional_account,
+    start_session,
+)
 from xxgk.web.models import ADMIN, AGENCY, Account, AuditEntry, now
 from xxgk.web.pages import render
 from xxgk.web.routers.common import ip_of, validate_uploads
@@ -107,3 +116,23 @@ def validate_post(request: Request, account: MaybeAccount, settings: SettingsDep
     if not settings.public_validate and account is None:
         raise NotSignedIn
     return render(request, "validate.html", account=account, results=validate_uploads(settings, files, annotate=True))
+
+
+@router.get("/account/password", include_in_schema=False)
+def password_page(request: Request, account: CurrentAccount) -> Response:
+    return render(request, "password.html", account=account, error="")
+
+
+@router.post("/account/password", include_in_schema=False, dependencies=[CSRF])
+def password_change(request: Request, db: DB, settings: SettingsDep, account: CurrentAccount,
+                    current: Annotated[str, Form()], new: Annotated[str, Form()]) -> Response:
+    from xxgk.web.directory import change_password
+    from xxgk.web.service import ActionError
+
+    try:
+        change_password(db, account, current, new)
+    except ActionError as exc:
+        return render(request, "password.html", status_code=409, account=account, error=str(exc))
+    start_session(request, db, account, settings.session_hours)  # this browser stays signed in, with a new id
+    db.commit()
+    return RedirectResponse(home_of(account), status_code=303)
