@@ -25,6 +25,10 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     (["template", "--bogus"], "没有选项 --bogus"),
     (["consolidate", "x", "-o", "y.xlsx", "--jobs", "0"], "0 小于 1"),
     (["consolidate", "x", "-o", "y.xlsx", "--jobs", "a"], "“a”不是整数"),
+    (["consolidate", "x", "-o", "y.xlsx", "--year", "二〇二五"], "“二〇二五”不是整数"),
+    (["template", "-o", "tests"], "“tests”是文件夹，这里要的是文件"),
+    (["template", "-o", "模板.csv"], "“模板.csv”应以 .xlsx 结尾"),
+    (["template", "-o", ""], "应以 .xlsx 结尾"),
 ])
 def test_usage_errors_are_chinese(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(argv, capsys)
@@ -39,6 +43,35 @@ def test_unwritable_output_names_the_path(tmp_path: Path, capsys: pytest.Capture
     code, out = run(["template", "-o", str(blocker / "sub" / "模板.xlsx")], capsys)
     assert code == 2
     assert out.startswith("错误：") and "请检查路径和权限" in out and "Traceback" not in out
+    assert "路径中有一部分不是文件夹" in out
+    code, out = run(["template", "-o", str(blocker / "模板.xlsx")], capsys)
+    assert code == 2 and f"“{blocker}”是已有的文件，不能当作文件夹" in out  # not the English "File exists"
+
+
+def test_an_unwritable_folder_is_named_not_the_temporary_file(tmp_path: Path) -> None:
+    import errno
+
+    from xxgk.usage_errors import os_message
+
+    temp = tmp_path / "年报" / ".xxgk-0123456789ab.tmp"
+    message = os_message(PermissionError(errno.EACCES, "Permission denied", str(temp)))
+    assert message == f"无法在文件夹“{temp.parent}”中写入文件：没有访问权限。请检查路径和权限后重试。"
+
+
+def test_a_missing_file_is_called_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["validate", str(tmp_path / "不存在.xlsx")], capsys)
+    assert code == 2 and f"找不到文件“{tmp_path / '不存在.xlsx'}”。请检查文件名和所在文件夹。" in out
+
+
+def test_several_annotated_copies_are_not_written_to_one_file_name(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from xxgk.spec import load_spec
+    from xxgk.template import build_template
+
+    inputs = [str(build_template(load_spec("gb2021"), tmp_path / f"{n}.xlsx")) for n in ("甲", "乙")]
+    code, out = run(["validate", *inputs, "--annotate", str(tmp_path / "标记.xlsx")], capsys)
+    assert code == 2 and "--annotate 给的" in out and "请改为文件夹" in out
+    assert not (tmp_path / "标记.xlsx").exists()
 
 
 def test_version_names_package_and_form_specs(capsys: pytest.CaptureFixture[str]) -> None:

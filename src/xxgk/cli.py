@@ -63,6 +63,10 @@ def run() -> None:
     run_cli(main)
 
 
+def _option(ctx: click.Context, name: str) -> click.Parameter:
+    return next(p for p in ctx.command.params if p.name == name)
+
+
 @main.command(help="生成标准 Excel 模板。")
 @click.option("--form", type=ChoiceZh(FORMS), default="gb2021", show_default=True, help="表式版本")
 @click.option("--ext", type=ChoiceZh(EXTENSIONS), help="省级扩展表式（在国家表式上增加本省的表；未给 --form 时用它扩展的表式）")
@@ -70,14 +74,16 @@ def run() -> None:
 def template(form: str, ext: str | None, output: Path) -> None:
     from xxgk.template import build_template
 
+    ctx = click.get_current_context()
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"“{output}”应以 .xlsx 结尾（模板是 Excel 工作簿）", ctx, _option(ctx, "output"))
     if ext and f"{form}{EXT_SEPARATOR}{ext}" not in extended_forms():
         allowed = extension_info(ext).extends
-        ctx = click.get_current_context()
         if ctx.get_parameter_source("form") is click.core.ParameterSource.DEFAULT:
             form = allowed[0]  # --ext alone: the (first) national form the extension extends
         else:
             raise click.BadParameter(f"扩展表式“{ext}”不适用于 {form} 表式（适用于：{'、'.join(allowed)}），"
-                                     f"请改用 --form {allowed[0]}", ctx, next(p for p in ctx.command.params if p.name == "ext"))
+                                     f"请改用 --form {allowed[0]}", ctx, _option(ctx, "ext"))
     path = build_template(load_spec(form, ext), output)
     click.echo(f"已生成模板：{path}")
 
@@ -125,7 +131,7 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
     try:
         reports = validate_files(list(paths), previous)
     except PreviousUnusable as exc:
-        click.echo(f"错误：{exc}。跨年度核对无法进行，请检查 --previous。", err=True)
+        click.echo(f"错误：{str(exc).rstrip('。')}。跨年度核对无法进行，请检查 --previous。", err=True)
         sys.exit(2)
     if not reports:
         click.echo("错误：没有找到要校验的工作簿（.xlsx）。请检查路径。", err=True)
@@ -149,6 +155,10 @@ def write_annotated(reports: list[FileReport], target: Path) -> None:
     from xxgk.annotate.file_book import AnnotateError
     from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
 
+    if len(reports) > 1 and target.suffix.lower() in (".xlsx", ".xlsm") and not target.is_dir():
+        click.echo(f"错误：{len(reports)} 个文件的标记副本要写入一个文件夹，--annotate 给的“{target}”是文件名。"
+                   "请改为文件夹（如 --annotate 标记副本），未生成标记副本。", err=True)
+        sys.exit(2)
     for report, out in zip(reports, annotated_paths([r.path for r in reports], target), strict=True):
         if report.fill is None:
             click.echo(f"未生成标记副本：{report.path.name} 无法读取。", err=True)

@@ -105,8 +105,10 @@ def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: 
     if name.startswith("."):
         return _bad("hidden", R_HIDDEN)
     try:
+        if not path.exists():
+            return _bad("not_workbook", f"找不到文件“{path}”。请检查文件名和所在文件夹。")
         if not path.is_file():
-            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或已被删除），无法作为报表读取。")
+            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或设备），无法作为报表读取。")
         size = path.stat().st_size
         if size == 0:
             return _bad("empty", R_EMPTY)
