@@ -21,6 +21,8 @@ xxgk="$work/venv/bin/xxgk"
 "$xxgk" template --form gb2019 -o 模板2019.xlsx
 "$xxgk" template --form gb2019 --ext zj -o 模板2019浙江.xlsx
 "$xxgk" --version | grep -q "gb2019+zj" || { echo "--version does not list the extensions"; exit 1; }
+# xxgk addin doctor tells IT staff to reinstall from this file name
+[ "$(basename "$wheel")" = "xxgk-$("$xxgk" --version | head -1 | cut -d' ' -f2)-py3-none-any.whl" ] || { echo "unexpected wheel name"; exit 1; }
 "$xxgk" validate 模板2021.xlsx 模板2019.xlsx 模板2019浙江.xlsx > /dev/null || [ $? -eq 1 ]   # blank templates: cover errors, exit 1
 mkdir 收件箱 && cp 模板2021.xlsx 收件箱/
 "$xxgk" consolidate 收件箱 -o 汇总.xlsx --include-invalid --year 2025 --form gb2021 > /dev/null
