@@ -90,3 +90,20 @@ def test_a_bug_is_not_a_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     monkeypatch.delenv("XXGK_DEBUG", raising=False)
     code, out = run(["template", "-o", "x.xlsx"], capsys)
     assert code == 2 and "程序内部错误" in out and "boom" in out and "Traceback" not in out
+
+
+def test_a_copy_not_written_is_exit_code_2_even_for_a_valid_file(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A script must not take `--annotate` for done when no copy was written (here: onto the input itself)."""
+    from xxgk.samples import agencies, sample_fills
+    from xxgk.spec import load_spec
+    from xxgk.template import build_template
+
+    spec = load_spec("gb2021")
+    ((_, values),) = sample_fills(spec, agencies("甲县", "330206", 1), 2024)
+    src = build_template(spec, tmp_path / "甲.xlsx", values=values)
+    before = src.read_bytes()
+    assert run(["validate", str(src)], capsys)[0] == 0
+    code, out = run(["validate", str(src), "--annotate", str(src)], capsys)
+    assert code == 2 and "未生成标记副本：标记副本不能覆盖原文件" in out
+    assert src.read_bytes() == before

@@ -145,13 +145,13 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
         counts = {s: sum(r.status == s for r in reports) for s in STATUS_TEXT}
         console.print(f"共 {len(reports)} 个文件：通过 {counts['ok']}，有警告 {counts['warnings']}，"
                       f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}。")
-    if annotate_to is not None:
-        write_annotated(reports, annotate_to)
-    sys.exit(exit_code(reports))
+    missing = write_annotated(reports, annotate_to) if annotate_to is not None else 0
+    sys.exit(2 if missing else exit_code(reports))
 
 
-def write_annotated(reports: list[FileReport], target: Path) -> None:
-    """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON)."""
+def write_annotated(reports: list[FileReport], target: Path) -> int:
+    """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON); returns how
+    many copies were not written (the exit code says so: a script must not take a missing copy for done)."""
     from xxgk.annotate.file_book import AnnotateError
     from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
 
@@ -159,20 +159,20 @@ def write_annotated(reports: list[FileReport], target: Path) -> None:
         click.echo(f"错误：{len(reports)} 个文件的标记副本要写入一个文件夹，--annotate 给的“{target}”是文件名。"
                    "请改为文件夹（如 --annotate 标记副本），未生成标记副本。", err=True)
         sys.exit(2)
+    missing = 0
     for report, out in zip(reports, annotated_paths([r.path for r in reports], target), strict=True):
-        if report.fill is None:
-            click.echo(f"未生成标记副本：{report.path.name} 无法读取。", err=True)
-            continue
-        problem = annotation_problem(report.path, out)
+        problem = f"{report.path.name} 无法读取。" if report.fill is None else annotation_problem(report.path, out)
+        if problem is None and report.fill is not None:
+            try:
+                annotate_file(report.path, out, report.fill, report.findings, report.hints)
+            except AnnotateError as exc:
+                problem = f"{report.path.name}：{exc}"
         if problem:
             click.echo(f"未生成标记副本：{problem}", err=True)
-            continue
-        try:
-            annotate_file(report.path, out, report.fill, report.findings, report.hints)
-        except AnnotateError as exc:
-            click.echo(f"未生成标记副本：{report.path.name}：{exc}", err=True)
-            continue
-        click.echo(f"已写出标记副本：{out}", err=True)
+            missing += 1
+        else:
+            click.echo(f"已写出标记副本：{out}", err=True)
+    return missing
 
 
 @main.command(short_help="汇总各单位的年报工作簿，生成同一表式的汇总表。",
