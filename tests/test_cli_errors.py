@@ -107,3 +107,20 @@ def test_a_copy_not_written_is_exit_code_2_even_for_a_valid_file(tmp_path: Path,
     code, out = run(["validate", str(src), "--annotate", str(src)], capsys)
     assert code == 2 and "未生成标记副本：标记副本不能覆盖原文件" in out
     assert src.read_bytes() == before
+
+
+def test_an_existing_file_that_is_not_an_annotated_copy_is_never_overwritten(tmp_path: Path,
+                                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`--annotate 收件箱/` when the folder holds an original of the same name: refused; a copy annotated earlier
+    is replaced (running again after a fix)."""
+    from xxgk.spec import load_spec
+    from xxgk.template import build_template
+
+    src = build_template(load_spec("gb2021"), tmp_path / "新" / "甲.xlsx")
+    original = build_template(load_spec("gb2021"), tmp_path / "收件箱" / "甲.xlsx", values={"meta.agency": "甲"})
+    before = original.read_bytes()
+    code, out = run(["validate", str(src), "--annotate", str(tmp_path / "收件箱")], capsys)
+    assert code == 2 and "已存在，且不是标记副本，未覆盖" in out and original.read_bytes() == before
+    copy = tmp_path / "退回" / "甲.xlsx"
+    assert run(["validate", str(src), "--annotate", str(copy)], capsys)[0] == 1  # a blank template has errors
+    assert run(["validate", str(src), "--annotate", str(copy)], capsys)[0] == 1  # the earlier copy is replaced

@@ -80,4 +80,16 @@ def annotation_problem(source: Path, out: Path) -> str | None:
         return f"只能为 .xlsx/.xlsm 工作簿生成标记副本：{source.name}。请先另存为 .xlsx。"
     if out.suffix.lower() != source.suffix.lower():
         return f"标记副本应与原文件同为 {source.suffix} 格式：{out.name}。"
+    if out.exists() and not is_annotated_copy(out):
+        return f"“{out}”已存在，且不是标记副本，未覆盖（以免丢失该文件）。请换一个输出文件名或文件夹。"
     return None
+
+
+def is_annotated_copy(path: Path) -> bool:
+    """Whether `path` is a copy annotated earlier (its result sheet is ours): only such a file is overwritten."""
+    from xxgk.annotate.file_book import FileBook
+
+    try:
+        return FileBook(path).result_grid() is not None
+    except Exception:  # whatever cannot be read as an annotated copy is not one
+        return False
