@@ -124,3 +124,9 @@ def test_an_existing_file_that_is_not_an_annotated_copy_is_never_overwritten(tmp
     copy = tmp_path / "退回" / "甲.xlsx"
     assert run(["validate", str(src), "--annotate", str(copy)], capsys)[0] == 1  # a blank template has errors
     assert run(["validate", str(src), "--annotate", str(copy)], capsys)[0] == 1  # the earlier copy is replaced
+
+
+def test_an_empty_inbox_says_so_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "收件箱").mkdir()
+    code, out = run(["consolidate", str(tmp_path / "收件箱"), "-o", str(tmp_path / "汇总.xlsx")], capsys)
+    assert code == 2 and "输入中没有任何文件" in out and "共 0 个文件" not in out
