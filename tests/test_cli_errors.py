@@ -130,3 +130,15 @@ def test_an_empty_inbox_says_so_once(tmp_path: Path, capsys: pytest.CaptureFixtu
     (tmp_path / "收件箱").mkdir()
     code, out = run(["consolidate", str(tmp_path / "收件箱"), "-o", str(tmp_path / "汇总.xlsx")], capsys)
     assert code == 2 and "输入中没有任何文件" in out and "共 0 个文件" not in out
+
+
+def test_one_file_annotated_into_a_new_folder_named_with_a_slash(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from xxgk.spec import load_spec
+    from xxgk.template import build_template
+
+    src = build_template(load_spec("gb2021"), tmp_path / "甲.xlsx")
+    code, out = run(["validate", str(src), "--annotate", str(tmp_path / "退回") + "/"], capsys)
+    assert code == 1 and (tmp_path / "退回" / "甲.xlsx").is_file()  # a blank template has errors
+    code, out = run(["validate", str(src), "--annotate", str(tmp_path / "退回2")], capsys)
+    assert code == 2 and "在文件夹名末尾加 /" in out

@@ -125,9 +125,9 @@ def exit_code(reports: list[FileReport]) -> int:
 @click.option("--previous", type=click.Path(path_type=Path),
               help="上年度的年报工作簿或所在文件夹（按统一社会信用代码、单位名称对应，跨年度核对）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
-@click.option("--annotate", "annotate_to", type=click.Path(path_type=Path),
+@click.option("--annotate", "annotate_to", type=click.Path(),  # a str: a trailing slash says "folder"
               help="另存一份标记副本：加“校验结果”表、标出有问题的单元格（原文件不变）；多个文件时为文件夹")
-def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, annotate_to: Path | None) -> None:
+def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, annotate_to: str | None) -> None:
     try:
         reports = validate_files(list(paths), previous)
     except PreviousUnusable as exc:
@@ -149,13 +149,13 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
     sys.exit(2 if missing else exit_code(reports))
 
 
-def write_annotated(reports: list[FileReport], target: Path) -> int:
+def write_annotated(reports: list[FileReport], target: str) -> int:
     """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON); returns how
     many copies were not written (the exit code says so: a script must not take a missing copy for done)."""
     from xxgk.annotate.file_book import AnnotateError
     from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
 
-    if len(reports) > 1 and target.suffix.lower() in (".xlsx", ".xlsm") and not target.is_dir():
+    if len(reports) > 1 and Path(target).suffix.lower() in (".xlsx", ".xlsm") and not Path(target).is_dir():
         click.echo(f"错误：{len(reports)} 个文件的标记副本要写入一个文件夹，--annotate 给的“{target}”是文件名。"
                    "请改为文件夹（如 --annotate 标记副本），未生成标记副本。", err=True)
         sys.exit(2)
