@@ -142,3 +142,8 @@ def test_a_hint_shows_numbers_for_one_cell_and_a_list_for_two() -> None:
     plan = plan_annotation([], [one, two], SPEC, Previous(), None, WHEN)  # type: ignore[list-item]
     rows = plan.sheet.rows[HEADER_ROW + 1: HEADER_ROW + 3]
     assert [r[4:6] for r in rows] == [[69, 99], ["69、5", "99、（空）"]]
+
+
+def test_a_clean_book_is_told_it_passed() -> None:
+    plan = plan_annotation([], [], SPEC, Previous(), None, WHEN)
+    assert plan.sheet.rows[1] == ["校验时间 2025-03-01 08:00；校验通过，没有发现问题。"] and plan.highlights == {}

@@ -317,7 +317,8 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
     warnings = len(findings) - errors
     rows: list[list[Scalar]] = [
         [f"{sheet_name}{'：' + agency if agency else ''}"],
-        [f"校验时间 {when:%Y-%m-%d %H:%M}；{errors} 个错误、{warnings} 个警告。“说明”列可填写解释，"
+        [f"校验时间 {when:%Y-%m-%d %H:%M}；校验通过，没有发现问题。" if not findings else
+         f"校验时间 {when:%Y-%m-%d %H:%M}；{errors} 个错误、{warnings} 个警告。“说明”列可填写解释，"
          "下次校验时按问题保留；点击单元格地址可跳到该单元格。"],
         [],
         list(HEADERS),
