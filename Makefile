@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench bench-click lint typecheck templates libreoffice wheel-check clean addin
+.PHONY: test demo bench bench-click lint typecheck templates libreoffice libreoffice-writer wheel-check clean addin
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -19,13 +19,21 @@ libreoffice:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
 
+# xxgk report --pdf converts Word with LibreOffice Writer; CJK fonts so the PDF shows Chinese
+libreoffice-writer: libreoffice
+	@{ dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || dpkg -s libreoffice-writer >/dev/null 2>&1; } && \
+	  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  echo "installing LibreOffice Writer (headless) and CJK fonts ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk >/dev/null; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: $(STAMP) libreoffice lint typecheck wheel-check
+test: $(STAMP) libreoffice libreoffice-writer lint typecheck wheel-check
 	$(VENV)/bin/pytest
 
 # the wheel IT staff install, in a throw-away venv, run from an empty folder

@@ -59,7 +59,7 @@ def test_hints_come_first_and_their_cells_are_orange() -> None:
                  "「依申请公开」D29 填 99，按各项之和应为 69；改为 69 后 2 条校验全部通过。")
     plan = plan_annotation([f], [hint], SPEC, Previous(), None, WHEN)  # type: ignore[list-item]
     first = plan.sheet.rows[HEADER_ROW + 1]
-    assert first[1] == KIND_HINT and first[3] == hint.message and first[2] == "R2[natural]、R3[natural]"
+    assert first[1] == KIND_HINT and first[3] == hint.message and first[2] == "「依申请公开」（七）总计·自然人、「依申请公开」自然人"
     assert first[4:6] == [69, 99]
     assert plan.highlights == {Cell("依申请公开", 28, 3): FILL_HINT, Cell("依申请公开", 5, 3): FILL_ERROR}
     assert plan.sheet.rows[HEADER_ROW + 2][CODE].startswith("formula.removed|")

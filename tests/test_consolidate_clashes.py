@@ -24,7 +24,7 @@ from test_consolidate_support import (
 )
 from xxgk.consolidate import Unit
 from xxgk.consolidate import status as st
-from xxgk.consolidate.identity import KeyResolver, shared_code
+from xxgk.consolidate.keys import KeyResolver, shared_code
 from xxgk.consolidate.model import AGENCY, USCC
 from xxgk.consolidate.previous import Previous, aligned, index_units, same_agencies_total
 from xxgk.consolidate.roster import Roster, RosterEntry

@@ -14,10 +14,10 @@ from xxgk.addin.cli import addin
 from xxgk.extensions import extended_forms, extension_info, form_keys
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
-from xxgk.validate import ERRORS, UNREADABLE, FileReport, PreviousUnusable, validate_files
+from xxgk.validate import ERRORS, SKIPPED, UNREADABLE, FileReport, PreviousUnusable, validate_files
 
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
-               "unreadable": "[red]无法读取[/]"}
+               "unreadable": "[red]无法读取[/]", "skipped": "[dim]已跳过[/]"}
 SEVERITY_TEXT = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
 
 
@@ -100,6 +100,9 @@ def compact_cells(cells: tuple[str, ...], most: int = 6) -> str:
 
 def print_report(console: Console, report: FileReport) -> None:
     head = f"{escape(report.path.name)}（{escape(report.agency)}）" if report.agency else escape(report.path.name)
+    if report.status == SKIPPED:
+        console.print(f"[dim]-[/] {head}：{STATUS_TEXT[SKIPPED]}（{escape(report.reason)}）")
+        return
     if not report.findings:
         console.print(f"[green]✓[/] {head}：全部校验通过")
         return
@@ -110,7 +113,8 @@ def print_report(console: Console, report: FileReport) -> None:
     for n, f in enumerate(report.findings, 1):
         where = compact_cells(f.cells)
         sides = ("" if f.expected is None else f"  应为 {f.expected}") + ("" if f.actual is None else f"  实为 {f.actual}")
-        console.print(f"  {n}. {SEVERITY_TEXT[f.severity]} " + escape(f"{f.rule or f.code}  {where}{sides}"))
+        head = "  ".join(p for p in (f.title, where) if p)  # the check's Chinese name; codes are in --json
+        console.print(f"  {n}. {SEVERITY_TEXT[f.severity]}" + escape(f" {head}{sides}".rstrip()))
         console.print("     " + escape(f.message))
 
 
@@ -133,8 +137,9 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
     except PreviousUnusable as exc:
         click.echo(f"错误：{str(exc).rstrip('。')}。跨年度核对无法进行，请检查 --previous。", err=True)
         sys.exit(2)
-    if not reports:
-        click.echo("错误：没有找到要校验的工作簿（.xlsx）。请检查路径。", err=True)
+    if all(r.status == SKIPPED for r in reports):
+        skipped = "".join(f"\n  {r.path.name}：{r.reason}" for r in reports)
+        click.echo(f"错误：没有找到要校验的工作簿（.xlsx）。请检查路径。{skipped}", err=True)
         sys.exit(2)
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
@@ -144,7 +149,8 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
             print_report(console, r)
         counts = {s: sum(r.status == s for r in reports) for s in STATUS_TEXT}
         console.print(f"共 {len(reports)} 个文件：通过 {counts['ok']}，有警告 {counts['warnings']}，"
-                      f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}。")
+                      f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}"
+                      + (f"，已跳过 {counts['skipped']}（不是报表）" if counts["skipped"] else "") + "。")
     missing = write_annotated(reports, annotate_to) if annotate_to is not None else 0
     sys.exit(2 if missing else exit_code(reports))
 
@@ -155,6 +161,7 @@ def write_annotated(reports: list[FileReport], target: str) -> int:
     from xxgk.annotate.file_book import AnnotateError
     from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
 
+    reports = [r for r in reports if r.status != SKIPPED]  # not reports at all
     if len(reports) > 1 and Path(target).suffix.lower() in (".xlsx", ".xlsm") and not Path(target).is_dir():
         click.echo(f"错误：{len(reports)} 个文件的标记副本要写入一个文件夹，--annotate 给的“{target}”是文件名。"
                    "请改为文件夹（如 --annotate 标记副本），未生成标记副本。", err=True)
@@ -202,3 +209,48 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
                       form=form, year=year, include_invalid=include_invalid, include_unlisted=include_unlisted,
                       force=force, jobs=jobs)
     sys.exit(run(inputs, options, as_json))
+
+
+@main.command("import", short_help="导入已发布的年报（.txt .html .docx .pdf），生成模板工作簿并校验。",
+              help="导入已发布的政府信息公开工作年度报告（文本、网页、Word、PDF），按表式生成填好的模板工作簿"
+              "（含来源、报告正文），并校验。PATHS 为报告文件或文件夹。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="输出目录（每份报告一个 .xlsx）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（含每个数字的原文和位置）")
+def import_(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+    from xxgk.importer.command import run as run_import
+
+    sys.exit(run_import(paths, out_dir, as_json))
+
+
+@main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",
+              help="由填好的年报工作簿生成可发布的年度报告：标题、六个部分的正文（取自“报告正文”表）和三张统计表"
+              "（官方格式，合并表头）。工作簿有错误时不生成，除非加 --force。")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="输出文件：.docx（Word）或 .html（网页）")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（与 .docx 同名）")
+@click.option("--force", is_flag=True, help="工作簿有错误时也生成")
+def report(workbook: Path, output: Path, pdf: bool, force: bool) -> None:
+    from xxgk.report.write import ReportRefused, write_report
+
+    try:
+        written = write_report(workbook, output, pdf=pdf, force=force)
+    except ReportRefused as exc:
+        click.echo(f"错误：{exc}", err=True)
+        for n, f in enumerate(exc.findings[:10], 1):
+            click.echo(f"  {n}. {f.message}", err=True)
+        if len(exc.findings) > 10:
+            click.echo(f"  …… 共 {len(exc.findings)} 个错误，全部见：xxgk validate {workbook}", err=True)
+        sys.exit(1 if exc.findings else 2)
+    except RuntimeError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    if written.errors:
+        click.echo(f"注意：工作簿有 {len(written.errors)} 个错误，已按 --force 照样生成。")
+    if not written.narrative:
+        click.echo("注意：工作簿没有“报告正文”表，报告只有标题、各部分标题和统计表，正文请自行补充。")
+    for path in written.paths:
+        click.echo(f"已生成：{path}")
+

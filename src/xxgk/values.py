@@ -1,4 +1,5 @@
-"""Parse one raw spreadsheet cell value into a number, according to its declared cell type.
+"""Raw spreadsheet cell values: parse one into a number according to its declared cell type (parse_cell), or
+show one as text (as_text).
 
 Cell types:
   "count"  – non-negative integer
@@ -16,6 +17,7 @@ Problem codes (``ParsedValue.problem``), at most one per cell, checked in this o
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -77,6 +79,17 @@ def format_number(d: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def as_text(value: object) -> str:
+    """A raw cell value as text: "" when empty, 12 for 12.0, a date as 2025-01-15, anything else stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date):  # a datetime too: its date
+        return value.isoformat()[:10]
+    return str(value).strip()
 
 
 def _read_number(raw: object) -> tuple[Decimal | None, bool]:

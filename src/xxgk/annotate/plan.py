@@ -22,6 +22,7 @@ from typing import Any
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from xxgk.findings import ERROR, Finding
+from xxgk.labels import rule_titles
 from xxgk.layout import Pos, plan_cover
 from xxgk.spec import FormSpec
 
@@ -341,16 +342,18 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
         kinds.append({KIND_ERROR: "error", KIND_WARNING: "warning", KIND_HINT: "hint"}.get(kind, "orphan"))
         links.extend(Link(r, CELLS + k, c.address, c.label) for k, c in enumerate(cells) if c is not None)
 
+    titles = rule_titles(spec)  # checks named in Chinese; their codes stay in the 代码 column
     for hint in hints:
         addresses = [c.cell for c in hint.changes]
         before: object = "、".join(_text(c.before) or "（空）" for c in hint.changes) or None
         after: object = "、".join(_text(c.after) for c in hint.changes) or None
         if len(hint.changes) == 1:  # one cell: numbers, as a finding's 应为/实为 (not numbers stored as text)
             before, after = hint.changes[0].before, hint.changes[0].after
-        add(KIND_HINT, "、".join(getattr(hint, "fixes", ())), hint.message, after, before, hint_key(hint), addresses)
+        fixes = "、".join(titles.get(k, k) for k in getattr(hint, "fixes", ()))
+        add(KIND_HINT, fixes, hint.message, after, before, hint_key(hint), addresses)
     for f in findings:
-        add(KIND_ERROR if f.severity == ERROR else KIND_WARNING, f.rule or f.code, f.message, f.expected, f.actual,
-            finding_key(f), f.cells)
+        add(KIND_ERROR if f.severity == ERROR else KIND_WARNING, f.title or f.rule or f.code, f.message, f.expected,
+            f.actual, finding_key(f), f.cells)
     for f in sorted(findings, key=lambda f: f.severity == ERROR):  # errors last: their colour wins
         for cell in _cells_of(f.cells, sheets):
             highlights[cell] = FILL_ERROR if f.severity == ERROR else FILL_WARNING

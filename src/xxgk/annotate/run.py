@@ -8,6 +8,7 @@ from pathlib import Path
 
 from xxgk.annotate.apply import AnnotatableBook, apply_plan
 from xxgk.annotate.plan import STATUS_NAME, Cell, Plan, plan_annotation, read_previous, status_cell
+from xxgk.container import inspect_file
 from xxgk.findings import Finding
 from xxgk.hints import Hint
 from xxgk.layout import Pos
@@ -28,7 +29,7 @@ def status_target(source: WorkbookSource, fill: Fill) -> Cell | None:
     cell = Cell.parse(names.get(STATUS_NAME, ""))
     if cell is None or cell.sheet not in source.package().sheet_parts:
         return None
-    formula = Pos(cell.sheet, cell.row, cell.col) in source.formula_cells(((cell.sheet, (cell.a1,)),))
+    formula = Pos(cell.sheet, cell.row, cell.col) in source.formulas(((cell.sheet, (cell.a1,)),))
     return status_cell(fill.spec, names, formula)
 
 
@@ -83,6 +84,8 @@ def annotation_problem(source: Path, out: Path) -> str | None:
     if out.suffix.lower() != source.suffix.lower():
         return (f"标记副本应与原文件同为 {source.suffix} 格式：{out.name}。"
                 "要写入文件夹时，请先建好该文件夹，或在文件夹名末尾加 /。")
+    if inspect_file(source).macros:  # a copy would carry the VBA project along: macros are never kept in outputs
+        return f"{source.name} 含 VBA 宏，不生成标记副本（宏不会被复制到任何输出）。请另存为不含宏的 .xlsx 后再标记。"
     if out.exists() and not is_annotated_copy(out):
         return f"“{out}”已存在，且不是标记副本，未覆盖（以免丢失该文件）。请换一个输出文件名或文件夹。"
     return None

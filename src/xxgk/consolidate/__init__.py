@@ -13,11 +13,12 @@ consolidated again: its 单位明细 sheet lists the agencies it holds, so an up
 Statuses: xxgk.consolidate.status.
 """
 
+from xxgk.consolidate.choice import NothingToConsolidate
 from xxgk.consolidate.model import Issue, Submission, Unit
-from xxgk.consolidate.resolve import NothingToConsolidate
+from xxgk.consolidate.options import Options, UsageError
 from xxgk.consolidate.result import Consolidation, RosterCheck
 from xxgk.consolidate.roster import Roster, RosterError, read_roster
-from xxgk.consolidate.run import NothingConsolidated, Options, UsageError, collect, consolidate
+from xxgk.consolidate.run import NothingConsolidated, collect, consolidate
 from xxgk.consolidate.workbook import OutputExists, write_summary
 
 __all__ = [

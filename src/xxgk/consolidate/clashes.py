@@ -1,5 +1,5 @@
-"""Reports that meet over one agency and what the consolidator is told about them: different agencies on one
-USCC, an agency sent directly and also inside a sub-summary, a newer copy with errors that replaced a valid one."""
+"""Reports of different agencies, or of one agency by two ways, that meet and what the consolidator is told
+about them: different agencies on one USCC, an agency sent directly and also inside a sub-summary."""
 
 from __future__ import annotations
 
@@ -7,41 +7,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from xxgk.consolidate import status as st
-from xxgk.consolidate.identity import clean_uscc, normalize_name, parse_date, shared_code
-from xxgk.consolidate.messages import (
-    CELL_DIFFERENCE,
-    DATE_ORDER,
-    DUPLICATE_BASIS,
-    FATE,
-    MORE,
-    NOT_FILLED,
-    consolidation_finding,
-)
-from xxgk.consolidate.model import FILLED_ON, Submission, Unit
-from xxgk.consolidate.reading import SUMMARY_KIND
+from xxgk.consolidate.keys import shared_code
+from xxgk.consolidate.messages import CELL_DIFFERENCE, DATE_ORDER, MORE, NOT_FILLED, consolidation_finding
+from xxgk.consolidate.model import FILLED_ON, Submission, Unit, input_mask
 from xxgk.consolidate.sheets import cell_labels
 from xxgk.findings import ERROR, WARNING, Finding, number
-from xxgk.rules.expand import computed_cells
+from xxgk.identity import parse_date
 from xxgk.spec import FormSpec
 
 SHOWN = 3  # differing cells named in a message
 
 
-def duplicate_basis(a: Submission, b: Submission) -> str:
-    """Why two copies count as one agency's: the same code and name, the same code, or the same name."""
-    code = clean_uscc(a.uscc)
-    same_code = bool(code) and code == clean_uscc(b.uscc)
-    name = normalize_name(a.agency)
-    same_name = bool(name) and name == normalize_name(b.agency)
-    return DUPLICATE_BASIS["uscc" if same_code and same_name else "code" if same_code else "name"]
-
-
 def _agencies(sub: Submission) -> list[Unit]:
     """The agencies a file speaks for: itself, or a summary's 单位明细 rows (none when it has none)."""
-    if sub.kind != SUMMARY_KIND:
-        return sub.units
-    return sub.units if sub.has_unit_rows else []
+    return sub.units if not sub.is_summary or sub.has_unit_rows else []
 
 
 def flag_shared_codes(kept: Sequence[Submission]) -> None:
@@ -61,7 +40,7 @@ def flag_shared_codes(kept: Sequence[Submission]) -> None:
 
 def _flag(sub: Submission, unit: Unit, other_sub: Submission, other: Unit) -> None:
     where = other.via or other_sub.name
-    if sub.kind == SUMMARY_KIND:
+    if sub.is_summary:
         sub.findings.append(consolidation_finding("consolidate.shared_uscc_inner", WARNING, agency=unit.name,
                                                   other=other.name, file=where))
     else:  # first, so that the 原因 column names it
@@ -79,9 +58,7 @@ def _date_order(mine: Unit, theirs: Unit) -> str:
 
 def _differences(spec: FormSpec, mine: Unit, theirs: Unit) -> list[str]:
     """The input cells (computed ones follow them) whose values differ, described."""
-    computed = computed_cells(spec)
-    inputs = np.array([cid not in computed for cid in spec.cells])
-    differ = inputs & ~np.isclose(mine.values, theirs.values, rtol=1e-12, atol=1e-9)
+    differ = input_mask(spec) & ~np.isclose(mine.values, theirs.values, rtol=1e-12, atol=1e-9)
     labels, ids = cell_labels(spec), list(spec.cells)
     return [CELL_DIFFERENCE.format(label=labels[ids[j]], mine=number(float(mine.values[j])),
                                    theirs=number(float(theirs.values[j]))) for j in np.flatnonzero(differ)]
@@ -97,18 +74,3 @@ def in_sub_summary(spec: FormSpec, sub: Submission, summary: Submission) -> Find
     listing = "；".join(differ[:SHOWN]) + (MORE if len(differ) > SHOWN else "")
     return consolidation_finding("consolidate.in_sub_summary_differs", WARNING, agency=sub.agency,
                                  summary=summary.name, count=len(differ), listing=listing, dates=_date_order(mine, theirs))
-
-
-def warn_newer_invalid(subs: Sequence[Submission]) -> None:
-    """A newer copy with errors replaced a copy without: the later one still wins, both files say so."""
-    for new in subs:
-        valid = [old for old in new.replaced if not old.errors]
-        if not valid or new.status not in (st.ERRORS, st.ERRORS_INCLUDED):
-            continue
-        fate = FATE["out" if new.status == st.ERRORS else "in"]
-        for old in valid:
-            old.notes.append(consolidation_finding("consolidate.newer_invalid", WARNING, winner=new.name,
-                                                   count=new.errors, fate=fate))
-        latest = max(valid, key=Submission.rank)
-        new.notes.append(consolidation_finding("consolidate.replaced_valid", WARNING, loser=latest.name,
-                                               count=new.errors, fate=fate))

@@ -13,9 +13,10 @@ from rich.markup import escape
 from xxgk.consolidate import status as st
 from xxgk.consolidate.account import account, failure_account
 from xxgk.consolidate.model import Submission
+from xxgk.consolidate.options import Options, UsageError
 from xxgk.consolidate.progress import progress_bar, wanted
 from xxgk.consolidate.result import Consolidation
-from xxgk.consolidate.run import NothingConsolidated, Options, UsageError, consolidate
+from xxgk.consolidate.run import NothingConsolidated, consolidate
 
 EXIT_OK, EXIT_NOTHING = 0, 2
 MAX_LISTED = 30

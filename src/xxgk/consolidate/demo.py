@@ -8,8 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from xxgk.consolidate.options import Options
 from xxgk.consolidate.roster import HEADERS
-from xxgk.consolidate.run import Options, consolidate
+from xxgk.consolidate.run import consolidate
 from xxgk.samples import Agency
 
 

@@ -11,20 +11,29 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import parse_date
-from xxgk.findings import ERROR, WARNING, Finding, count
+from xxgk.findings import Counted, Finding
 from xxgk.hints import Hint
+from xxgk.identity import parse_date
+from xxgk.rules.expand import computed_cells
+from xxgk.spec import FormSpec
 
 # Cover field ids (the defined names meta_agency … are the workbook contract, like every cell id).
 AGENCY, USCC, REGION, YEAR, KIND, PARENT, FILLED_ON = (
     "meta.agency", "meta.uscc", "meta.region", "meta.year", "meta.kind", "meta.parent", "meta.filled_on")
+SUMMARY_KIND = "汇总"  # the 报表类型 (cover choice field) of a summary
+
+
+def input_mask(spec: FormSpec) -> np.ndarray:
+    """(m,) bool in spec.cells order: True for an input cell, False for a computed one (it follows its inputs)."""
+    computed = computed_cells(spec)
+    return np.array([cid not in computed for cid in spec.cells])
 
 
 @dataclass(frozen=True, eq=False)
 class Unit:
     """One agency's numbers: read from its own workbook, or from a sub-summary's 单位明细 rows."""
 
-    key: str  # identity: "uscc:…" or "name:…" (see identity.agency_key)
+    key: str  # identity: "uscc:…" or "name:…" (see xxgk.identity.agency_key)
     meta: Mapping[str, str]  # cover field id -> text
     values: np.ndarray  # (m,) float64, spec.cells order, computed cells as reported
     amounts: Mapping[str, Decimal]  # amount cells at full precision
@@ -54,7 +63,7 @@ class Issue:
 
 
 @dataclass
-class Submission:
+class Submission(Counted):
     """One input file and what became of it."""
 
     path: Path
@@ -84,6 +93,10 @@ class Submission:
         return self.row is not None
 
     @property
+    def is_summary(self) -> bool:
+        return self.kind == SUMMARY_KIND
+
+    @property
     def agency(self) -> str:
         return self.meta.get(AGENCY, "")
 
@@ -98,11 +111,3 @@ class Submission:
     def rank(self) -> tuple[dt.date, float, str]:
         """Of two copies from one agency the higher rank wins: later 填报日期, then later file time."""
         return self.filed or dt.date.min, self.mtime, self.name
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings, ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, WARNING)

@@ -1,5 +1,5 @@
-"""Last year's numbers (a summary workbook or a folder of reports) and the cross-year rules (prev()) checked
-against them, per agency and for the total (over the same agencies as this year's total)."""
+"""Last year's numbers (a summary workbook or a folder of reports), matched to this year's agencies: per agency,
+and as a total over the same agencies as this year's total (the rules are checked in checks.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk.consolidate.identity import SHARED, KeyResolver, clean_uscc, normalize_name, shared_code
+from xxgk.consolidate.keys import SHARED, KeyResolver, shared_code
 from xxgk.consolidate.model import Submission, Unit
-from xxgk.consolidate.reading import SUMMARY_KIND, read_all, scan
-from xxgk.engine import Frame, check_rules
+from xxgk.consolidate.reading import read_all, scan
+from xxgk.engine import Frame
 from xxgk.findings import WARNING, Finding, finding
-from xxgk.layout import plan_layout
-from xxgk.rules.expand import expand_rules
+from xxgk.identity import clean_uscc, normalize_name
 from xxgk.spec import FormSpec, load_spec
 
 
@@ -38,10 +37,10 @@ class Previous:
 
 def _latest(subs: list[Submission]) -> list[Submission]:
     """One submission per agency (summaries per file): the later 填报日期, then the later file time."""
-    resolver = KeyResolver((s.agency, s.uscc) for s in subs if s.kind != SUMMARY_KIND)
+    resolver = KeyResolver((s.agency, s.uscc) for s in subs if not s.is_summary)
     best: dict[str, Submission] = {}
     for s in subs:
-        key = s.name if s.kind == SUMMARY_KIND else resolver.key(s.agency, s.uscc) or s.name
+        key = s.name if s.is_summary else resolver.key(s.agency, s.uscc) or s.name
         if key not in best or s.rank() > best[key].rank():
             best[key] = s
     return list(best.values())
@@ -73,31 +72,6 @@ def index_units(units: Sequence[Unit]) -> dict[str, int]:
         for key in _keys(u):
             keys.setdefault(key, i)
     return keys
-
-
-def _prev_keys(spec: FormSpec) -> set[str]:
-    return {inst.key for inst in expand_rules(spec) if inst.uses_prev}
-
-
-def check_rows(spec: FormSpec, rows: np.ndarray, prev_rows: np.ndarray | None, previous: Previous | None,
-               only_cross_year: bool = True) -> list[list[Finding]]:
-    """Rule findings for rows of values (as reported: computed cells are not recomputed).
-
-    prev_rows holds last year's values aligned to the rows (NaN where an agency has none)."""
-    n = rows.shape[0]
-    frame = Frame.from_rows(spec, rows, np.ones(rows.shape, dtype=bool))
-    prev_col = None
-    if previous is not None and prev_rows is not None:
-        def prev_col(cell_id: str) -> np.ndarray:
-            j = previous.column_index(spec, cell_id)
-            return prev_rows[:, j] if j is not None else np.full(n, np.nan)
-
-    layout = plan_layout(spec)
-    found = check_rules(frame, lambda _row, cell_id: layout.address(cell_id), prev_col)
-    if not only_cross_year:
-        return found
-    keep = _prev_keys(spec)
-    return [[f for f in fs if f.rule in keep] for fs in found]
 
 
 def _keys(unit: Unit, by_code: bool = True) -> list[str]:

@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from xxgk.consolidate import status as st
-from xxgk.consolidate.model import Issue, Submission, Unit
+from xxgk.consolidate.model import Issue, Submission, Unit, input_mask
 from xxgk.consolidate.roster import Roster, RosterEntry
 from xxgk.engine import Frame
 from xxgk.rules.expand import computed_cells
@@ -103,8 +103,7 @@ class Consolidation:
         m = len(self.spec.cells)
         self.matrix = (np.array([u.values for u in self.units], dtype=np.float64).reshape(len(self.units), m))
         computed = computed_cells(self.spec)
-        inputs = np.array([cid not in computed for cid in self.spec.cells])
-        summed = np.where(inputs, self.matrix.sum(axis=0), 0.0)
+        summed = np.where(input_mask(self.spec), self.matrix.sum(axis=0), 0.0)
         self.amounts = {cid: sum((u.amounts.get(cid, Decimal(0)) for u in self.units), Decimal(0))
                         for cid, cell in self.spec.cells.items() if cell.type == "amount" and cid not in computed}
         for cid, value in self.amounts.items():

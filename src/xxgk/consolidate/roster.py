@@ -12,9 +12,9 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from xxgk.consolidate.identity import clean_uscc, normalize_name
-from xxgk.consolidate.subsummary import as_text
 from xxgk.container import inspect_file
+from xxgk.identity import clean_uscc, normalize_name
+from xxgk.values import as_text
 
 # The roster's own header row; the first label of each tuple is the documented one.
 HEADERS: dict[str, tuple[str, ...]] = {

@@ -3,7 +3,6 @@ with their explanations (校验结果), located by the hidden key row, so an upp
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 import numpy as np
 from python_calamine import CalamineWorkbook
 
-from xxgk.consolidate.identity import agency_key
 from xxgk.consolidate.model import AGENCY, USCC, Issue, Unit
 from xxgk.consolidate.sheets import (
     FIRST_ROW,
@@ -26,22 +24,13 @@ from xxgk.consolidate.sheets import (
     UNITS,
 )
 from xxgk.findings import Finding
+from xxgk.identity import agency_key
 from xxgk.spec import FormSpec
-from xxgk.values import parse_cell
+from xxgk.values import as_text, parse_cell
 
 VIA = " ▸ "
-OPTIONAL_ISSUE_KEYS = frozenset({"issue.hint"})  # columns a summary made by an earlier version lacks
+OPTIONAL_ISSUE_KEYS = frozenset({"issue.hint", "issue.title"})  # columns a summary made by an earlier version lacks
 _Grid = list[list[Any]]
-
-
-def as_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    return str(value).strip()
 
 
 def _scalar(value: object) -> int | float | str | None:
@@ -154,6 +143,7 @@ def read_issues(grid: _Grid | None, via: str) -> list[Issue]:
             cells=tuple(c for c in get("issue.cells").split("、") if c),
             expected=_scalar(r[keys["issue.expected"]]),
             actual=_scalar(r[keys["issue.actual"]]),
+            title=(get("issue.title") or None) if "issue.title" in keys else None,
         )
         file = get("issue.file")
         out.append(Issue(get("issue.agency"), get("issue.uscc"), via + (VIA + file if file else ""), finding,

@@ -18,8 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from xxgk.consolidate import sheets as sh
 from xxgk.consolidate import status as st
 from xxgk.consolidate.charts import chart_data, write_charts
-from xxgk.consolidate.model import AGENCY, FILLED_ON, KIND, REGION, USCC, YEAR
-from xxgk.consolidate.reading import SUMMARY_KIND
+from xxgk.consolidate.model import AGENCY, FILLED_ON, KIND, REGION, SUMMARY_KIND, USCC, YEAR
 from xxgk.consolidate.result import MISSING, Consolidation
 from xxgk.consolidate.sheets import FIRST_ROW, HEADER_ROW, INFO_ROW, KEY_ROW, TITLE_ROW, Column
 from xxgk.layout import plan_cover, plan_layout
@@ -250,7 +249,7 @@ class _Writer:
         for i, issue in enumerate(self.r.issues):
             f = issue.finding
             values = (issue.agency, issue.uscc, issue.file, sh.SEVERITY_TEXT.get(f.severity, f.severity),
-                      f.rule or f.code, "、".join(f.cells), f.actual, f.expected, f.message, issue.hint, issue.note,
+                      f.title or "", f.rule or f.code, "、".join(f.cells), f.actual, f.expected, f.message, issue.hint, issue.note,
                       f.code, ",".join(f.ids))
             self.row(ws, FIRST_ROW + i, values, fmts)
             self.fit(ws, FIRST_ROW + i, [(f.message, cols[at["issue.message"]].width),

@@ -1,0 +1,1 @@
+"""Import published annual reports (text, html, docx, PDF) into the template: see xxgk.importer.run."""

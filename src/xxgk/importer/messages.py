@@ -1,0 +1,36 @@
+"""The importer's findings: a stable code, a severity, and a Chinese message (location → problem → remedy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xxgk.findings import ERROR, WARNING, Finding
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "import.ocr": (ERROR, "“{name}”没有文字层（扫描件或图片），需要 OCR：本程序不识别图片中的文字。"
+                          "请向发布单位索取 Word/PDF 原文，或先用 OCR 软件转成文字后再导入。"),
+    "import.too_large": (ERROR, "“{name}”有 {size}，超过导入上限 {limit}，未读取。请确认文件是否正确，或拆分后再导入。"),
+    "import.unreadable": (ERROR, "“{name}”无法读取：{reason}。请确认文件完整，或另存为 .docx / .html / .txt 后再导入。"),
+    "import.unknown_form": (ERROR, "“{name}”中找不到年报统计表的表头（如“本年制发件数”“本年新制作数量”），无法判断表式，"
+                                   "未生成工作簿。请确认这是政府信息公开工作年度报告。"),
+    "import.form_by_year": (WARNING, "表头不足以判断表式，按报告年度 {year} 采用 {form} 表式。请核对。"),
+    "import.row_missing": (WARNING, "「{sheet}」：报告中没有找到{labels}（共 {count} 行），这些行未填写。"
+                                    "请对照原文核对（行名写法不同时，可在表式 YAML 中为该行加 variants）。"),
+    "import.count_mismatch": (ERROR, "{where}“{label}”一行应有 {expected} 个数，读到 {actual} 个：“{raw}”。"
+                                     "可能有单元格丢失、多出或数字粘连，无法确定各数对应哪一列，本行未填写。请对照原文手工填写。"),
+    "import.duplicate_row": (ERROR, "{where}“{label}”一行在报告中出现两次且数字不同（另见 {other}），无法确定取哪一行，"
+                                    "本行未填写。请对照原文核对。"),
+    "import.unreadable_value": (ERROR, "{where}“{label}”：“{raw}”不是可以确定的数字，该单元格未填写。请对照原文手工填写。"),
+    "import.unit_dropped": (WARNING, "{where}“{label}”：原文为“{raw}”，去掉单位“{unit}”后按 {number} 填入。"
+                                     "统计表只填数字，请确认单位无误。"),
+    "import.yuan": (WARNING, "{where}“{label}”：原文为“{raw}”（单位元），本表以万元为单位，已换算为 {number} 万元。请核对。"),
+    "import.note": (WARNING, "{where}“{label}”：原文为“{raw}”，按 {number} 填入，括号内说明“{note}”保留在批注中。"),
+    "import.text_mismatch": (WARNING, "正文与统计表不一致：正文“{sentence}”写的是 {text_number}，"
+                                      "统计表中{label}为 {table_number}。请核对正文或统计表。"),
+}
+
+
+def import_finding(code: str, *, ids: tuple[str, ...] = (), expected: Any = None, actual: Any = None,
+                   **params: Any) -> Finding:
+    severity, template = MESSAGES[code]
+    return Finding(code, severity, template.format(expected=expected, actual=actual, **params), None, ids, (), expected, actual)

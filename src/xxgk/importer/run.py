@@ -1,0 +1,187 @@
+"""Import one report or many: read (by format), interpret, write the workbook, validate it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xxgk.findings import ERROR, Finding, count
+from xxgk.importer.core import read_source
+from xxgk.importer.messages import import_finding
+from xxgk.importer.model import Reading, Source
+
+SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".htm": "html", ".shtml": "html",
+            ".docx": "docx", ".pdf": "pdf"}
+MAX_BYTES = 100 * 2**20  # published reports are a few MB; far larger files are refused before parsing
+MAX_DOCX_UNPACKED = 200 * 2**20
+MISSING_EXTRA = "本程序缺少读取该格式所需的组件 {module}，请安装：pip install \"xxgk[import]\""
+
+
+@dataclass
+class ImportResult:
+    source: Path
+    output: Path | None = None
+    kind: str = ""
+    reading: Reading | None = None
+    findings: list[Finding] = field(default_factory=list)  # the importer's, then the validation's
+    seconds: float = 0.0
+
+    @property
+    def form(self) -> str | None:
+        return self.reading.form if self.reading else None
+
+    @property
+    def agency(self) -> str:
+        return str(self.reading.cover.get("meta.agency", "")) if self.reading else ""
+
+    @property
+    def status(self) -> str:
+        if self.output is None:
+            return "failed"
+        return "errors" if count(self.findings, ERROR) else ("warnings" if self.findings else "ok")
+
+    def to_dict(self) -> dict[str, Any]:
+        reading = self.reading
+        return {
+            "source": str(self.source), "output": str(self.output) if self.output else None, "format": self.kind,
+            "form": self.form, "status": self.status, "seconds": round(self.seconds, 3),
+            "cover": {k: str(v) for k, v in reading.cover.items()} if reading else {},
+            "sections": [{"heading": s, "published": p, "text": t} for s, p, t in reading.sections] if reading else [],
+            "values": [imp.to_dict() for imp in reading.cells.values()] if reading else [],
+            "issues": [f.to_dict() for f in self.findings],
+        }
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a folder stands for the reports in it and its subfolders (hidden files left out)."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                          and not p.name.startswith((".", "~$")))
+        else:
+            out.append(path)
+    return out
+
+
+def read_report(path: Path) -> Source:
+    """Read a report with the front end of its format; a Source with a finding when it cannot be read."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    name = path.name
+    if kind is None:
+        return Source(path, "", unreadable=import_finding(
+            "import.unreadable", name=name, reason=f"不支持“{path.suffix or '无扩展名'}”格式（支持 .txt .html .docx .pdf）"))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        from xxgk.usage_errors import _OS_REASONS
+
+        reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
+    if size > MAX_BYTES:
+        return Source(path, kind, unreadable=import_finding("import.too_large", name=name, size=_mb(size), limit=_mb(MAX_BYTES)))
+    try:
+        return _read(path, kind)
+    except ImportError as exc:
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=MISSING_EXTRA.format(
+            module=exc.name or exc)))
+    except Exception as exc:  # a broken file of any kind: a finding, never a traceback
+        from xxgk.importer.pdf import NoTextLayer
+
+        if isinstance(exc, NoTextLayer):
+            return Source(path, kind, unreadable=import_finding("import.ocr", name=name))
+        reason = (str(exc) if isinstance(exc, ValueError) and str(exc)
+                  else "文件设置了打开密码（已加密），请取消密码后再导入" if "Password" in type(exc).__name__
+                  else f"文件已损坏或格式不符（{type(exc).__name__}）")
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
+
+
+def _read(path: Path, kind: str) -> Source:
+    if kind == "text":
+        from xxgk.importer.text import read_text
+
+        return read_text(path)
+    if kind == "html":
+        from xxgk.importer.html import read_html
+
+        return read_html(path)
+    if kind == "docx":
+        from xxgk.container import inspect_file
+        from xxgk.importer.docx import read_docx
+
+        check = inspect_file(path, max_uncompressed=MAX_DOCX_UNPACKED, verify_crc=False)
+        if check.kind == "zip_bomb":
+            raise ValueError("疑似“压缩炸弹”（解压后过大或成员过多），已拒绝读取")
+        if not check.ok and "Word" not in (check.reason or ""):
+            raise ValueError(f"不是 Word 文档（.docx）：{check.reason}")
+        _refuse_dtd(path)
+        return read_docx(path)
+    from xxgk.importer.pdf import read_pdf
+
+    return read_pdf(path)
+
+
+def _refuse_dtd(path: Path) -> None:
+    """A Word document never needs a DTD: a DOCTYPE/ENTITY declaration is an entity-expansion attack."""
+    import zipfile
+
+    from xxgk.container import XML_HEAD, dtd_problem
+
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.filename.casefold().endswith((".xml", ".rels")):
+                with zf.open(info) as member:
+                    if dtd_problem(info.filename, member.read(XML_HEAD)) is not None:
+                        raise ValueError(f"内部“{info.filename}”含有 DTD/实体声明，疑似“XML 炸弹”，已拒绝读取")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f} MB"
+
+
+def import_file(path: Path, out_dir: Path, *, name: str | None = None) -> ImportResult:
+    start = time.perf_counter()
+    source = read_report(Path(path))
+    result = ImportResult(Path(path), kind=source.kind)
+    if source.unreadable is not None:
+        result.findings.append(source.unreadable)
+    else:
+        result.reading = read_source(source)
+        result.findings += result.reading.findings
+        if result.reading.form is not None:
+            _write_and_validate(result, source, Path(out_dir) / (name or f"{Path(path).stem}.xlsx"))
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _write_and_validate(result: ImportResult, source: Source, target: Path) -> None:
+    from xxgk.importer.workbook import write_workbook
+    from xxgk.validate import validate_files
+
+    assert result.reading is not None
+    result.output = write_workbook(result.reading, source, target)
+    (report,) = validate_files([result.output])
+    result.findings += report.findings
+
+
+def import_files(paths: Sequence[Path], out_dir: Path,
+                 on_done: Callable[[ImportResult, int, int], None] | None = None) -> list[ImportResult]:
+    files = expand_inputs(paths)
+    names = _output_names(files)
+    results = []
+    for n, path in enumerate(files, 1):
+        result = import_file(path, out_dir, name=names[n - 1])
+        results.append(result)
+        if on_done:
+            on_done(result, n, len(files))
+    return results
+
+
+def _output_names(files: Sequence[Path]) -> list[str]:
+    """One workbook per report, named after it; reports of the same name in several formats are told apart."""
+    stems = [f.stem for f in files]
+    return [f"{f.stem}.xlsx" if stems.count(f.stem) == 1 else f"{f.stem}_{f.suffix.lstrip('.').lower()}.xlsx"
+            for f in files]

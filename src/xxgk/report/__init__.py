@@ -1,0 +1,1 @@
+"""Write the publishable annual report (docx, html, PDF) from a filled workbook: see xxgk.report.content."""

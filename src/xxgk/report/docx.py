@@ -1,0 +1,106 @@
+"""The report as a Word document: A4, 仿宋 body, 黑体 headings, tables with merged header cells."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from xxgk.report.content import ReportContent, TableGrid
+
+BODY_FONT, HEADING_FONT, TITLE_FONT, TABLE_FONT = "仿宋", "黑体", "宋体", "宋体"
+BODY_PT, HEADING_PT, TITLE_PT, TABLE_PT = 14, 14, 20, 9
+PAGE_CM = (21.0, 29.7)
+MARGIN_CM = 2.2
+NUMBER_CM = (1.1, 3.2)  # a number column's width, least and most; the label columns share the rest
+LABEL_CM = 7.5  # the label columns together, at most (the leaf label, last, getting most)
+LABEL_SHARE: tuple[tuple[float, ...], ...] = ((1.0,), (1.0, 2.6), (1.0, 1.3, 3.2))
+
+
+def write_docx(content: ReportContent, path: Path) -> Path:
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(MARGIN_CM))
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(title, content.title, TITLE_FONT, TITLE_PT, bold=True)
+    for sec in content.sections:
+        _run(document.add_paragraph(), sec.heading, HEADING_FONT, HEADING_PT)
+        for line in sec.text.splitlines():
+            if line.strip():
+                p = document.add_paragraph()
+                p.paragraph_format.first_line_indent = Cm(0.99)
+                _run(p, line.strip(), BODY_FONT, BODY_PT)
+        for caption, grid in sec.tables:
+            if caption:
+                _run(document.add_paragraph(), caption, HEADING_FONT, BODY_PT)
+            _table(document, grid, PAGE_CM[0] - 2 * MARGIN_CM)
+    path = Path(path)
+    tmp = path.with_name(f".xxgk-{uuid.uuid4().hex[:12]}.docx")
+    try:
+        document.save(str(tmp))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _run(paragraph: Any, text: str, font: str, size: float, *, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+
+
+def column_widths(grid: TableGrid, width_cm: float) -> list[float]:
+    numbers = grid.width - grid.label_cols
+    if not grid.label_cols:
+        return [width_cm / grid.width] * grid.width
+    number = min(NUMBER_CM[1], max(NUMBER_CM[0], (width_cm - LABEL_CM) / max(numbers, 1)))
+    shares = (LABEL_SHARE[min(grid.label_cols, len(LABEL_SHARE)) - 1] + (1.0,) * grid.label_cols)[: grid.label_cols]
+    rest = width_cm - numbers * number
+    return [rest * s / sum(shares) for s in shares] + [number] * numbers
+
+
+def _table(document: Any, grid: TableGrid, width_cm: float) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    table = document.add_table(rows=len(grid.rows), cols=grid.width)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for c, width in enumerate(column_widths(grid, width_cm)):
+        table.columns[c].width = Cm(width)
+        for cell in table.columns[c].cells:
+            cell.width = Cm(width)
+    covered = set()
+    for a, b, c, d in grid.merges:
+        table.cell(a, b).merge(table.cell(c, d))
+        covered |= {(r, k) for r in range(a, c + 1) for k in range(b, d + 1)} - {(a, b)}
+    for r, row in enumerate(grid.rows):
+        for c, text in enumerate(row):
+            if (r, c) in covered:
+                continue
+            cell = table.cell(r, c)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r, c) in grid.numbers or c >= grid.label_cols else WD_ALIGN_PARAGRAPH.LEFT
+            if text:
+                _run(p, text, TABLE_FONT, TABLE_PT)
+    document.add_paragraph()
