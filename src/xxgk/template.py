@@ -294,7 +294,8 @@ def build_template(
                                            "strings_to_urls": False, "strings_to_numbers": False})
             _Builder(spec, workbook, values, overrides).build(extra)
             workbook.close()
-        problems = [str(w.message) for w in caught if "xlsxwriter" in (w.filename or "")]
+        problems = [str(w.message) for w in caught  # a ResourceWarning of something else may surface here in GC
+                    if "xlsxwriter" in (w.filename or "") and issubclass(w.category, UserWarning)]
         if problems:
             raise RuntimeError("XlsxWriter rejected part of the template: " + "; ".join(problems))
         os.replace(tmp, path)
