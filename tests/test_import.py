@@ -303,7 +303,8 @@ def test_cli_folder_status_lines_json_and_exit_codes(tmp_path: Path) -> None:
     assert any(line.startswith("! 001_70c16c846537526a.txt → ") for line in lines)
     assert any("009_huaian_city_2024.pdf" in line and "淮安市人民政府" in line for line in lines)
     assert lines[-1].startswith("共 2 个报告")
-    res = CliRunner().invoke(main, ["import", str(inbox / "009_huaian_city_2024.pdf"), "-o", str(out), "--json"])
+    res = CliRunner().invoke(main, ["import", str(inbox / "009_huaian_city_2024.pdf"), "-o", str(out), "--json",
+                                    "--force"])
     data = json.loads(res.output)
     (entry,) = data["files"]
     value = next(v for v in entry["values"] if v["cell"] == "requests.new.total")
@@ -313,6 +314,25 @@ def test_cli_folder_status_lines_json_and_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "坏.pdf").write_bytes(b"%PDF-1.4 broken")
     res = CliRunner().invoke(main, ["import", str(tmp_path / "坏.pdf"), "-o", str(out)])
     assert res.exit_code == 2 and "未导入" in res.output and "Traceback" not in res.output
+
+
+def test_an_existing_workbook_is_kept_unless_force(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "报告", tmp_path / "输出"
+    inbox.mkdir()
+    for name in ("003_f58341a77dfa3566.txt", "001_70c16c846537526a.txt"):
+        shutil.copy(REAL / name, inbox / name)
+    assert CliRunner().invoke(main, ["import", str(inbox / "003_f58341a77dfa3566.txt"), "-o", str(out)]).exit_code == 0
+    kept = out / "003_f58341a77dfa3566.xlsx"
+    kept.write_bytes(b"the user's own edits")
+    res = CliRunner().invoke(main, ["import", str(inbox), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert kept.read_bytes() == b"the user's own edits"
+    assert "003_f58341a77dfa3566.txt：未导入" in res.output and "已存在" in res.output and "--force" in res.output
+    assert (out / "001_70c16c846537526a.xlsx").is_file()  # the other report of the folder is imported all the same
+    res = CliRunner().invoke(main, ["import", str(inbox), "-o", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert read_fill(kept).form == "gb2021"
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
 
 
 def test_imported_workbooks_consolidate_and_validate_against_last_year(tmp_path: Path) -> None:

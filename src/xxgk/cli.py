@@ -200,11 +200,12 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="输出目录（每份报告一个 .xlsx）")
+@click.option("--force", is_flag=True, help="覆盖输出目录中已存在的同名工作簿")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（含每个数字的原文和位置）")
-def import_(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+def import_(paths: tuple[Path, ...], out_dir: Path, force: bool, as_json: bool) -> None:
     from xxgk.importer.command import run as run_import
 
-    sys.exit(run_import(paths, out_dir, as_json))
+    sys.exit(run_import(paths, out_dir, as_json, force))
 
 
 @main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",

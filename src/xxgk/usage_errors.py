@@ -78,8 +78,13 @@ _OS_REASONS = {
 }
 
 
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in Chinese ("没有访问权限"), without the path."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
 def os_message(exc: OSError) -> str:
-    reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    reason = os_reason(exc)
     where = f"“{exc.filename}”" if exc.filename else ""
     return f"{where}{reason}。请检查路径和权限后重试。"
 

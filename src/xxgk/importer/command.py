@@ -35,7 +35,7 @@ def details(r: ImportResult) -> list[str]:
     return lines
 
 
-def run(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> int:
+def run(paths: tuple[Path, ...], out_dir: Path, as_json: bool, force: bool = False) -> int:
     files = expand_inputs(list(paths))
     if not files:
         click.echo("错误：没有找到要导入的报告（.txt .html .docx .pdf）。请检查路径。", err=True)
@@ -50,7 +50,7 @@ def run(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> int:
             if bar:
                 bar(n, total)
 
-        results = import_files(files, out_dir, done)
+        results = import_files(files, out_dir, done, force=force)
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in results]}, ensure_ascii=False, indent=2))
     else:

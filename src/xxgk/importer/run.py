@@ -77,10 +77,9 @@ def read_report(path: Path) -> Source:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        from xxgk.usage_errors import _OS_REASONS
+        from xxgk.usage_errors import os_reason
 
-        reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
-        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=os_reason(exc)))
     if size > MAX_BYTES:
         return Source(path, kind, unreadable=import_finding("import.too_large", name=name, size=_mb(size), limit=_mb(MAX_BYTES)))
     try:
@@ -142,8 +141,14 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
 
-def import_file(path: Path, out_dir: Path, *, name: str | None = None) -> ImportResult:
+def import_file(path: Path, out_dir: Path, *, name: str | None = None, force: bool = False) -> ImportResult:
+    """One report → one workbook in `out_dir`; an existing workbook is replaced only when `force`."""
     start = time.perf_counter()
+    target = Path(out_dir) / (name or f"{Path(path).stem}.xlsx")
+    if target.exists() and not force:
+        result = ImportResult(Path(path), kind=SUFFIXES.get(Path(path).suffix.lower(), ""))
+        result.findings.append(import_finding("import.exists", name=Path(path).name, output=target))
+        return result
     source = read_report(Path(path))
     result = ImportResult(Path(path), kind=source.kind)
     if source.unreadable is not None:
@@ -152,7 +157,7 @@ def import_file(path: Path, out_dir: Path, *, name: str | None = None) -> Import
         result.reading = read_source(source)
         result.findings += result.reading.findings
         if result.reading.form is not None:
-            _write_and_validate(result, source, Path(out_dir) / (name or f"{Path(path).stem}.xlsx"))
+            _write_and_validate(result, source, target)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -168,12 +173,13 @@ def _write_and_validate(result: ImportResult, source: Source, target: Path) -> N
 
 
 def import_files(paths: Sequence[Path], out_dir: Path,
-                 on_done: Callable[[ImportResult, int, int], None] | None = None) -> list[ImportResult]:
+                 on_done: Callable[[ImportResult, int, int], None] | None = None, *,
+                 force: bool = False) -> list[ImportResult]:
     files = expand_inputs(paths)
     names = _output_names(files)
     results = []
     for n, path in enumerate(files, 1):
-        result = import_file(path, out_dir, name=names[n - 1])
+        result = import_file(path, out_dir, name=names[n - 1], force=force)
         results.append(result)
         if on_done:
             on_done(result, n, len(files))
