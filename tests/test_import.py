@@ -145,6 +145,21 @@ def test_text_against_tables(tmp_path: Path) -> None:
     assert any("予以公开及部分公开 1800 件" in f.message for f in found)
 
 
+def test_published_items_against_the_provincial_table(tmp_path: Path) -> None:
+    """主动公开 N 条 has a cell only in an extended form (zj.published, 174 in seed 002); national forms hold no
+    such total, so seed 000's "主动公开各类政府信息36条" is compared with nothing."""
+    text = (REAL / "002_b7fbc38f06d49b94.txt").read_text(encoding="utf-8")
+    assert not [f for f in read(REAL / "002_b7fbc38f06d49b94.txt").findings if f.code == "import.text_mismatch"]
+    path = tmp_path / "002.txt"
+    path.write_text(text.replace("深化主动公开内容，", "深化主动公开内容，全年主动公开政府信息180条，", 1), encoding="utf-8")
+    (mismatch,) = [f for f in read(path).findings if f.code == "import.text_mismatch"]
+    assert (mismatch.ids, mismatch.expected, mismatch.actual) == (("zj.published",), 180, 174)
+    assert "全年主动公开政府信息180条" in mismatch.message and "主动公开政府信息数" in mismatch.message
+    path.write_text(text.replace("深化主动公开内容，", "深化主动公开内容，全年主动公开政府信息174条，", 1), encoding="utf-8")
+    assert not [f for f in read(path).findings if f.code == "import.text_mismatch"]
+    assert not [f for f in read(REAL / "000_fb3348bfed7ae378.txt").findings if f.code == "import.text_mismatch"]
+
+
 def test_none_received_against_a_table_with_requests() -> None:
     lines = parse_text((REAL / "003_f58341a77dfa3566.txt").read_text(encoding="utf-8").replace(
         "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0", "一、本年新收政府信息公开申请数量\t\t2\t0\t0\t0\t0\t0\t2"))

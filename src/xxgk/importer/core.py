@@ -54,7 +54,7 @@ def _read_narrative(reading: Reading, lines: Sequence[Line], table_lines: set[in
              else [line.text for i, line in enumerate(lines) if i not in table_lines and not line.table])
     numbers = {cid: imp.value for cid, imp in reading.cells.items()}
     labels = {cid: f"{c.row.short}·{c.column.short}".strip("·") for cid, c in spec.cells.items()}
-    reading.findings += check_text("\n".join(words), numbers, spec.national_form, labels)
+    reading.findings += check_text("\n".join(words), numbers, spec.form, labels)
 
 
 def _form(text_key: str, cover: dict[str, object], name: str) -> tuple[str | None, Finding | None]:
