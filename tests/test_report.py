@@ -72,6 +72,25 @@ def test_round_trip_pdf_both_forms(form: str, tmp_path: Path) -> None:
     reading = reimported(pdf)
     assert reading.form == form
     assert numbers(reading) == published(stem)
+    _chinese_serif_body(pdf)
+
+
+def _chinese_serif_body(pdf: Path) -> None:
+    """仿宋/宋体 missing (Linux): the PDF gets a Chinese serif stand-in, not a Japanese or Latin sans."""
+    import shutil
+    import subprocess
+
+    import pdfplumber
+
+    fc_list = shutil.which("fc-list")
+    if not fc_list or "Noto Serif CJK SC" not in subprocess.run([fc_list], capture_output=True, text=True).stdout:
+        pytest.skip("no Chinese serif font installed (fonts-noto-cjk)")
+    with pdfplumber.open(pdf) as doc:
+        chars = doc.pages[0].chars
+    title = {c["fontname"] for c in chars if c["size"] > 18}  # 宋体 20 pt
+    assert title and all("SerifCJK" in f for f in title), title
+    assert any("SansCJK" in c["fontname"] for c in chars)  # the 黑体 headings
+    assert not any("DejaVu" in c["fontname"] for c in chars)  # digits in the Chinese font too
 
 
 def test_imported_report_round_trip_keeps_narrative(tmp_path: Path) -> None:
@@ -99,6 +118,8 @@ def test_docx_layout_title_headings_tables_merged_a4(tmp_path: Path) -> None:
     assert len(document.tables) == 3
     section = document.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    styles = zipfile.ZipFile(out).read("word/styles.xml").decode("utf-8")
+    assert 'w:eastAsia="zh-CN"' in styles  # Chinese glyphs and a Chinese substitute font
     xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
     assert "w:gridSpan" in xml and 'w:vMerge w:val="restart"' in xml
     spec = load_spec("gb2021")

@@ -25,6 +25,7 @@ def write_docx(content: ReportContent, path: Path) -> Path:
     from docx.shared import Cm
 
     document = docx.Document()
+    _chinese_defaults(document)
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
@@ -53,6 +54,19 @@ def write_docx(content: ReportContent, path: Path) -> Path:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _chinese_defaults(document: Any) -> None:
+    """The text is Chinese (python-docx's default template says en-US): Word, WPS and LibreOffice choose the
+    Chinese glyphs and, where 仿宋/宋体 are missing, a Chinese (not Japanese) substitute font."""
+    from docx.oxml.ns import qn
+
+    rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _run(paragraph: Any, text: str, font: str, size: float, *, bold: bool = False) -> None:

@@ -53,9 +53,9 @@ def write_report(workbook: Path, output: Path, *, pdf: bool = False, force: bool
 
         paths = [write_docx(content, output)]
         if pdf:
-            from xxgk.report.pdf import docx_to_pdf
+            from xxgk.libreoffice import export_pdf
 
-            paths.append(docx_to_pdf(output, output.with_suffix(".pdf")))
+            paths.append(export_pdf(output, output.with_suffix(".pdf")))
     else:
         from xxgk.report.html import write_html
 
