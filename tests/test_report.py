@@ -107,6 +107,7 @@ def test_imported_report_round_trip_keeps_narrative(tmp_path: Path) -> None:
 
 def test_docx_layout_title_headings_tables_merged_a4(tmp_path: Path) -> None:
     import docx
+    from docx.oxml.ns import qn
 
     workbook = typed_workbook("009_huaian_city_2024", tmp_path)
     out = tmp_path / "报告.docx"
@@ -120,6 +121,9 @@ def test_docx_layout_title_headings_tables_merged_a4(tmp_path: Path) -> None:
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     styles = zipfile.ZipFile(out).read("word/styles.xml").decode("utf-8")
     assert 'w:eastAsia="zh-CN"' in styles  # Chinese glyphs and a Chinese substitute font
+    for table in document.tables:  # no row broken across pages; tables 三/四 repeat their 3 header rows
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+    assert [sum(row._tr.trPr.find(qn("w:tblHeader")) is not None for row in t.rows) for t in document.tables] == [0, 3, 3]
     xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
     assert "w:gridSpan" in xml and 'w:vMerge w:val="restart"' in xml
     spec = load_spec("gb2021")

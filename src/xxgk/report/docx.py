@@ -35,7 +35,9 @@ def write_docx(content: ReportContent, path: Path) -> Path:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(title, content.title, TITLE_FONT, TITLE_PT, bold=True)
     for sec in content.sections:
-        _run(document.add_paragraph(), sec.heading, HEADING_FONT, HEADING_PT)
+        heading = document.add_paragraph()
+        heading.paragraph_format.keep_with_next = True
+        _run(heading, sec.heading, HEADING_FONT, HEADING_PT)
         for line in sec.text.splitlines():
             if line.strip():
                 p = document.add_paragraph()
@@ -43,7 +45,9 @@ def write_docx(content: ReportContent, path: Path) -> Path:
                 _run(p, line.strip(), BODY_FONT, BODY_PT)
         for caption, grid in sec.tables:
             if caption:
-                _run(document.add_paragraph(), caption, HEADING_FONT, BODY_PT)
+                above = document.add_paragraph()
+                above.paragraph_format.keep_with_next = True
+                _run(above, caption, HEADING_FONT, BODY_PT)
             _table(document, grid, PAGE_CM[0] - 2 * MARGIN_CM)
     path = Path(path)
     tmp = path.with_name(f".xxgk-{uuid.uuid4().hex[:12]}.docx")
@@ -117,4 +121,23 @@ def _table(document: Any, grid: TableGrid, width_cm: float) -> None:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r, c) in grid.numbers or c >= grid.label_cols else WD_ALIGN_PARAGRAPH.LEFT
             if text:
                 _run(p, text, TABLE_FONT, TABLE_PT)
+    _keep_rows_whole(table, grid)
     document.add_paragraph()
+
+
+def header_rows(grid: TableGrid) -> int:
+    """The rows above the first number: a header of several rows with merged cells (tables 三, 四) is
+    repeated on every page; a one-row caption (table 二's 第二十条第（一）项) is not a header."""
+    first = min((r for r, _ in grid.numbers), default=0)
+    return first if any(a < c < first for a, _, c, _ in grid.merges) else 0
+
+
+def _keep_rows_whole(table: Any, grid: TableGrid) -> None:
+    """No row broken across two pages; the header rows repeated where the table continues on the next page."""
+    from docx.oxml.ns import qn
+
+    for r, row in enumerate(table.rows):
+        props = row._tr.get_or_add_trPr()
+        props.append(props.makeelement(qn("w:cantSplit"), {}))
+        if r < header_rows(grid):
+            props.append(props.makeelement(qn("w:tblHeader"), {}))
