@@ -398,6 +398,23 @@ def test_import_is_deterministic_and_never_touches_the_input(tmp_path: Path) -> 
     assert a.reading.cover["meta.year"] == 2024 and "meta.filled_on" not in a.reading.cover
 
 
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("空.txt", b"", "文件是空的"),
+    ("空.pdf", b"  \n", "文件是空的"),
+    ("网页.pdf", b"<!DOCTYPE html><html><body>404</body></html>", "文件内容是网页（HTML），不是 PDF"),
+    ("坏.pdf", b"GIF89a....", "不是 PDF 文件（文件开头没有 %PDF 标记）"),
+    ("网页.docx", b"<html><body>x</body></html>", "文件内容是网页（HTML），不是 Word 文档"),
+    ("旧版.docx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 100, "旧版 Word 文档（.doc）"),
+    ("截断.docx", b"PK\x03\x04truncated", "不是有效的 Word 文档（.docx）"),
+    ("报告.doc", b"x", "不支持“.doc”格式"),
+])
+def test_wrong_content_is_named_in_chinese(tmp_path: Path, name: str, data: bytes, says: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    res = CliRunner().invoke(main, ["import", str(tmp_path / name), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2 and says in res.output and "Traceback" not in res.output, res.output
+    assert "。。" not in res.output
+
+
 def test_size_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(import_run, "MAX_BYTES", 1000)
     (r,) = import_files([REAL / "009_huaian_city_2024.pdf"], tmp_path)

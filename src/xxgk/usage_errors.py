@@ -27,7 +27,7 @@ def usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.BadOptionUsage | click.BadArgumentUsage):
         return f"{exc.format_message()}。{hint}"
     if isinstance(exc, click.BadParameter):
-        return f"{_param(exc.param)} 的值无效：{exc.message}。{hint}"
+        return f"{_param(exc.param)} 的值无效：{_path_problem(exc.message)}。{hint}"
     if (unknown := re.match(r"No such command '(.*)'", exc.message)):
         return f"没有命令“{unknown.group(1)}”。{hint}"
     return f"命令行有误（{exc.format_message()}）。{hint}"
@@ -58,6 +58,23 @@ class PositiveInt(click.ParamType):
         return number
 
 
+# click.Path's refusals ("File 'x' is a directory."), said in Chinese
+_PATH_PROBLEMS = (
+    (re.compile(r"^File '(.*)' is a directory\.?$"), "“{0}”是文件夹，这里需要一个文件名"),
+    (re.compile(r"^Directory '(.*)' is a file\.?$"), "“{0}”是文件，这里需要一个文件夹"),
+    (re.compile(r"^\w+ '(.*)' does not exist\.?$"), "“{0}”不存在"),
+    (re.compile(r"^\w+ '(.*)' is not writable\.?$"), "“{0}”没有写入权限"),
+    (re.compile(r"^\w+ '(.*)' is not readable\.?$"), "“{0}”没有读取权限"),
+)
+
+
+def _path_problem(message: str) -> str:
+    for pattern, chinese in _PATH_PROBLEMS:
+        if (m := pattern.match(message)):
+            return chinese.format(m.group(1))
+    return message.rstrip("。.")
+
+
 def _param(param: click.Parameter | None) -> str:
     if param is None:
         return "参数"
@@ -75,6 +92,7 @@ _OS_REASONS = {
     errno.ENOSPC: "磁盘空间不足",
     errno.EROFS: "磁盘为只读",
     errno.ENAMETOOLONG: "文件名过长",
+    errno.EEXIST: "已有同名的文件，无法在此建立文件夹",
 }
 
 
@@ -85,8 +103,16 @@ def os_reason(exc: OSError) -> str:
 
 def os_message(exc: OSError) -> str:
     reason = os_reason(exc)
-    where = f"“{exc.filename}”" if exc.filename else ""
+    where = f"“{_shown_path(exc.filename)}”" if exc.filename else ""
     return f"{where}{reason}。请检查路径和权限后重试。"
+
+
+def _shown_path(filename: object) -> str:
+    """The path as the user knows it: a temporary file we write (".xxgk-…", renamed once complete) is shown as
+    the folder the output goes to."""
+    text = os.fsdecode(filename) if isinstance(filename, str | bytes) else str(filename)
+    folder, name = os.path.split(text)
+    return f"{folder or '.'}（输出文件夹）" if name.startswith(".xxgk-") else text
 
 
 def run_cli(main: click.Command, argv: list[str] | None = None) -> None:

@@ -35,4 +35,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def import_finding(code: str, *, ids: tuple[str, ...] = (), expected: Any = None, actual: Any = None,
                    **params: Any) -> Finding:
     severity, template = MESSAGES[code]
+    if isinstance(params.get("reason"), str):  # a reason from elsewhere may end its own sentence
+        params["reason"] = params["reason"].rstrip("。")
     return Finding(code, severity, template.format(expected=expected, actual=actual, **params), None, ids, (), expected, actual)

@@ -82,6 +82,9 @@ def read_report(path: Path) -> Source:
         return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=os_reason(exc)))
     if size > MAX_BYTES:
         return Source(path, kind, unreadable=import_finding("import.too_large", name=name, size=_mb(size), limit=_mb(MAX_BYTES)))
+    wrong = _wrong_content(path, kind)
+    if wrong:
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=wrong))
     try:
         return _read(path, kind)
     except ImportError as exc:
@@ -96,6 +99,29 @@ def read_report(path: Path) -> Source:
                   else "文件设置了打开密码（已加密），请取消密码后再导入" if "Password" in type(exc).__name__
                   else f"文件已损坏或格式不符（{type(exc).__name__}）")
         return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
+
+
+_SNIFF_BYTES = 1024  # a PDF's %PDF may follow some junk within its first 1024 bytes
+
+
+def _wrong_content(path: Path, kind: str) -> str | None:
+    """Why the file's content cannot be what its extension says (empty, a web page saved as .pdf, a .doc…)."""
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if not head.strip():
+        return "文件是空的（0 字节或只有空白），可能是下载或复制失败，请重新获取原文"
+    low = head.lower().lstrip(b"\xef\xbb\xbf \t\r\n")
+    html = low.startswith((b"<!doctype html", b"<html", b"<meta", b"<head", b"<body")) or b"<html" in low
+    if kind == "pdf" and b"%PDF" not in head:
+        return ("文件内容是网页（HTML），不是 PDF（网站下载常见此情况）。若这就是报告网页，请把扩展名改为 .html 后再导入，"
+                "否则请重新下载 PDF 原文" if html else "不是 PDF 文件（文件开头没有 %PDF 标记），可能已损坏或下载不完整")
+    if kind == "docx" and not head.startswith(b"PK"):
+        if html:
+            return "文件内容是网页（HTML），不是 Word 文档。请把扩展名改为 .html 后再导入"
+        if head.startswith(bytes.fromhex("D0CF11E0A1B11AE1")):
+            return "这是旧版 Word 文档（.doc）或其他 Office 97-2003 文件，请在 Word/WPS 中“另存为” .docx 后再导入"
+        return "不是 Word 文档（.docx），可能已损坏或下载不完整"
+    return None
 
 
 def _read(path: Path, kind: str) -> Source:
@@ -115,7 +141,7 @@ def _read(path: Path, kind: str) -> Source:
         if check.kind == "zip_bomb":
             raise ValueError("疑似“压缩炸弹”（解压后过大或成员过多），已拒绝读取")
         if not check.ok and "Word" not in (check.reason or ""):
-            raise ValueError(f"不是 Word 文档（.docx）：{check.reason}")
+            raise ValueError("不是有效的 Word 文档（.docx），可能已损坏或下载不完整")
         _refuse_dtd(path)
         return read_docx(path)
     from xxgk.importer.pdf import read_pdf
