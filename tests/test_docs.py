@@ -40,3 +40,18 @@ def test_every_command_and_option_in_the_readme_exists() -> None:
             option = word.strip("[]")
             if option.startswith("-"):
                 assert option in known, f"README shows {option} for `xxgk {words[0]}`, which has no such option"
+
+
+def test_import_and_report_are_documented_in_chinese_then_english() -> None:
+    """Every option of the import issue's commands is named, with an example from a real report (淮安 2024)."""
+    chinese, english = README.split("## English", 1)
+    shown = " ".join(_shown_commands())
+    for name in ("import", "report"):
+        command = main.commands[name]
+        assert f".venv/bin/xxgk {name} " in shown and f"xxgk {name}" in english
+        assert f"{name} 导入结果/009_huaian_city_2024" in shown or f"{name} 淮安市2024年报" in shown
+        for param in command.params:
+            opts = [o for o in getattr(param, "opts", []) if o != "--help"]
+            if opts and isinstance(param, click.Option):
+                assert any(o in chinese for o in opts), f"the Chinese guide never names {opts[0]} of xxgk {name}"
+                assert any(o in english for o in opts), f"the English part never names {opts[0]} of xxgk {name}"
