@@ -47,9 +47,19 @@ EXTENSION_VALUES = {
         "zj.interviews_leaders": 0, "zj.briefings": 0, "zj.social_responses": 0, "zj.other_responses": 0},
 }
 FORMS = {"002_b7fbc38f06d49b94": "gb2019+zj"}
+# Totals the reports print blank (read from the source text): 000's （七）总计 row under the six applicant columns;
+# 004's whole 依申请公开 table is blank cells, so every outcome row's 总计 and the （七）总计 row too.
+APPLICANTS = ("natural", "business", "research", "nonprofit", "legal", "other")
+OUTCOMES_2019 = ("granted", "partial", "withheld_secret", "withheld_law", "withheld_safety", "withheld_third_party",
+                 "withheld_internal", "withheld_process", "withheld_enforcement", "withheld_inquiry", "unable_no_info",
+                 "unable_create", "unable_unclear", "declined_petition", "declined_repeat", "declined_publication",
+                 "declined_massive", "declined_confirm", "other")
 IMPORT_FINDINGS = {
     "000_fb3348bfed7ae378": [("import.unit_dropped", ("active.procurement.count",)),
-                             ("import.yuan", ("active.procurement.amount",))],
+                             ("import.yuan", ("active.procurement.amount",)),
+                             ("import.blank_total", tuple(f"requests.total.{c}" for c in APPLICANTS))],
+    "004_1dfd185abb919a16": [("import.blank_total", (*(f"requests.{r}.total" for r in OUTCOMES_2019),
+                                                     *(f"requests.total.{c}" for c in APPLICANTS)))],
     "002_b7fbc38f06d49b94": [("import.yuan", ("active.procurement.amount",))],
 }
 
@@ -109,7 +119,8 @@ def test_provenance_in_the_workbook_and_the_cover(tmp_path: Path) -> None:
     comment = wb[sheet.strip("'")][a1].comment
     assert comment is not None and "230300元" in comment.text and "第 95 行" in comment.text
     notes = list(wb[NOTES_SHEET].iter_rows(min_row=2, values_only=True))
-    assert [(n[0], n[1]) for n in notes] == [("警告", "import.unit_dropped"), ("警告", "import.yuan")]
+    assert [(n[0], n[1]) for n in notes] == [("警告", "import.unit_dropped"), ("警告", "import.yuan"),
+                                             ("警告", "import.blank_total")]
     sections = list(wb[TEXT_SHEET].iter_rows(min_row=2, values_only=True))
     assert sections[-1][0] == "六、其他需要报告的事项" and "无其他需要报告的事项" in sections[-1][2]
     fill = read_fill(result.output)
@@ -125,6 +136,8 @@ def test_the_seeds_real_problems_are_found_after_import(tmp_path: Path) -> None:
     for stem in ("000_fb3348bfed7ae378", "004_1dfd185abb919a16"):
         removed = {f.ids[0] for f in results[stem].findings if f.code == "formula.removed"}
         assert {f"requests.total.{c}" for c in ("natural", "business", "other")} <= removed
+        (blank,) = [f for f in results[stem].findings if f.code == "import.blank_total"]  # said as what it is
+        assert removed == set(blank.ids) and "原文中" in blank.message and "为空" in blank.message
     blank = {cid for f in results["001_70c16c846537526a"].findings if f.code == "table.blank" for cid in f.ids}
     assert "requests.granted.natural" in blank and "requests.new.natural" not in blank  # 001's 15 empty 自然人 cells
     assert all(r.output is not None for r in results.values())

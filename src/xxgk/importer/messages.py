@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.form_by_year": (WARNING, "表头不足以判断表式，按报告年度 {year} 采用 {form} 表式。请核对。"),
     "import.row_missing": (WARNING, "「{sheet}」：报告中没有找到{labels}（共 {count} 行），这些行未填写。"
                                     "请对照原文核对（行名写法不同时，可在表式 YAML 中为该行加 variants）。"),
+    "import.blank_total": (WARNING, "「{sheet}」：原文中 {count} 个合计栏为空（{labels}），工作簿中照原文留空、不按公式计算"
+                                    "（校验结果中的“自动计算的公式被删除”即指这些栏）。合计不应空缺，请向报告单位核实。"),
     "import.count_mismatch": (ERROR, "{where}“{label}”一行应有 {expected} 个数，读到 {actual} 个：“{raw}”。"
                                      "可能有单元格丢失、多出或数字粘连，无法确定各数对应哪一列，本行未填写。请对照原文手工填写。"),
     "import.duplicate_row": (ERROR, "{where}“{label}”一行在报告中出现两次且数字不同（另见 {other}），无法确定取哪一行，"
