@@ -344,6 +344,19 @@ def test_cli_folder_status_lines_json_and_exit_codes(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "未导入" in res.output and "Traceback" not in res.output
 
 
+def test_reports_of_the_same_name_in_several_folders_get_a_workbook_each(tmp_path: Path) -> None:
+    for folder, stem in (("2020", "001_70c16c846537526a"), ("2021", "003_f58341a77dfa3566"),
+                         ("其他/2021", "000_fb3348bfed7ae378")):
+        (tmp_path / "报告" / folder).mkdir(parents=True)
+        shutil.copy(REAL / f"{stem}.txt", tmp_path / "报告" / folder / "年报.txt")
+    shutil.copy(REAL / "009_huaian_city_2024.txt", tmp_path / "报告" / "2020" / "年报.TXT.txt")
+    results = import_files([tmp_path / "报告"], tmp_path / "out")
+    outputs = [r.output.name for r in results if r.output is not None]
+    assert len(outputs) == 4 and len({o.casefold() for o in outputs}) == 4, outputs
+    assert {read_fill(tmp_path / "out" / o).meta.get("meta.agency") for o in outputs} == {
+        "孟州市公共资源交易中心", "中卫市公共资源交易中心", "北仑区（开发区）公共资源交易中心", "淮安市人民政府"}
+
+
 def test_an_existing_workbook_is_kept_unless_force(tmp_path: Path) -> None:
     inbox, out = tmp_path / "报告", tmp_path / "输出"
     inbox.mkdir()

@@ -213,7 +213,18 @@ def import_files(paths: Sequence[Path], out_dir: Path,
 
 
 def _output_names(files: Sequence[Path]) -> list[str]:
-    """One workbook per report, named after it; reports of the same name in several formats are told apart."""
+    """One workbook per report, named after it; reports of the same name in several formats are told apart by
+    the format, the same name in several folders by the folder (else a number): no report overwrites another."""
     stems = [f.stem for f in files]
-    return [f"{f.stem}.xlsx" if stems.count(f.stem) == 1 else f"{f.stem}_{f.suffix.lstrip('.').lower()}.xlsx"
-            for f in files]
+    names = [f.stem if stems.count(f.stem) == 1 else f"{f.stem}_{f.suffix.lstrip('.').lower()}" for f in files]
+    names = [n if names.count(n) == 1 else f"{f.parent.name}_{n}" for f, n in zip(files, names, strict=True)]
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        unique, n = name, 1
+        while unique.casefold() in taken:
+            n += 1
+            unique = f"{name}_{n}"
+        taken.add(unique.casefold())
+        out.append(f"{unique}.xlsx")
+    return out
