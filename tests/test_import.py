@@ -357,6 +357,23 @@ def test_reports_of_the_same_name_in_several_folders_get_a_workbook_each(tmp_pat
         "孟州市公共资源交易中心", "中卫市公共资源交易中心", "北仑区（开发区）公共资源交易中心", "淮安市人民政府"}
 
 
+def test_a_report_that_breaks_the_importer_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = import_run.read_source
+
+    def breaks_on_003(source: Source):
+        if source.path.name.startswith("003"):
+            raise IndexError("list index out of range")
+        return real(source)
+
+    monkeypatch.setattr(import_run, "read_source", breaks_on_003)
+    monkeypatch.delenv("XXGK_DEBUG", raising=False)
+    res = CliRunner().invoke(main, ["import", str(REAL / "003_f58341a77dfa3566.txt"), str(REAL / "001_70c16c846537526a.txt"),
+                                    "-o", str(tmp_path)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "“003_f58341a77dfa3566.txt”导入时程序内部出错（IndexError：list index out of range）" in res.output
+    assert (tmp_path / "001_70c16c846537526a.xlsx").is_file() and not (tmp_path / "003_f58341a77dfa3566.xlsx").exists()
+
+
 def test_an_existing_workbook_is_kept_unless_force(tmp_path: Path) -> None:
     inbox, out = tmp_path / "报告", tmp_path / "输出"
     inbox.mkdir()

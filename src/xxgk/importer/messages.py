@@ -11,6 +11,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "请向发布单位索取 Word/PDF 原文，或先用 OCR 软件转成文字后再导入。"),
     "import.exists": (ERROR, "“{name}”未导入：输出文件“{output}”已存在，为免覆盖未重新生成。"
                              "如需覆盖，请加 --force；或换一个输出目录。"),
+    "import.internal": (ERROR, "“{name}”导入时程序内部出错（{reason}），未生成工作簿。请把这份报告发给技术人员；"
+                               "设置环境变量 XXGK_DEBUG=1 可显示详细信息。"),
     "import.too_large": (ERROR, "“{name}”有 {size}，超过导入上限 {limit}，未读取。请确认文件是否正确，或拆分后再导入。"),
     "import.unreadable": (ERROR, "“{name}”无法读取：{reason}。请确认文件完整，或另存为 .docx / .html / .txt 后再导入。"),
     "import.unknown_form": (ERROR, "“{name}”中找不到年报统计表的表头（如“本年制发件数”“本年新制作数量”），无法判断表式，"

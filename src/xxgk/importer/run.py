@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -180,10 +181,19 @@ def import_file(path: Path, out_dir: Path, *, name: str | None = None, force: bo
     if source.unreadable is not None:
         result.findings.append(source.unreadable)
     else:
-        result.reading = read_source(source)
-        result.findings += result.reading.findings
-        if result.reading.form is not None:
-            _write_and_validate(result, source, target)
+        try:
+            result.reading = read_source(source)
+            result.findings += result.reading.findings
+            if result.reading.form is not None:
+                _write_and_validate(result, source, target)
+        except OSError:
+            raise  # the output folder: the same for every report, said once by the CLI
+        except Exception as exc:  # a report no test foresaw: that report fails, the others are imported
+            if os.environ.get("XXGK_DEBUG"):
+                raise
+            result.output = None
+            result.findings.append(import_finding("import.internal", name=Path(path).name,
+                                                  reason=f"{type(exc).__name__}：{exc}"[:200]))
     result.seconds = time.perf_counter() - start
     return result
 
