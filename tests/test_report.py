@@ -153,6 +153,17 @@ def test_refuses_a_workbook_with_errors_unless_forced(tmp_path: Path) -> None:
     assert "没有“报告正文”表" in res.output
 
 
+def test_an_existing_report_is_kept_unless_forced(tmp_path: Path) -> None:
+    workbook = typed_workbook("009_huaian_city_2024", tmp_path)
+    out = tmp_path / "报告.docx"
+    out.write_bytes(b"edited by hand")
+    res = CliRunner().invoke(main, ["report", str(workbook), "-o", str(out)])
+    assert res.exit_code == 2 and "“报告.docx”已存在" in res.output and "--force" in res.output
+    assert out.read_bytes() == b"edited by hand"
+    report(workbook, out, "--force")
+    assert out.read_bytes().startswith(b"PK")
+
+
 def test_usage_errors(tmp_path: Path) -> None:
     workbook = typed_workbook("009_huaian_city_2024", tmp_path)
     for args in (["-o", str(tmp_path / "x.txt")], ["-o", str(tmp_path / "x.html"), "--pdf"]):
