@@ -119,6 +119,8 @@ def test_docx_layout_title_headings_tables_merged_a4(tmp_path: Path) -> None:
     assert len(document.tables) == 3
     section = document.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    footer = section.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and section.footer.paragraphs[0].text == "-  -"  # "- 3 -" round the page field
     styles = zipfile.ZipFile(out).read("word/styles.xml").decode("utf-8")
     assert 'w:eastAsia="zh-CN"' in styles  # Chinese glyphs and a Chinese substitute font
     for table in document.tables:  # no row broken across pages; tables 三/四 repeat their 3 header rows

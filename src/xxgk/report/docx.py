@@ -10,7 +10,7 @@ from typing import Any
 from xxgk.report.content import ReportContent, TableGrid
 
 BODY_FONT, HEADING_FONT, TITLE_FONT, TABLE_FONT = "仿宋", "黑体", "宋体", "宋体"
-BODY_PT, HEADING_PT, TITLE_PT, TABLE_PT = 14, 14, 20, 9
+BODY_PT, HEADING_PT, TITLE_PT, TABLE_PT, FOOTER_PT = 14, 14, 20, 9, 12
 PAGE_CM = (21.0, 29.7)
 MARGIN_CM = 2.2
 NUMBER_CM = (1.1, 3.2)  # a number column's width, least and most; the label columns share the rest
@@ -31,6 +31,7 @@ def write_docx(content: ReportContent, path: Path) -> Path:
     section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(MARGIN_CM))
+    _page_numbers(section)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(title, content.title, TITLE_FONT, TITLE_PT, bold=True)
@@ -58,6 +59,24 @@ def write_docx(content: ReportContent, path: Path) -> Path:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _page_numbers(section: Any) -> None:
+    """"- 3 -" centred at the foot of every page, as official documents are numbered."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(footer, "- ", BODY_FONT, FOOTER_PT)
+    _run(footer, "1", BODY_FONT, FOOTER_PT)  # the field's shown value until the program computes it
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    number = footer.runs[-1]._r
+    number.addprevious(field)
+    field.append(number)
+    _run(footer, " -", BODY_FONT, FOOTER_PT)
 
 
 def _chinese_defaults(document: Any) -> None:
