@@ -385,7 +385,8 @@ def test_an_existing_workbook_is_kept_unless_force(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["import", str(inbox), "-o", str(out)])
     assert res.exit_code == 2, res.output
     assert kept.read_bytes() == b"the user's own edits"
-    assert "003_f58341a77dfa3566.txt：未导入" in res.output and "已存在" in res.output and "--force" in res.output
+    assert "· 003_f58341a77dfa3566.txt：已有工作簿，未覆盖" in res.output and "已存在" in res.output
+    assert "已有工作簿未覆盖 1（覆盖请加 --force）" in res.output.splitlines()[-1]
     assert (out / "001_70c16c846537526a.xlsx").is_file()  # the other report of the folder is imported all the same
     res = CliRunner().invoke(main, ["import", str(inbox), "-o", str(out), "--force"])
     assert res.exit_code == 0, res.output

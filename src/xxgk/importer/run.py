@@ -41,7 +41,7 @@ class ImportResult:
     @property
     def status(self) -> str:
         if self.output is None:
-            return "failed"
+            return "kept" if any(f.code == "import.exists" for f in self.findings) else "failed"
         return "errors" if count(self.findings, ERROR) else ("warnings" if self.findings else "ok")
 
     def to_dict(self) -> dict[str, Any]:
