@@ -81,10 +81,11 @@ def test_each_bad_file_is_reported_on_its_own_line_and_the_rest_consolidated(tmp
     with src.open("rb") as fin, (tmp_path / "enc.xlsx").open("wb") as fout:
         ooxml.OOXMLFile(fin).encrypt("123456", fout)
     bad("加密.xlsx", tmp_path / "enc.xlsx")
-    xls = _soffice_convert(src, "xls", tmp_path)
-    bad("旧版.xls", xls)
-    bad("金山.et", xls)
-    bad("开放格式.ods", _soffice_convert(src, "ods", tmp_path))
+    converts = sample_values(COUNTY_A[:3], seed=98)  # other agencies: converted, read with a warning, summed
+    for i, (name, fmt) in enumerate((("旧版.xls", "xls"), ("金山.et", "xls"), ("开放格式.ods", "ods"))):
+        converts[i].update({"meta.agency": f"转换单位{i}", "meta.uscc": ""})
+        source = write(tmp_path / f"转换{i}", converts[i], "源.xlsx")
+        bad(name, _soffice_convert(source, fmt, tmp_path / f"转换{i}"), st.WARNINGS)
     bad("新表式.xlsx", _rewrite(src, tmp_path / "nf.xlsx",
                                lambda n, b: b.replace(b">gb2021<", b">gb2030<") if n == "docProps/custom.xml" else b))
     wb = openpyxl.load_workbook(src)
@@ -122,7 +123,7 @@ def test_each_bad_file_is_reported_on_its_own_line_and_the_rest_consolidated(tmp
     listed = records(out, SUBMISSIONS)
     assert sorted(r["file.name"] for r in listed) == sorted(expect)
     assert all(r["file.reason"] for r in listed)
-    assert len(result.units) == 3 + 1 + 4
+    assert len(result.units) == 3 + 1 + 4 + 3
     (report,) = validate_files([out])
     assert report.status == "ok"
 

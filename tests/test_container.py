@@ -161,7 +161,7 @@ def lo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_real_xlsx_is_ok(xlsx: Path) -> None:
-    assert check(xlsx) == ContainerCheck(True, "xlsx", None)
+    assert check(xlsx) == ContainerCheck(True, "xlsx", None, False, ".xlsx")
 
 
 def test_detection_is_by_content_not_extension(xlsx: Path, tmp_path: Path) -> None:
@@ -173,14 +173,19 @@ def test_detection_is_by_content_not_extension(xlsx: Path, tmp_path: Path) -> No
 # --------------------------------------------------------------------------- names and sizes
 
 
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [("~$x.xlsx", "lock_file"), (".~lock.x.xlsx#", "lock_file"), (".hidden.xlsx", "hidden"), ("._x.xlsx", "hidden")],
-)
-def test_lock_and_hidden_names(tmp_path: Path, xlsx: Path, name: str, kind: str) -> None:
+@pytest.mark.parametrize(("name", "kind"), [("~$x.xlsx", "lock_file"), (".~lock.x.xlsx#", "lock_file"),
+                                           (".~甲县.xlsx", "lock_file"), (".甲县.xlsx", "xlsx")])
+def test_lock_names_decide_other_dot_names_are_judged_by_content(tmp_path: Path, xlsx: Path, name: str,
+                                                                  kind: str) -> None:
     p = tmp_path / name
-    shutil.copyfile(xlsx, p)  # even with valid content: the name decides
+    shutil.copyfile(xlsx, p)  # a lock file is one whatever its content; ".甲县.xlsx" is not hidden on Windows
     assert check(p).kind == kind
+
+
+def test_macos_companion_file_is_hidden(tmp_path: Path) -> None:
+    p = tmp_path / "._甲县.xlsx"
+    p.write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\0" * 100)
+    assert check(p).kind == "hidden" and "._" in (check(p).reason or "")
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -355,8 +360,9 @@ def test_real_ods_from_libreoffice(lo_files: dict[str, Path]) -> None:
 def test_real_xls_from_libreoffice(lo_files: dict[str, Path]) -> None:
     res = check(lo_files["xls"])
     assert res == ContainerCheck(
-        False, "xls", "这是旧版 Excel 97-2003 (.xls) 文件，请在 Excel/WPS 中另存为 .xlsx 后重新报送。"
+        False, "xls", "这是旧版 Excel 97-2003 (.xls) 文件，请在 Excel/WPS 中另存为 .xlsx 后重新报送。", False, ".xls"
     )
+    assert res.convertible
 
 
 @pytest.mark.libreoffice

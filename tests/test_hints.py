@@ -281,6 +281,7 @@ def test_summary_lists_the_hint_beside_the_findings_it_repairs(tmp_path: Path) -
     issues = records(tmp_path / "汇总.xlsx", ISSUES)
     rules = [r for r in issues if r["issue.code"] == "rule"]
     assert sorted(r["issue.rule"] for r in rules) == ["R2[natural]", "R2[total]", "R3[natural]", "R3[total]"]
+    assert {r["issue.title"] for r in rules if r["issue.rule"] == "R2[natural]"} == {"「依申请公开」（七）总计·自然人"}
     assert {r["issue.agency"] for r in rules} == {group[1].name}
     (message,) = {r["issue.hint"] for r in rules}
     assert message.startswith("「依申请公开」D29（（七）总计·自然人）填 999，按各项之和应为 ")
@@ -288,6 +289,7 @@ def test_summary_lists_the_hint_beside_the_findings_it_repairs(tmp_path: Path) -
     # an upper level reads the 修改建议 back with the rows of this summary
     upper = run([tmp_path / "汇总.xlsx"], tmp_path / "上级.xlsx", agency="市汇总", include_invalid=True)
     carried = [i for i in upper.issues if i.finding.code == "rule"]
+    assert all(i.finding.title and i.finding.title.startswith("「依申请公开」") for i in carried)
     assert carried and {i.hint for i in carried} == {message}
 
 

@@ -287,15 +287,16 @@ def test_check_sheet_rows(form_book: tuple) -> None:
     checks = cover_checks(spec)
     for row, check in enumerate(checks, start=5):  # the cover's checks come first
         pos = layout.pos[check.field.id]
-        key, note, cells, left, right, diff, verdict = (c.value for c in ws[row][:7])
+        title, note, cells, left, right, diff, verdict, key = (c.value for c in ws[row][:8])
+        assert title == f"{spec.cover.sheet}·{check.field.label}"  # named in Chinese; the code for tools last
         assert key == check.key and note == check.note(spec) and note.startswith(check.field.label)
         assert cells == pos.address
         assert (left, right, diff) == (None, None, None)
         assert verdict == f'=IF({check.condition(pos.ref, spec)},"✓","✗")'
     for row, inst in enumerate(instances, start=rule_row(spec, 0) + 1):
-        rule, note, cells, left, right, diff, verdict = (c.value for c in ws[row][:7])
+        title, note, cells, left, right, diff, verdict, rule = (c.value for c in ws[row][:8])
         l_f, r_f, cond = compile_check(inst.check, addr, inst.rule.tolerance)
-        assert rule == inst.key
+        assert rule == inst.key and title.startswith(f"「{spec.table(inst.table).sheet}」") and "[" not in title
         assert note.startswith(inst.rule.title)
         assert cells.startswith(layout.pos[inst.ids[0]].address)
         assert (left, right, diff) == ("=" + l_f, "=" + r_f, f"=D{row}-E{row}")
@@ -307,6 +308,10 @@ def test_check_sheet_rows(form_book: tuple) -> None:
     assert "自然人" in ws.cell(r3, 2).value
     r2 = next(row for row, inst in enumerate(instances, start=rule_row(spec, 0) + 1) if inst.key == "R2[natural]")
     assert "等共" in ws.cell(r2, 3).value  # 20+ cells: the list is cut short
+    assert ws.cell(r2, 1).value == "「依申请公开」（七）总计·自然人"
+    r1 = next(row for row, inst in enumerate(instances, start=rule_row(spec, 0) + 1)
+              if inst.key == "R1[withheld_secret]")
+    assert ws.cell(r1, 1).value == "「依申请公开」（三）不予公开1.属于国家秘密·总计"
 
 
 def test_inputs_turn_red_when_their_checks_fail(form_book: tuple) -> None:
@@ -361,7 +366,9 @@ def test_cover_checks_are_driven_by_the_spec(tmp_path: Path) -> None:
     keys = [c.key for c in cover_checks(spec)]
     assert keys.index("cover.required[meta.uscc]") == keys.index("cover.uscc[meta.uscc]") - 1
     wb = openpyxl.load_workbook(build_template(spec, tmp_path / "t.xlsx"))
-    rows = {row[0].value: row[1].value for row in wb[CHECK_SHEET].iter_rows(min_row=5) if row[0].value}
+    rows = {row[7].value: row[1].value for row in wb[CHECK_SHEET].iter_rows(min_row=5) if row[7].value}
+    titles = {row[7].value: row[0].value for row in wb[CHECK_SHEET].iter_rows(min_row=5) if row[7].value}
+    assert titles["cover.required[meta.uscc]"] == f"{spec.cover.sheet}·机构代码"
     assert rows["cover.required[meta.uscc]"] == "机构代码：必须填写"
     assert rows["cover.uscc[meta.uscc]"].startswith("机构代码：18 位") and "未填写时不检查" not in rows["cover.uscc[meta.uscc]"]
     assert "未填写时不检查" in rows["cover.region[meta.region]"]
@@ -444,7 +451,7 @@ def test_cached_cover_verdicts_follow_the_engine(form: str) -> None:
     for fid, values in edges.items():
         for value in values:
             meta = {fid: reader_text(value)}
-            fill = types.SimpleNamespace(spec=spec, meta=meta, positions=positions)
+            fill = types.SimpleNamespace(spec=spec, meta=meta, positions=positions, findings=[])
             engine = {f"{f.code}[{f.ids[0]}]" for f in cover_findings(fill) if f.ids == (fid,)}  # type: ignore[arg-type]
             cached = {c.key for c in checks if c.field.id == fid and not c.passes(value, spec)}
             assert cached == engine, (form, fid, value)

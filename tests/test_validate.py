@@ -259,7 +259,7 @@ def test_cli_json_and_exit_codes(tmp_path: Path) -> None:
     res = _cli("validate", "--json", str(good), str(bad))
     assert res.returncode == 1
     issue = json.loads(res.stdout)["files"][1]["issues"][0]
-    assert set(issue) == {"code", "severity", "rule", "ids", "cells", "expected", "actual", "message"}
+    assert set(issue) == {"code", "severity", "rule", "ids", "cells", "expected", "actual", "message", "title"}
     junk = tmp_path / "x.xlsx"
     junk.write_bytes(b"not a workbook")
     assert _cli("validate", str(good), str(junk)).returncode == 2
@@ -342,7 +342,10 @@ def test_validate_a_folder_and_unusable_previous(tmp_path: Path) -> None:
     (inbox / "~$甲.xlsx").write_bytes(b"lock")
     (inbox / "说明.txt").write_text("不是工作簿", encoding="utf-8")
     reports = validate_files([inbox])
-    assert [r.path.name for r in reports] == ["乙.xlsx", "甲.xlsx"]  # sorted by path: 子目录/乙 before 甲
+    read = [r.path.name for r in reports if r.status != "skipped"]
+    assert read == ["乙.xlsx", "甲.xlsx"]  # sorted by path: 子目录/乙 before 甲
+    skipped = {r.path.name: r.reason for r in reports if r.status == "skipped"}
+    assert set(skipped) == {"~$甲.xlsx", "说明.txt"} and "锁文件" in skipped["~$甲.xlsx"]  # listed, as consolidate does
     res = _cli("validate", str(inbox), "--previous", str(tmp_path / "没有这个文件.xlsx"))
     assert res.returncode == 2 and "--previous" in res.stderr
     (tmp_path / "空").mkdir()

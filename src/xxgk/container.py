@@ -22,6 +22,7 @@ __all__ = ["KINDS", "ContainerCheck", "inspect_file"]
 KINDS = frozenset(
     {
         "xlsx",
+        "xlsm",
         "xls",
         "ods",
         "et",
@@ -41,16 +42,30 @@ KINDS = frozenset(
 class ContainerCheck:
     """Result of :func:`inspect_file`.
 
-    ``ok`` is true only for a structurally sound ``.xlsx``; then ``reason`` is
-    ``None``.  Otherwise ``reason`` is a Chinese sentence for the submitter.
+    ``ok`` is true only for a structurally sound Office Open XML workbook (kind ``xlsx``, or ``xlsm``
+    when it carries VBA macros); then ``reason`` is ``None``.  Otherwise ``reason`` is a Chinese
+    sentence for the submitter.  ``macros`` says the file carries a macro project (in any format);
+    ``content`` names what the file really is (".xlsx", ".xlsm", ".xls", ".ods"), for messages
+    that compare it with the extension.
     """
 
     ok: bool
     kind: str
     reason: str | None
+    macros: bool = False
+    content: str = ""
 
+    @property
+    def convertible(self) -> bool:
+        """LibreOffice can turn it into an .xlsx (xxgk.convert)."""
+        return self.kind in CONVERTIBLE_KINDS
+
+
+CONVERTIBLE_KINDS = frozenset({"xls", "ods", "et"})
+OOXML_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 ZIP_MAGIC = b"PK\x03\x04"
+APPLEDOUBLE_MAGIC = b"\x00\x05\x16\x07"  # macOS "._name" companions of files copied to FAT/SMB shares
 ZIP_EMPTY_MAGIC = b"PK\x05\x06"
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -72,12 +87,20 @@ R_ENCRYPTED_XLS = (
 )
 R_IRM = "文件受权限管理（IRM/DRM）保护，无法读取。请取消权限保护，另存为 .xlsx 后重新报送。"
 R_EMPTY = "文件是空的（0 字节），可能是附件下载失败。" + _RESEND
-R_LOCK = "这是 Excel/WPS 打开文件时自动生成的临时锁文件（文件名以“~$”或“.~lock.”开头），不是报表，已忽略。"
-R_HIDDEN = "这是隐藏文件（文件名以“.”开头），不是报表，已忽略。"
+R_LOCK = "这是 Excel/WPS/LibreOffice 打开文件时自动生成的临时锁文件（文件名以“~$”“.~”或“.~lock.”开头），不是报表，已忽略。"
+R_HIDDEN = "这是 macOS 复制文件时生成的附属文件（文件名以“._”开头），不是报表，已忽略。"
+LOCK_PREFIXES = ("~$", ".~")  # Excel's owner file; WPS's ".~name" and LibreOffice's ".~lock.name#"
 
 
-def _ok() -> ContainerCheck:
-    return ContainerCheck(True, "xlsx", None)
+def extension_clause(path: Path) -> str:
+    """How a message names a file's extension: 扩展名是 .et / 文件名没有扩展名."""
+    ext = Path(path).suffix.lower()
+    return f"扩展名是 {ext}" if ext else "文件名没有扩展名"
+
+
+def _ok(macro_enabled: bool = False, vba: bool = False) -> ContainerCheck:
+    xlsm = macro_enabled or vba
+    return ContainerCheck(True, "xlsm" if xlsm else "xlsx", None, vba, ".xlsm" if xlsm else ".xlsx")
 
 
 def _bad(kind: str, reason: str) -> ContainerCheck:
@@ -100,13 +123,14 @@ def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: 
     """
     path = Path(path)
     name = path.name
-    if name.startswith(("~$", ".~lock.")):
+    if name.startswith(LOCK_PREFIXES):
         return _bad("lock_file", R_LOCK)
-    if name.startswith("."):
-        return _bad("hidden", R_HIDDEN)
+    # Any other name starting with "." is judged by content: it is not hidden on Windows, where submissions come from.
     try:
+        if not path.exists():
+            return _bad("not_workbook", f"找不到文件“{path}”。请检查文件名和所在文件夹。")
         if not path.is_file():
-            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或已被删除），无法作为报表读取。")
+            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或设备），无法作为报表读取。")
         size = path.stat().st_size
         if size == 0:
             return _bad("empty", R_EMPTY)
@@ -116,6 +140,8 @@ def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: 
                 return _inspect_zip(fh, path, size, max_uncompressed, max_ratio, verify_crc, xml_heads)
             if head == CFB_MAGIC:
                 return _inspect_cfb(fh, path, size)
+            if head.startswith(APPLEDOUBLE_MAGIC):
+                return _bad("hidden", R_HIDDEN)
             fh.seek(0)
             return _inspect_other(fh.read(XML_HEAD), path)
     except OSError as exc:
@@ -212,7 +238,8 @@ def _classify_zip(zf: zipfile.ZipFile, lower: dict[str, str]) -> ContainerCheck 
         except Exception:
             mimetype = b""
         if mimetype == ODS_MIMETYPE or mimetype.startswith(ODS_MIMETYPE + b"-template"):
-            return _bad("ods", R_ODS)
+            macros = any(n.startswith("basic/") and not n.endswith("/") for n in lower)
+            return ContainerCheck(False, "ods", R_ODS, macros, ".ods")
         if mimetype.startswith(b"application/vnd.oasis.opendocument."):
             what = mimetype.rsplit(b".", 1)[-1].decode("ascii", "replace")
             return _bad(
@@ -221,7 +248,7 @@ def _classify_zip(zf: zipfile.ZipFile, lower: dict[str, str]) -> ContainerCheck 
             )
     if "[content_types].xml" in lower:
         if "xl/workbook.xml" in lower:
-            return _ok()
+            return _ok(_macro_enabled(zf, lower), "xl/vbaproject.bin" in lower)
         if "xl/workbook.bin" in lower:
             return _bad("not_workbook", "这是 Excel 二进制工作簿 (.xlsb)，" + _SAVE_AS)
         if "word/document.xml" in lower:
@@ -234,6 +261,18 @@ def _classify_zip(zf: zipfile.ZipFile, lower: dict[str, str]) -> ContainerCheck 
     return None
 
 
+_MACRO_CONTENT = b"application/vnd.ms-excel.sheet.macroenabled"
+
+
+def _macro_enabled(zf: zipfile.ZipFile, lower: dict[str, str]) -> bool:
+    """The macro-enabled main content type: what Excel writes for .xlsm, with or without a VBA project."""
+    try:
+        with zf.open(lower["[content_types].xml"]) as ct:
+            return _MACRO_CONTENT in ct.read(1 << 16).lower()
+    except Exception:
+        return False
+
+
 def _plain_archive(lower: dict[str, str], path: Path) -> ContainerCheck:
     inner = [n for n in lower if n.endswith((".xlsx", ".xls", ".et", ".ods", ".xlsm"))]
     if inner:
@@ -241,13 +280,20 @@ def _plain_archive(lower: dict[str, str], path: Path) -> ContainerCheck:
             "not_workbook",
             f"这是 ZIP 压缩包（内含 {len(inner)} 个表格文件），不是 Excel 工作簿。请解压后单独报送其中的 .xlsx 文件。",
         )
-    hint = "扩展名是 .xlsx 但" if path.suffix.lower() in (".xlsx", ".xlsm") else ""
+    ext = path.suffix.lower()
+    hint = f"扩展名是 {ext}，但" if ext in OOXML_SUFFIXES else ""
+    if any(n.endswith("vbaproject.bin") for n in lower):
+        return _bad("corrupt", f"{hint}文件里只有 VBA 宏工程，缺少工作簿主体（[Content_Types].xml、xl/workbook.xml），"
+                               "不是完整的 Excel 工作簿，可能已损坏。" + _RESEND)
     return _bad("not_workbook", f"{hint}这是普通 ZIP 压缩包，不是 Excel 工作簿。请报送 Excel 工作簿 (.xlsx)。")
 
 
 _DTD_MARKERS = tuple(
     marker.encode(enc) for marker in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be")
 )
+
+
+_DECLARATION_OPENERS = (b"<!", "<!".encode("utf-16-le"), "<!".encode("utf-16-be"))
 
 
 def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck | None:
@@ -267,6 +313,8 @@ def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Conta
 
 def dtd_problem(member: str, data: bytes) -> ContainerCheck | None:
     """OOXML/ODF never need a DTD: a DOCTYPE/ENTITY declaration means an entity-expansion attack."""
+    if not any(opener in data for opener in _DECLARATION_OPENERS):
+        return None  # no "<!" at all (the usual case): no need to upper-case a whole sheet
     upper = data.upper()
     if any(m in upper for m in _DTD_MARKERS):
         return _bad(
@@ -428,6 +476,7 @@ def _scan_names(fh: BinaryIO) -> set[str]:
         "PowerPoint Document",
         "ETExtData",
         "WpsCustomData",
+        "_VBA_PROJECT_CUR",
     )
     return {n for n in known if n.encode("utf-16-le") + b"\0\0" in blob}
 
@@ -470,10 +519,11 @@ def _inspect_cfb(fh: BinaryIO, path: Path, size: int) -> ContainerCheck:
     is_book = bool(names & {"workbook", "book"})
     if is_book and filepass:
         return _bad("encrypted", R_ENCRYPTED_XLS)
+    macros = bool(names & {"_vba_project_cur", "_vba_project", "vba"})
     if ext in (".et", ".ett"):
-        return _bad("et", R_ET)
+        return ContainerCheck(False, "et", R_ET, macros, ".xls" if is_book else ".et")
     if is_book:
-        return _bad("xls", R_XLS)
+        return ContainerCheck(False, "xls", R_XLS, macros, ".xls")
     if "worddocument" in names:
         return _bad("not_workbook", "这是 Word 97-2003 文档 (.doc)，不是 Excel 工作簿。请报送 Excel 工作簿 (.xlsx)。")
     if "powerpoint document" in names:
@@ -481,7 +531,7 @@ def _inspect_cfb(fh: BinaryIO, path: Path, size: int) -> ContainerCheck:
     if any(n.startswith("__substg1.0_") for n in names):
         return _bad("not_workbook", "这是 Outlook 邮件 (.msg) 文件。请打开邮件，取出其中的 Excel 附件 (.xlsx) 后报送。")
     if any(h in n for n in names for h in _WPS_HINTS):
-        return _bad("et", R_ET)
+        return ContainerCheck(False, "et", R_ET, False, ".et")
     return _bad("not_workbook", "这是 OLE 复合文档，但不是 Excel 工作簿。请报送 Excel 工作簿 (.xlsx)。")
 
 

@@ -12,6 +12,8 @@ from xxgk.findings import ERROR, REGION_REASONS, USCC_REASONS, WARNING, Finding,
 from xxgk.hints import Hint, fix_hints
 from xxgk.identifiers import region_problem, uscc_problem
 from xxgk.identity import parse_date
+from xxgk.labels import field_title, rule_title
+from xxgk.plausible import implausible
 from xxgk.reader import Fill
 from xxgk.rules.ast import walk_refs
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
@@ -103,7 +105,8 @@ def _rule_finding(inst: RuleInstance, spec: FormSpec, cells: tuple[str, ...], le
     table = spec.table(inst.table).title
     diff = number(left - right)
     message = inst.rule.message.format(table=table, lhs=_fmt(left), rhs=_fmt(right), diff=_fmt(abs(diff)), **labels)
-    return Finding("rule", inst.rule.severity, message, inst.key, inst.ids, cells, number(right), number(left))
+    return Finding("rule", inst.rule.severity, message, inst.key, inst.ids, cells, number(right), number(left),
+                   rule_title(inst, spec))
 
 
 def _fmt(value: float) -> str:
@@ -191,14 +194,14 @@ def _altered(frame: Frame, fill: Fill, row: int) -> list[Finding]:
         expected = frame.column(cid)[row]
         if abs(shown - expected) > EPSILON:
             f = _formula_finding("formula.altered", frame, fill, cid, expected, shown)
-            found.append(Finding(f.code, ERROR, f.message, f.rule, f.ids, f.cells, f.expected, f.actual))
+            found.append(Finding(f.code, ERROR, f.message, f.rule, f.ids, f.cells, f.expected, f.actual, f.title))
     return found
 
 
 def _cover_finding(code: str, fill: Fill, field_id: str, raw: str, **params: Any) -> Finding:
     f, pos = fill.spec.field(field_id), fill.positions[field_id]
     return finding(code, WARNING if code == "cover.date" else ERROR, ids=(field_id,), cells=(pos.address,), actual=raw or None,
-                   sheet=pos.sheet, label=f.label, raw=raw, **params)
+                   title=field_title(f, fill.spec), sheet=pos.sheet, label=f.label, raw=raw, **params)
 
 
 _FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
@@ -224,8 +227,11 @@ def _cover_problem(fill: Fill, field_id: str, raw: str) -> Finding | None:
 
 def cover_findings(fill: Fill) -> list[Finding]:
     out = []
+    formulas = {i for found in fill.findings if found.code == "cover.formula" for i in found.ids}  # reported already
     for f in fill.spec.cover.fields:
         raw = fill.meta.get(f.id, "")
+        if f.id in formulas:
+            continue
         if not raw:
             if f.required:
                 out.append(_cover_finding("cover.required", fill, f.id, raw))
@@ -257,9 +263,12 @@ def check_all(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = No
         prev = previous_columns(frame.spec, [previous[i] for i in rows]) if previous else None
         where = fill_addresses(group)
         evaluated = evaluate_rules(frame, prev)
+        ids = list(frame.index)
+        computed = np.array([c in frame.formula_values for c in ids], dtype=bool)
+        odd = implausible(frame.values, frame.typed, computed, group, ids)
         for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, where, prev, evaluated),
                                          strict=True)):
-            results[rows[k]].extend(ow + rf)
+            results[rows[k]].extend(odd[k] + ow + rf)
         if hints:
             for k, hs in enumerate(fix_hints(frame, evaluated, where, fill_blanks(group))):
                 found_hints[rows[k]] = hs

@@ -23,12 +23,18 @@ MESSAGES: dict[str, str] = {
     "cell.negative": "「{sheet}」{cell}（{label}）：填写的是负数 {raw}，此处不允许负数。请填写不小于 0 的数。",
     "cell.too_many_decimals": "「{sheet}」{cell}（{label}）：金额 {raw} 超过 6 位小数。请以万元为单位，至多保留 6 位小数。",
     "cell.not_a_number": "「{sheet}」{cell}（{label}）：内容“{raw}”不是数字，按 0 计。请填写数字。",
+    "cell.formula": "「{sheet}」{cell}（{label}）：填写的是公式“{formula}”，不是数字；已按其显示的结果 {shown} 读取。"
+    "请直接填写数字（从别处复制时用“选择性粘贴 → 数值”）。",
+    "cell.implausible": "「{sheet}」{cell}（{label}）：{number} 超出{scope}的合理范围（{kind}不超过 {limit}），"
+    "疑似多输了数字或误填了编号、金额单位。请核对；确实如此的请在报送说明中注明。",
     "table.blank": "「{sheet}」有 {count} 个单元格未填写，已按 0 计：{listing}。没有发生的事项请填 0。",
     "formula.overwritten": "「{sheet}」{cell}（{label}）：此处应为自动计算的公式，却被填入了数值 {actual}"
     "（按公式应为 {expected}）。请从标准模板恢复公式，或核对数字。",
     "formula.altered": "「{sheet}」{cell}（{label}）：表中显示为 {actual}，按各项数字计算应为 {expected}：自动计算的公式被改动，或文件保存前没有重新计算。请从标准模板恢复该公式，重新计算后保存。",
     "formula.removed": "「{sheet}」{cell}（{label}）：自动计算的公式被删除，已按公式重新计算为 {expected}。请从标准模板恢复公式。",
     # cover
+    "cover.formula": "「{sheet}」{label}（{cell}）：填写的是公式“{formula}”（显示为{shown}），不是文字，无法据此核对。"
+    "请删除公式，直接输入{label}（不要粘贴超链接或引用其他表格）。",
     "cover.required": "「{sheet}」{label}未填写。请填写{label}。",
     "cover.uscc": "「{sheet}」{label}“{raw}”{reason}。请核对后重新填写 18 位统一社会信用代码。",
     "cover.region": "「{sheet}」{label}“{raw}”{reason}。请填写 6 位数字的行政区划代码。",
@@ -41,12 +47,31 @@ MESSAGES: dict[str, str] = {
     "previous.wrong_year": "上年报告 {path} 的报告年度为 {last}，不是 {year} 的上一年，跨年度核对未进行。请提供 {year} 年上一年的报告。",
     # whole file
     "file.unreadable": "{reason}",
+    "file.converted": "{what}，已用 LibreOffice 自动转换为 .xlsx 后读取（原文件未改动）。"
+    "今后请在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后报送。",
+    "file.macros": "{what}。宏没有运行，也不会带入任何输出，只读取了表中数据。请另存为不含宏的 Excel 工作簿 (.xlsx) 后报送。",
+    "file.xlsm": "{what}，其中没有宏，已正常读取。今后请另存为 Excel 工作簿 (.xlsx) 报送（不少单位的安全设置会拦截 .xlsm 文件）。",
+    "file.misnamed": "{named}，但本文件实为 Excel 工作簿（{content}），已按实际格式读取。请将文件另存为 .xlsx 后报送。",
     "file.not_template": "不是 xxgk 年报模板：{reason}。请使用标准模板（workbook/ 目录）填报后再校验。",
     "file.unknown_form": "模板表式“{form}”无法识别（本程序支持：{known}）。请使用标准模板填报。",
     "file.spec_version": "本文件由 {form} 表式的 {found} 版模板填写，当前模板为 {current} 版；已按名称读取。如有结构变化，请改用最新模板重新填报。",
     "file.missing_names": "模板结构不完整：缺少 {count} 个定义名称（如 {names}）。请使用标准模板重新填报，不要删除行或列。",
     "file.moved_rows": "「{sheet}」第 {row} 行应为“{expected}”，实际为“{actual}”：表格行被移动、插入或删除。请使用标准模板重新填报。",
 }
+
+# Why a .xls/.ods/.et file could not be converted (xxgk.convert): the reason of a file.unreadable finding.
+MESSAGES.update({
+    "convert.no_soffice": "{what}，需要先用 LibreOffice 转换为 .xlsx 才能读取，但本机没有安装 LibreOffice（soffice）。"
+    "请安装 LibreOffice 后重试，或请报送单位在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后重新报送。",
+    "convert.timeout": "{what}，用 LibreOffice 转换为 .xlsx 超过 {seconds} 秒仍未完成，已终止。文件可能过大或已损坏；"
+    "请在 Excel/WPS 中另存为 Excel 工作簿 (.xlsx) 后重新报送。",
+    "convert.failed": "{what}，但 LibreOffice 无法打开它、无法转换为 .xlsx，文件可能已损坏。"
+    "请在 Excel/WPS 中打开后另存为 Excel 工作簿 (.xlsx) 再重新报送。",
+    "convert.too_large": "{what}，大小 {size}，超过自动转换的上限 {limit}（一份年报通常只有几百 KB），未转换。"
+    "请删除无关的工作表和图片，另存为 Excel 工作簿 (.xlsx) 后重新报送。",
+    "convert.native_et": "本文件是 WPS 表格的专有格式 (.et)，LibreOffice 无法打开（只有内部为 Excel 97-2003 格式的 .et 能自动转换）。"
+    "请在 WPS 中“另存为” Excel 工作簿 (.xlsx) 后重新报送。",
+})
 
 USCC_REASONS = {
     "length": "长度不是 18 位",
@@ -66,6 +91,7 @@ class Finding:
     cells: tuple[str, ...] = ()
     expected: Scalar = None
     actual: Scalar = None
+    title: str | None = None  # the check's Chinese name (xxgk.labels), for people; `rule`/`code` are for tools
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -74,11 +100,11 @@ class Finding:
 
 
 def finding(code: str, severity: str, *, rule: str | None = None, ids: tuple[str, ...] = (),
-            cells: tuple[str, ...] = (), expected: Scalar = None, actual: Scalar = None,
+            cells: tuple[str, ...] = (), expected: Scalar = None, actual: Scalar = None, title: str | None = None,
             **params: Any) -> Finding:
     """A finding whose message is the template of its code filled with params."""
     message = MESSAGES[code].format(expected=expected, actual=actual, **params)
-    return Finding(code, severity, message, rule, ids, cells, expected, actual)
+    return Finding(code, severity, message, rule, ids, cells, expected, actual, title)
 
 
 def count(findings: Iterable[Finding], severity: str) -> int:

@@ -23,9 +23,23 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["DEFAULT_TIMEOUT", "export_pdf", "find_soffice", "recalc"]
+__all__ = ["CONVERT_TIMEOUT", "DEFAULT_TIMEOUT", "SofficeFailed", "SofficeMissing", "SofficeTimeout", "convert",
+           "export_pdf", "find_soffice", "recalc"]
 
 DEFAULT_TIMEOUT = 120.0
+CONVERT_TIMEOUT = 60.0  # a submission of a few sheets converts in about a second
+
+
+class SofficeMissing(RuntimeError):
+    """LibreOffice is not installed (or $XXGK_SOFFICE names nothing runnable)."""
+
+
+class SofficeTimeout(RuntimeError):
+    """LibreOffice did not finish in time and was killed."""
+
+
+class SofficeFailed(RuntimeError):
+    """LibreOffice ran but wrote no output for a file (it could not open it)."""
 
 _CANDIDATES_POSIX = (
     "/usr/bin/soffice",
@@ -129,7 +143,7 @@ def _profile_lock(profile: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def _run(cmd: list[str], cwd: Path, timeout: float, extra_env: dict[str, str] | None = None
+def _run(cmd: list[str], cwd: Path, timeout: float, what: str = "重算", extra_env: dict[str, str] | None = None
          ) -> subprocess.CompletedProcess[str]:
     """Run soffice in its own process group so a timeout kills soffice.bin too."""
     popen_kw: dict[str, object] = {}
@@ -158,7 +172,7 @@ def _run(cmd: list[str], cwd: Path, timeout: float, extra_env: dict[str, str] | 
             else:
                 proc.kill()
             out, err = proc.communicate()
-            raise RuntimeError(f"LibreOffice 重算超时（超过 {timeout:g} 秒），已终止。stderr: {err.strip()}") from None
+            raise SofficeTimeout(f"LibreOffice {what}超时（超过 {timeout:g} 秒），已终止。stderr: {err.strip()}") from None
         return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
@@ -177,24 +191,41 @@ def recalc(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Pat
 
 def recalc_many(srcs: list[Path], out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
     """``recalc`` for several files in one LibreOffice start (each start costs about a second)."""
+    profile = _profile_dir()
+    with _profile_lock(profile):
+        return _to_xlsx(srcs, out_dir, profile, timeout, "重算")
+
+
+def convert(src: Path, out_dir: Path, *, timeout: float = CONVERT_TIMEOUT) -> Path:
+    """Convert ``src`` (.xls, .ods, .et …) to ``out_dir / (src.stem + ".xlsx")`` with LibreOffice.
+
+    Untrusted input: LibreOffice runs with a throw-away profile made for this call (macros never run,
+    external links never update, formulas recalculated on load), on a private copy of ``src`` (which is
+    never written to), killed after ``timeout`` seconds. Nothing is kept between calls, so conversions in
+    parallel processes never share a profile. Raises SofficeMissing, SofficeTimeout or SofficeFailed.
+    """
+    with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as tmp:
+        return _to_xlsx([Path(src)], out_dir, Path(tmp) / "profile", timeout, "转换")[0]
+
+
+def _to_xlsx(srcs: list[Path], out_dir: Path, profile: Path, timeout: float, what: str) -> list[Path]:
     srcs = [Path(s) for s in srcs]
     out_dir = Path(out_dir)
     targets = [out_dir / f"{s.stem}.xlsx" for s in srcs]
     for src, target in zip(srcs, targets, strict=True):
         if not src.is_file():
-            raise FileNotFoundError(f"找不到要重算的文件：{src}")
+            raise FileNotFoundError(f"找不到要{what}的文件：{src}")
         if target.resolve() == src.resolve():
-            raise ValueError(f"输出目录与输入文件相同，重算结果会覆盖原文件：{src}；请换一个输出目录。")
+            raise ValueError(f"输出目录与输入文件相同，{what}结果会覆盖原文件：{src}；请换一个输出目录。")
     if len({t.name for t in targets}) != len(targets):
-        raise ValueError("要重算的文件同名，输出会互相覆盖；请分开重算。")
+        raise ValueError(f"要{what}的文件同名，输出会互相覆盖；请分开{what}。")
     soffice = find_soffice()
     if soffice is None:
-        raise RuntimeError(
-            "未找到 LibreOffice（soffice），无法重算公式；请安装 LibreOffice（Debian: libreoffice-calc-nogui）。"
+        raise SofficeMissing(
+            f"未找到 LibreOffice（soffice），无法{what}；请安装 LibreOffice（Debian: libreoffice-calc-nogui）。"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = _profile_dir()
-    with tempfile.TemporaryDirectory(prefix="xxgk-recalc-") as work_s:
+    with tempfile.TemporaryDirectory(prefix=f"xxgk-{'recalc' if what == '重算' else 'convert'}-") as work_s:
         work = Path(work_s)
         # ASCII-only private copies: LibreOffice mangles non-ASCII paths under a C
         # locale and drops a lock file beside the document it opens.
@@ -218,14 +249,13 @@ def recalc_many(srcs: list[Path], out_dir: Path, *, timeout: float = DEFAULT_TIM
             str(conv_out),
             *(str(c) for c in copies),
         ]
-        with _profile_lock(profile):
-            _prepare_profile(profile)
-            proc = _run(cmd, work, timeout * len(srcs))
+        _prepare_profile(profile)
+        proc = _run(cmd, work, timeout * len(srcs), what)
         for i, (src, target) in enumerate(zip(srcs, targets, strict=True)):
             produced = conv_out / f"input{i}.xlsx"
             if proc.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
                 detail = (proc.stderr.strip() or proc.stdout.strip() or "无输出")[-2000:]
-                raise RuntimeError(f"LibreOffice 重算失败（退出码 {proc.returncode}），文件：{src.name}。stderr: {detail}")
+                raise SofficeFailed(f"LibreOffice {what}失败（退出码 {proc.returncode}），文件：{src.name}。stderr: {detail}")
             tmp_target = out_dir / f".{src.stem}.xlsx.part"
             shutil.move(str(produced), tmp_target)
             os.replace(tmp_target, target)
@@ -247,15 +277,15 @@ def export_pdf(src: Path, target: Path, *, timeout: float = DEFAULT_TIMEOUT) -> 
     """Convert a document (.docx …) to the PDF ``target`` with LibreOffice; ``src`` is never written to.
 
     A throw-away profile for this call (macros never run), a private ASCII-named copy of ``src``, the output
-    written atomically; missing Chinese Windows fonts replaced by installed Chinese ones. Raises RuntimeError
-    with a Chinese reason when LibreOffice is missing, fails or times out.
+    written atomically; missing Chinese Windows fonts replaced by installed Chinese ones. Raises SofficeMissing,
+    SofficeFailed or SofficeTimeout (RuntimeErrors with a Chinese reason).
     """
     src, target = Path(src), Path(target)
     if not src.is_file():
         raise FileNotFoundError(f"找不到要转换的文件：{src}")
     soffice = find_soffice()
     if soffice is None:
-        raise RuntimeError("未找到 LibreOffice（soffice），无法生成 PDF；请安装 LibreOffice（Debian: libreoffice-writer-nogui）。")
+        raise SofficeMissing("未找到 LibreOffice（soffice），无法生成 PDF；请安装 LibreOffice（Debian: libreoffice-writer-nogui）。")
     with tempfile.TemporaryDirectory(prefix="xxgk-pdf-") as work_s:
         work = Path(work_s)
         copy = work / f"input{_suffix(src)}"
@@ -265,11 +295,11 @@ def export_pdf(src: Path, target: Path, *, timeout: float = DEFAULT_TIMEOUT) -> 
         _prepare_profile(profile)
         cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--norestore",
                "--nologo", "--nodefault", "--nofirststartwizard", "--convert-to", "pdf", "--outdir", str(out), str(copy)]
-        proc = _run(cmd, work, timeout, _font_env(work))
+        proc = _run(cmd, work, timeout, "转换 PDF", _font_env(work))
         produced = out / "input.pdf"
         if proc.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
             detail = (proc.stderr.strip() or proc.stdout.strip() or "无输出")[-500:]
-            raise RuntimeError(f"LibreOffice 转换 PDF 失败（退出码 {proc.returncode}），文件：{src.name}。{detail}")
+            raise SofficeFailed(f"LibreOffice 转换 PDF 失败（退出码 {proc.returncode}），文件：{src.name}。{detail}")
         part = target.with_name(f".{target.stem}.pdf.part")
         shutil.move(str(produced), part)
         os.replace(part, target)

@@ -1,12 +1,14 @@
 """Read a filled workbook into a Fill: cover fields, parsed numbers, and what the reader noticed.
 
 The parsing and checking work over a small source (`WorkbookSource`): defined names, custom document
-properties, the values of each sheet, and which computed cells hold formulas. Two sources exist: a file
+properties, the values of each sheet, and which cells hold formulas (with their text). Two sources exist: a file
 (`FileSource`, here) and a live Excel book (`xxgk.addin.live.XlwingsSource`); both give the same Fill.
 
 For files, values come from python-calamine. Calamine does not expose defined names, document properties
 or formulas, so those few small parts are read straight from the zip (workbook.xml, custom.xml and the
-sheet XML of sheets that hold computed cells). Cells are addressed only through the defined names.
+sheet XML of the sheets that hold the form's cells). Cells are addressed only through the defined names.
+
+.xls, .ods and .et files are converted to a temporary .xlsx with LibreOffice first (xxgk.convert).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from xxgk.container import dtd_problem, inspect_file
+from xxgk.container import OOXML_SUFFIXES, ContainerCheck, dtd_problem, extension_clause, inspect_file
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
+from xxgk.labels import field_title
 from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, FORMS, FormSpec, defined_name, load_spec
@@ -85,7 +89,8 @@ class _Plan:
     """Where a workbook keeps each cell, grouped for a fast read (the same for every copy of a template)."""
 
     by_sheet: tuple[tuple[str, tuple[tuple[str, str, bool, Pos], ...]], ...]  # sheet, (id, type, computed, pos)
-    formula_refs: tuple[tuple[str, tuple[str, ...]], ...]  # sheet, A1 refs of its computed cells
+    formula_refs: tuple[tuple[str, tuple[str, ...]], ...]  # sheet, A1 refs of every cell and cover field on it
+    ids: dict[Pos, str]  # where each cell id and cover field id is
 
 
 def _make_plan(spec: FormSpec, positions: dict[str, Pos]) -> _Plan:
@@ -95,10 +100,10 @@ def _make_plan(spec: FormSpec, positions: dict[str, Pos]) -> _Plan:
     for cid, cell in spec.cells.items():
         pos = positions[cid]
         sheets.setdefault(pos.sheet, []).append((cid, cell.type, cid in computed, pos))
-        if cid in computed:
-            refs.setdefault(pos.sheet, []).append(pos.a1)
+    for pos in positions.values():  # computed cells (formula expected), inputs and cover fields (formula reported)
+        refs.setdefault(pos.sheet, []).append(pos.a1)
     return _Plan(tuple((s, tuple(cells)) for s, cells in sheets.items()),
-                 tuple((s, tuple(r)) for s, r in refs.items()))
+                 tuple((s, tuple(r)) for s, r in refs.items()), {pos: cid for cid, pos in positions.items()})
 
 
 @dataclass
@@ -168,21 +173,33 @@ def _parse_package(workbook_xml: bytes, rels_xml: bytes, custom_xml: bytes) -> P
     return Package(names, props, parts)
 
 
-def _formula_cells(zf: zipfile.ZipFile, sheet: str, part: str, refs: tuple[str, ...]) -> set[Pos]:
-    """Which of the given cells (A1 refs on one sheet) hold a formula: <f> is the first child of <c>."""
-    found = set()
+# A cell whose first child is <f>: its reference and, unless it is a shared formula's follower, the formula.
+# Only <c> carries an A1 reference in r="…". Every spreadsheet program writes a space before it; the literal
+# start lets the regex engine skip ahead 3x faster. Other whitespace there (hand-formatted XML) takes the
+# general pattern.
+_FORMULA = re.compile(rb' r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)<)')
+_FORMULA_ANY_SPACE = re.compile(rb'\sr="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)<)')
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def _sheet_formulas(zf: zipfile.ZipFile, sheet: str, part: str, refs: tuple[str, ...]) -> dict[Pos, str]:
+    """Which of the given cells (A1 refs on one sheet) hold a formula, with its text: one pass of one pattern
+    over the sheet's XML (faster than parsing it); the same read refuses a DTD."""
     xml = _member(zf, part)
     _refuse_dtd(part, xml)
-    for m in _formula_pattern(refs).finditer(xml):
-        row, col = xl_cell_to_rowcol(m.group(1).decode())
-        found.add(Pos(sheet, row, col))
+    wanted = _ref_set(refs)
+    found = {}
+    odd_space = b'\nr="' in xml or b'\tr="' in xml or b'\rr="' in xml
+    for m in (_FORMULA_ANY_SPACE if odd_space else _FORMULA).finditer(xml):
+        if m.group(1) in wanted:
+            row, col = xl_cell_to_rowcol(m.group(1).decode())
+            found[Pos(sheet, row, col)] = unescape((m.group(2) or b"").decode("utf-8", "replace"), _ENTITIES)
     return found
 
 
 @lru_cache(maxsize=32)
-def _formula_pattern(refs: tuple[str, ...]) -> re.Pattern[bytes]:
-    cells = b"|".join(re.escape(r.encode()) for r in refs)
-    return re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="(' + cells + rb')"[^>]*>\s*<(?:\w+:)?f[\s>/]')
+def _ref_set(refs: tuple[str, ...]) -> frozenset[bytes]:
+    return frozenset(r.encode() for r in refs)
 
 
 def _parse_ref(text: str) -> Pos | None:
@@ -312,7 +329,7 @@ class _Numbers:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _read_numbers(spec: FormSpec, grids: dict[str, Grid], plan: _Plan, formulas: set[Pos]) -> _Numbers:
+def _read_numbers(spec: FormSpec, grids: dict[str, Grid], plan: _Plan, formulas: dict[Pos, str]) -> _Numbers:
     out = _Numbers()
     for sheet, cells in plan.by_sheet:
         grid = grids.get(sheet, [])
@@ -327,7 +344,10 @@ def _read_numbers(spec: FormSpec, grids: dict[str, Grid], plan: _Plan, formulas:
                     out.removed.add(cid)
                 elif type(raw) in (float, int):
                     out.cached[cid] = float(raw)
-            elif type(raw) is float and raw >= 0 and raw.is_integer() and cell_type == "count":
+                continue
+            if pos in formulas:  # an input cell holding a formula: its shown result is read, and reported
+                out.findings.append(_input_formula(spec, cid, pos, formulas[pos], raw))
+            if type(raw) is float and raw >= 0 and raw.is_integer() and cell_type == "count":
                 out.numbers[cid] = raw  # the common case, no parsing needed
                 if computed:
                     out.typed.add(cid)
@@ -350,6 +370,34 @@ def _read_other(spec: FormSpec, out: _Numbers, cid: str, pos: Pos, raw: object, 
     out.numbers[cid] = float(value)
     if cell.type == "amount":
         out.exact[cid] = value
+
+
+def _input_formula(spec: FormSpec, cid: str, pos: Pos, formula: str, raw: object) -> Finding:
+    cell = spec.cells[cid]
+    label = f"{cell.row.short}·{cell.column.short}".strip("·")
+    return finding("cell.formula", WARNING, ids=(cid,), cells=(pos.address,), actual=f"={formula}" if formula else None,
+                   sheet=pos.sheet, cell=pos.a1, label=label, formula=_formula_text(formula), shown=as_text(raw) or "空白")
+
+
+def _formula_text(formula: str, most: int = 60) -> str:
+    text = f"={formula}" if formula else "（共享公式）"
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _cover_formulas(spec: FormSpec, positions: dict[str, Pos], formulas: dict[Pos, str],
+                    meta: dict[str, str]) -> list[Finding]:
+    """A cover field holding a formula (a pasted =HYPERLINK(...), a reference to another file): its own error,
+    instead of a misleading "not filled in" or "bad code" (the engine skips the field's other checks)."""
+    out = []
+    for f in spec.cover.fields:
+        pos = positions[f.id]
+        if pos in formulas:
+            shown = meta.get(f.id, "")
+            out.append(finding("cover.formula", ERROR, ids=(f.id,), cells=(pos.address,), title=field_title(f, spec),
+                               actual=f"={formulas[pos]}" if formulas[pos] else None, sheet=pos.sheet, cell=pos.a1,
+                               label=f.label, formula=_formula_text(formulas[pos]),
+                               shown=f"“{shown}”" if shown else "空白"))
+    return out
 
 
 def _blank_findings(spec: FormSpec, blank: set[str], positions: dict[str, Pos]) -> list[Finding]:
@@ -375,8 +423,9 @@ class WorkbookSource(Protocol):
         """Defined names, custom properties and the sheets present."""
         ...
 
-    def formula_cells(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> set[Pos]:
-        """Which of these cells (per sheet, A1 refs) hold a formula rather than a typed value."""
+    def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
+        """Which of these cells (per sheet, A1 refs) hold a formula rather than a typed value, with the
+        formula's text without the leading "=" ("" when the source cannot tell, e.g. a shared formula)."""
         ...
 
     def grids(self, sheets: set[str]) -> dict[str, Grid]:
@@ -387,8 +436,9 @@ class WorkbookSource(Protocol):
 class FileSource:
     """A workbook file: the few package parts straight from the zip, values through calamine."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, check: ContainerCheck | None = None) -> None:
         self.path = Path(path)
+        self._check = check  # inspect_file's verdict when the caller has it already
         self._zf: zipfile.ZipFile | None = None
         self._pkg: Package | None = None
         self._parsed: set[str] = set()  # sheet parts already scanned for a DTD
@@ -396,7 +446,7 @@ class FileSource:
     def __enter__(self) -> FileSource:
         # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
         # DTDs in _read_package; calamine's XML parser does not expand entities.
-        check = inspect_file(self.path, verify_crc=False, xml_heads=False)
+        check = self._check or inspect_file(self.path, verify_crc=False, xml_heads=False)
         if not check.ok:
             raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
         with _file_errors():
@@ -419,10 +469,12 @@ class FileSource:
                 self._pkg = _read_package(self.zf)
         return self._pkg
 
-    def formula_cells(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> set[Pos]:
+    def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
         parts = self.package().sheet_parts
+        found: dict[Pos, str] = {}
         with _file_errors():
-            found = set().union(*(_formula_cells(self.zf, s, parts[s], r) for s, r in refs))
+            for sheet, cells in refs:
+                found.update(_sheet_formulas(self.zf, sheet, parts[sheet], cells))
         self._parsed |= {parts[s] for s, _ in refs}
         return found
 
@@ -448,9 +500,50 @@ def _file_errors() -> Iterator[None]:
 
 
 def read_fill(path: Path) -> Fill:
-    """Read one workbook file; raises Unreadable (with a finding) when it is not a usable xxgk workbook."""
-    with FileSource(path) as source:
-        return read_source(source)
+    """Read one workbook file; raises Unreadable (with a finding) when it is not a usable xxgk workbook.
+    An .xls, .ods or .et is read through a temporary .xlsx converted by LibreOffice (xxgk.convert)."""
+    path = Path(path)
+    check = inspect_file(path, verify_crc=False, xml_heads=False)
+    if check.convertible:
+        return _read_converted(path, check)
+    with FileSource(path, check) as source:
+        fill = read_source(source)
+    fill.findings[:0] = _container_notes(path, check)
+    return fill
+
+
+def _read_converted(path: Path, check: ContainerCheck) -> Fill:
+    from xxgk.convert import ConversionFailed, converted_xlsx
+
+    try:
+        with converted_xlsx(path, check) as converted, FileSource(converted.path) as source:
+            fill = read_source(source)
+    except ConversionFailed as exc:
+        raise Unreadable(finding("file.unreadable", ERROR, reason=str(exc))) from None
+    fill.path = path
+    fill.findings[:0] = [finding("file.converted", WARNING, what=converted.what), *_container_notes(path, check)]
+    return fill
+
+
+def _container_notes(path: Path, check: ContainerCheck) -> list[Finding]:
+    """Warnings about the file itself: macros (never run, never kept), the macro-enabled format, an extension
+    that hides the real format."""
+    ext, named = path.suffix.lower(), extension_clause(path)
+    if check.macros:
+        if check.kind == "xlsm" and ext != ".xlsm":
+            what = f"{named}，但本文件实为启用宏的工作簿 (.xlsm)，含 VBA 宏"
+        elif check.kind == "xlsm":
+            what = "本文件是启用宏的工作簿 (.xlsm)，含 VBA 宏"
+        else:
+            what = f"本文件（{check.content or ext}）含宏"
+        return [finding("file.macros", WARNING, what=what)]
+    if check.kind == "xlsm" or (check.ok and ext == ".xlsm"):
+        what = ("本文件保存为启用宏的工作簿 (.xlsm)" if ext == ".xlsm"
+                else f"{named}，但本文件实为启用宏的工作簿格式 (.xlsm)")
+        return [finding("file.xlsm", WARNING, what=what)]
+    if check.ok and ext not in OOXML_SUFFIXES:
+        return [finding("file.misnamed", WARNING, named=named, content=check.content)]
+    return []
 
 
 def read_source(source: WorkbookSource) -> Fill:
@@ -458,13 +551,13 @@ def read_source(source: WorkbookSource) -> Fill:
     pkg = source.package()
     spec = _detect_spec(pkg, source.path)
     positions, plan = _positions(spec, pkg)
-    formulas = source.formula_cells(plan.formula_refs)
+    formulas = source.formulas(plan.formula_refs)
     grids = source.grids({p.sheet for p in positions.values()})
     _check_rows(spec, grids, positions)
     meta = {f: as_text(_at(grids, positions[f])) for f in spec.field_ids}
     got = _read_numbers(spec, grids, plan, formulas)
     fill = Fill(source.path, spec, meta, got.numbers, got.exact, got.blank, got.typed, got.removed, got.cached,
-                positions, got.findings)
+                positions, _cover_formulas(spec, positions, formulas, meta) + got.findings)
     fill.findings.extend(_blank_findings(spec, got.blank, positions))
     found_version = pkg.properties.get("xxgk_spec_version", spec.spec_version)
     if found_version != spec.spec_version:

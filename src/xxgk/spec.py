@@ -146,6 +146,17 @@ class ChartDef:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Plausibility limits: by the value of a cover field (报表类型), the largest |value| of each cell type."""
+
+    by: str  # the cover field whose value picks the limits
+    values: dict[str, dict[str, float]] = field(compare=False, hash=False)  # field value -> cell type -> limit
+
+    def for_kind(self, kind: str, default: str) -> dict[str, float]:
+        return self.values.get(kind) or self.values.get(default) or {}
+
+
+@dataclass(frozen=True)
 class Extension:
     """A province's additions to a national form (templates/ext/<name>.yaml): tables, groups, rules, charts."""
 
@@ -172,6 +183,7 @@ class FormSpec:
     previous_aliases: dict[str, str] = field(compare=False, hash=False)
     cells: dict[str, Cell] = field(compare=False, hash=False)
     charts: tuple[ChartDef, ...] = ()
+    limits: Limits | None = None
     extension: Extension | None = None
 
     @property
@@ -315,6 +327,23 @@ def _chart(raw: dict[str, Any]) -> ChartDef:
     return ChartDef(str(raw["title"]), raw["kind"], raw.get("cells"), raw.get("top_agencies"), int(raw.get("count", 15)))
 
 
+def _limits(raw: dict[str, Any] | None, cover: Cover) -> Limits | None:
+    if not raw:
+        return None
+    by = str(raw.get("by", ""))
+    choices = next((f.choices for f in cover.fields if f.id == by and f.type == "choice"), None)
+    if choices is None:
+        raise SpecError(f"limits: 'by' must name a choice field of the cover, got {by!r}")
+    values: dict[str, dict[str, float]] = {}
+    for kind, per_type in raw.items():
+        if kind == "by":
+            continue
+        if kind not in choices or not isinstance(per_type, dict) or set(per_type) - set(CELL_TYPES):
+            raise SpecError(f"limits: {kind!r} must be one of {choices} mapping cell types {CELL_TYPES} to numbers")
+        values[kind] = {t: float(v) for t, v in per_type.items()}
+    return Limits(by, values)
+
+
 def _cover(raw: dict[str, Any]) -> Cover:
     fields = []
     for f in raw["fields"]:
@@ -345,19 +374,21 @@ def parse_spec(raw: dict[str, Any], *, extension: Extension | None = None) -> Fo
             )
             for t in raw["tables"]
         )
+        cover = _cover(raw["cover"])
         spec = FormSpec(
             form=raw["form"],
             spec_version=str(raw["spec_version"]),
             name=raw["name"],
             basis=raw["basis"],
             years=(int(raw["years"][0]), int(raw["years"][1])),
-            cover=_cover(raw["cover"]),
+            cover=cover,
             tables=tables,
             groups=_groups(raw.get("groups", {}), tables),
             rules=tuple(_rule(r) for r in raw.get("rules", [])),
             previous_aliases=dict(raw.get("previous_aliases") or {}),
             cells=_cells(tables),
             charts=tuple(_chart(c) for c in raw.get("charts") or ()),
+            limits=_limits(raw.get("limits"), cover),
             extension=extension,
         )
     except KeyError as exc:

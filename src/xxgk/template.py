@@ -17,7 +17,6 @@ import datetime as dt
 import math
 import os
 import re
-import unicodedata
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -29,13 +28,30 @@ from typing import Any
 import numpy as np
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from xxgk.checksheet import (
+    BAD,
+    CHECK_FIRST_ROW,
+    CHECK_HEADERS,
+    CHECK_SHEET,
+    FAILED_NAME,
+    LINE_PT,
+    OK,
+    ROW_PT,
+    TITLE_PT,
+    WARN,
+    CoverLine,
+    RuleLine,
+    check_name,
+    lines_height,
+    text_width,
+    write_check_sheet,
+)
 from xxgk.identifiers import PROVINCE_CODES, USCC_CHARSET, USCC_WEIGHTS
 from xxgk.layout import Layout, Pos, SheetPlan, Span, plan_layout
-from xxgk.rules.excel import NotCompilable, compile_check, compile_expr, verdict_formula
-from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
+from xxgk.rules.excel import NotCompilable, compile_check, compile_expr
+from xxgk.rules.expand import computed_cells, expand_rules
 from xxgk.rules.vector import evaluate, evaluate_check
 from xxgk.spec import EXT_PROPERTY, FORMS, Field, FormSpec, defined_name, load_spec
 
@@ -56,27 +72,17 @@ __all__ = [
     "template_filename",
 ]
 
-CHECK_SHEET = "校验"
 HELP_SHEET = "说明"
-CHECK_HEADERS = ("规则", "说明", "涉及单元格", "左边", "右边", "差额", "结果")
-OK, BAD, WARN = "✓", "✗", "⚠"
-FAILED_NAME = "xxgk_failed_checks"  # the 校验 sheet's count of ✗ verdicts
 STATUS_NAME = "xxgk_status"  # the cover's status line
 FILENAME_PREFIX = "信息公开年报模板"
 FONT = "宋体"
 
-CHECK_FIRST_ROW = 4  # 校验: title, count/status, spacer, header, then one row per cover check and per rule instance
-MAX_LISTED_CELLS = 8  # 涉及单元格 lists at most this many addresses, then "等共 N 个单元格"
 
-# Sizes: column widths in Excel character units, heights in points.
-LINE_PT = 15.0
-ROW_PT = 20.0
-TITLE_PT = 30.0
+# Sizes: column widths in Excel character units (heights: checksheet's LINE_PT, ROW_PT, TITLE_PT).
 LABEL_WIDTH = (10, 40)
 GROUP_LABEL_WIDTH = 14
 DATA_WIDTH = (10, 16)
 COVER_VALUE_WIDTH = 42
-CHECK_WIDTHS = (22, 46, 44, 11, 11, 11, 7)
 HELP_WIDTH = 80
 
 HELP_TEXT = """\
@@ -89,7 +95,7 @@ HELP_TEXT = """\
 5. 金额一律以“万元”为单位，最多保留 6 位小数（即精确到分），不要填写以“元”为单位的数字。
 6. 输入不符合要求时，表格会弹出提示并拒绝输入；从其他文件复制粘贴的内容不受此限制，粘贴后请自行核对。
 二、“{check}”表怎样看
-1. “{check}”表先逐项检查“{cover}”表的填写（必填项、代码格式、报告年度等），再列出本报告的各项勾稽关系，每行给出规则、涉及的单元格、左边和右边的计算结果及差额，“结果”列显示 {ok} 表示通过、{bad} 表示未通过。
+1. “{check}”表先逐项检查“{cover}”表的填写（必填项、代码格式、报告年度等），再列出本报告的各项勾稽关系，每行给出校验项（所在表及行、列名称）、说明、涉及的单元格、左边和右边的计算结果及差额，“结果”列显示 {ok} 表示通过、{bad} 表示未通过。
 2. 有未通过的校验时，相关的白色单元格（包括“{cover}”表的填写栏）以红色标出，“{cover}”表下方也会显示未通过的项数。请逐项核对，直到全部显示 {ok}。
 3. 需要与上年报告比对的校验（例如上年结转数）不在本表中，由下面的命令行工具完成。
 三、工作表保护
@@ -104,9 +110,6 @@ HELP_TEXT = """\
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 
 COVER_HINT = "白色单元格请填写，灰色单元格自动计算；各表校验结果见“{check}”表，填写说明见“{help}”表。"
-CHECK_TITLE = "校验结果（本表自动计算，请勿修改）"
-CHECK_HINT = "{ok} 表示通过，{bad} 表示未通过；未通过的校验所涉及的白色单元格在各表中以红色标出。差额 = 左边 − 右边。"
-FAILED_LABEL = "未通过项数"
 STATUS_OK = f"{OK} 全部校验通过"
 STATUS_BAD = (f"{BAD} 有 ", f" 项校验未通过，请查看“{CHECK_SHEET}”表")  # around the number of failures
 
@@ -171,17 +174,12 @@ class Styles:
     note: Format
     cell: Format  # bordered wrapped text cell (校验 sheet)
     number: Format  # bordered number cell (校验 sheet)
+    code: Format  # small grey text: a check's code for tools (校验 sheet)
     verdict: Format
     ok: Format  # conditional: green
     bad: Format  # conditional: red
     warn: Format  # conditional: yellow
     integer: Format  # conditional: number format without decimals
-
-
-def check_name(key: str) -> str:
-    """The defined name of a verdict cell: R3[natural] -> xxgk_check_R3_natural,
-    cover.uscc[meta.uscc] -> xxgk_check_cover_uscc_meta_uscc."""
-    return "xxgk_check_" + re.sub(r"[^0-9A-Za-z]+", "_", key).strip("_")
 
 
 @dataclass(frozen=True)
@@ -341,27 +339,6 @@ def _number(value: object) -> float:
     return 0.0
 
 
-def _text_width(text: str) -> float:
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
-
-
-def _lines_height(text: str, width: float) -> float:
-    """Row height (points) that shows `text` wrapped in a column `width` characters wide."""
-    lines = max(1, math.ceil(_text_width(text) / max(1.0, width - 2)))
-    return max(ROW_PT, lines * LINE_PT + 5)
-
-
-def _instance_note(inst: RuleInstance, spec: FormSpec) -> str:
-    labels = list(dict.fromkeys(binding_labels(inst, spec).values()))
-    return f"{inst.rule.title}（{'、'.join(labels)}）" if labels else inst.rule.title
-
-
-def _cells_text(addresses: list[str]) -> str:
-    if len(addresses) <= MAX_LISTED_CELLS:
-        return "、".join(addresses)
-    return "、".join(addresses[:MAX_LISTED_CELLS]) + f" 等共 {len(addresses)} 个单元格"
-
-
 # --------------------------------------------------------------------------- cover check formulas
 #
 # A cover cell's text as the engine sees it is the reader's str(value).strip(); the formulas strip the same
@@ -472,28 +449,6 @@ def _ascii_digits(text: str) -> bool:
     return text != "" and all(c in "0123456789" for c in text)
 
 
-@dataclass(frozen=True)
-class _CoverLine:
-    check: CoverCheck
-    row: int
-    passed: bool
-
-
-@dataclass(frozen=True)
-class _Check:
-    inst: RuleInstance
-    row: int
-    left: str
-    right: str
-    cond: str
-    bad: str  # the symbol a failure shows: ✗ (error) or ⚠ (warning)
-    cached: tuple[float, float, bool]
-
-    @property
-    def name(self) -> str:
-        return check_name(self.inst.key)
-
-
 class _Builder:
     def __init__(self, spec: FormSpec, workbook: Workbook, values: dict[str, object],
                  overrides: dict[str, object]) -> None:
@@ -505,7 +460,7 @@ class _Builder:
         self.exprs = computed_cells(spec)
         self.styles = self._styles()
         self.numbers = self._numbers()
-        self.cover_lines = [_CoverLine(c, CHECK_FIRST_ROW + k, c.passes(self._field_value(c.field), spec))
+        self.cover_lines = [CoverLine(c, CHECK_FIRST_ROW + k, c.passes(self._field_value(c.field), spec))
                             for k, c in enumerate(cover_checks(spec))]
         self.checks = self._checks()
         self.failed = (sum(1 for line in self.cover_lines if not line.passed)
@@ -531,8 +486,8 @@ class _Builder:
                                  else float(evaluate(expr, self._column, None, 1)[0]))
         return self.numbers
 
-    def _checks(self) -> list[_Check]:
-        checks: list[_Check] = []
+    def _checks(self) -> list[RuleLine]:
+        checks: list[RuleLine] = []
         names: dict[str, str] = {line.check.name: line.check.key for line in self.cover_lines}
         first = CHECK_FIRST_ROW + len(self.cover_lines)
         for inst in expand_rules(self.spec):
@@ -548,7 +503,7 @@ class _Builder:
             names[name] = inst.key
             lv, rv, passed = evaluate_check(inst.check, self._column, None, 1, inst.rule.tolerance)
             bad = WARN if inst.rule.severity == "warning" else BAD
-            checks.append(_Check(inst, first + len(checks), left, right, cond, bad,
+            checks.append(RuleLine(inst, first + len(checks), left, right, cond, bad,
                                  (float(lv[0]), float(rv[0]), bool(passed[0]))))
         return checks
 
@@ -584,6 +539,7 @@ class _Builder:
             note=self._fmt(text_wrap=True, align="left", font_color="#595959"),
             cell=self._fmt(**box, align="left"),
             number=self._fmt(border=1, align="right"),
+            code=self._fmt(border=1, align="left", font_size=8, font_color="#7F7F7F", text_wrap=True),
             verdict=self._fmt(border=1, bold=True, align="center"),
             ok=self.wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
             bad=self.wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
@@ -610,14 +566,14 @@ class _Builder:
         self._cover(self.layout.cover)
         for plan in self.layout.tables:
             self._table(plan)
-        self._check_sheet()
+        write_check_sheet(self)
         self._help_sheet()
         for cid, pos in self.layout.pos.items():
             self.wb.define_name(defined_name(cid), f"={pos.ref}")
         if extra is not None:
             extra(self.wb, self.styles)
 
-    def _sheet(self, name: str) -> Worksheet:
+    def new_sheet(self, name: str) -> Worksheet:
         ws = self.wb.add_worksheet(name)
         ws.hide_gridlines(2)
         ws.set_paper(9)  # A4
@@ -627,7 +583,7 @@ class _Builder:
         return ws
 
     @staticmethod
-    def _protect(ws: Worksheet) -> None:
+    def protect(ws: Worksheet) -> None:
         """Protection without a password: 审阅 → 撤销工作表保护 with an empty password lifts it."""
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
                         "format_columns": True, "format_rows": True})
@@ -659,8 +615,8 @@ class _Builder:
 
     def _cover(self, plan: SheetPlan) -> None:
         spec, s = self.spec, self.styles
-        ws = self._sheet(plan.name)
-        widths = [float(max(16, *(math.ceil(_text_width(f.label)) + 4 for f in spec.cover.fields))),
+        ws = self.new_sheet(plan.name)
+        widths = [float(max(16, *(math.ceil(text_width(f.label)) + 4 for f in spec.cover.fields))),
                   float(COVER_VALUE_WIDTH)]
         for col, width in enumerate(widths[: plan.width]):
             ws.set_column(col, col, width)
@@ -703,7 +659,7 @@ class _Builder:
         ws.set_row(hint_row, LINE_PT * 2 + 4)
         ws.print_area(0, 0, hint_row, last_col)
         ws.set_portrait()
-        self._protect(ws)
+        self.protect(ws)
 
     def _field_validation(self, f: Field, pos: Pos) -> dict[str, Any] | None:
         lo, hi = self.spec.years
@@ -747,7 +703,7 @@ class _Builder:
             if span.first_col != span.last_col or span.kind not in ("row_label", "corner", "header"):
                 continue
             c = span.first_col
-            text = _text_width(span.text)
+            text = text_width(span.text)
             # a label spanning several rows may wrap, but reads better on one line when that is cheap
             need = math.ceil(text if span.first_row == span.last_row else min(text, GROUP_LABEL_WIDTH)) + 2
             cap = LABEL_WIDTH[1] if c < plan.label_cols else DATA_WIDTH[1]
@@ -765,7 +721,7 @@ class _Builder:
                 heights[span.first_row] = ROW_PT + 4
                 continue
             avail = max(1.0, sum(widths[span.first_col: span.last_col + 1]) - 1.5)
-            lines = max(1, math.ceil(_text_width(span.text) / avail))
+            lines = max(1, math.ceil(text_width(span.text) / avail))
             rows = span.last_row - span.first_row + 1
             per_row = (lines * LINE_PT + 6) / rows
             for r in range(span.first_row, span.last_row + 1):
@@ -774,7 +730,7 @@ class _Builder:
 
     def _table(self, plan: SheetPlan) -> None:
         s = self.styles
-        ws = self._sheet(plan.name)
+        ws = self.new_sheet(plan.name)
         widths = self._widths(plan)
         for col, width in enumerate(widths):
             ws.set_column(col, col, width)
@@ -802,11 +758,11 @@ class _Builder:
             ws.conditional_format(pos.row, pos.col, pos.row, pos.col,
                                   {"type": "formula", "criteria": f"=MOD({pos.a1},1)=0", "format": s.integer})
         ws.print_area(0, 0, plan.last_row, plan.width - 1)
-        self._protect(ws)
+        self.protect(ws)
 
     def _highlight(self, ws: Worksheet, plan: SheetPlan) -> None:
         """Input cells turn red (yellow for warnings) while a check they take part in fails."""
-        owners: dict[str, list[_Check]] = {}
+        owners: dict[str, list[RuleLine]] = {}
         for check in self.checks:
             for cid in check.inst.ids:
                 if cid in plan.cells and cid not in self.exprs:
@@ -825,79 +781,11 @@ class _Builder:
                                       {"type": "formula", "criteria": criteria, "format": fmt,
                                        "multi_range": " ".join(p.a1 for p in cells)})
 
-    # ------------------------------------------------------------------ 校验
-
-    def _check_sheet(self) -> None:
-        s = self.styles
-        ws = self._sheet(CHECK_SHEET)
-        for col, width in enumerate(CHECK_WIDTHS):
-            ws.set_column(col, col, width)
-        last_col = len(CHECK_HEADERS) - 1
-        ws.merge_range(0, 0, 0, last_col, CHECK_TITLE, s.title)
-        ws.set_row(0, TITLE_PT)
-        ws.write_string(1, 0, FAILED_LABEL, s.header)
-        verdict_col = last_col
-        first = CHECK_FIRST_ROW
-        last = CHECK_FIRST_ROW + max(len(self.cover_lines) + len(self.checks), 1) - 1
-        rng = f"{xl_rowcol_to_cell(first, verdict_col, True, True)}:{xl_rowcol_to_cell(last, verdict_col, True, True)}"
-        ws.write_formula(1, 1, f'=COUNTIF({rng},"{BAD}")', s.verdict, self.failed)
-        self.wb.define_name(FAILED_NAME, f"={Pos(CHECK_SHEET, 1, 1).ref}")
-        ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": "==", "value": 0, "format": s.ok})
-        ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": ">", "value": 0, "format": s.bad})
-        ws.merge_range(1, 2, 1, last_col, CHECK_HINT.format(ok=OK, bad=BAD), s.note)
-        ws.set_row(1, ROW_PT + 4)
-        for col, text in enumerate(CHECK_HEADERS):
-            ws.write_string(CHECK_FIRST_ROW - 1, col, text, s.header)
-        ws.set_row(CHECK_FIRST_ROW - 2, 6)
-        for line in self.cover_lines:
-            self._cover_row(ws, line)
-        for check in self.checks:
-            self._check_row(ws, check)
-        if self.cover_lines or self.checks:
-            for symbol, fmt in ((OK, s.ok), (BAD, s.bad), (WARN, s.warn)):
-                ws.conditional_format(first, verdict_col, last, verdict_col,
-                                      {"type": "cell", "criteria": "==", "value": f'"{symbol}"', "format": fmt})
-        ws.freeze_panes(CHECK_FIRST_ROW, 0)
-        ws.repeat_rows(CHECK_FIRST_ROW - 1)
-        ws.print_area(0, 0, last, last_col)
-        self._protect(ws)
-
-    def _cover_row(self, ws: Worksheet, line: _CoverLine) -> None:
-        s, row, check = self.styles, line.row, line.check
-        pos = self.layout.pos[check.field.id]
-        note = check.note(self.spec)
-        ws.write_string(row, 0, check.key, s.cell)
-        ws.write_string(row, 1, note, s.cell)
-        ws.write_string(row, 2, pos.address, s.cell)
-        for col in (3, 4, 5):
-            ws.write_blank(row, col, None, s.number)
-        ws.write_formula(row, 6, verdict_formula(check.condition(pos.ref, self.spec), OK, BAD), s.verdict,
-                         OK if line.passed else BAD)
-        ws.set_row(row, _lines_height(note, CHECK_WIDTHS[1]))
-        self.wb.define_name(check.name, f"={Pos(CHECK_SHEET, row, 6).ref}")
-
-    def _check_row(self, ws: Worksheet, check: _Check) -> None:
-        s, row = self.styles, check.row
-        inst = check.inst
-        note = _instance_note(inst, self.spec)
-        cells = _cells_text([self.layout.pos[cid].address for cid in inst.ids])
-        lv, rv, passed = check.cached
-        ws.write_string(row, 0, inst.key, s.cell)
-        ws.write_string(row, 1, note, s.cell)
-        ws.write_string(row, 2, cells, s.cell)
-        ws.write_formula(row, 3, "=" + check.left, s.number, lv)
-        ws.write_formula(row, 4, "=" + check.right, s.number, rv)
-        diff = f"={xl_rowcol_to_cell(row, 3)}-{xl_rowcol_to_cell(row, 4)}"
-        ws.write_formula(row, 5, diff, s.number, lv - rv)
-        ws.write_formula(row, 6, verdict_formula(check.cond, OK, check.bad), s.verdict, OK if passed else check.bad)
-        ws.set_row(row, max(_lines_height(note, CHECK_WIDTHS[1]), _lines_height(cells, CHECK_WIDTHS[2])))
-        self.wb.define_name(check.name, f"={Pos(CHECK_SHEET, row, 6).ref}")
-
     # ------------------------------------------------------------------ 说明
 
     def _help_sheet(self) -> None:
         s, spec = self.styles, self.spec
-        ws = self._sheet(HELP_SHEET)
+        ws = self.new_sheet(HELP_SHEET)
         ws.set_portrait()
         ws.set_column(0, 0, HELP_WIDTH)
         text = HELP_TEXT.format(
@@ -908,6 +796,6 @@ class _Builder:
             # explicit heights: LibreOffice does not fit wrapped rows of an xlsx on load
             fmt = s.title if row == 0 else s.heading if _HEADING.match(line) else s.text
             ws.write_string(row, 0, line, fmt)
-            ws.set_row(row, TITLE_PT if row == 0 else _lines_height(line, HELP_WIDTH))
+            ws.set_row(row, TITLE_PT if row == 0 else lines_height(line, HELP_WIDTH))
         ws.print_area(0, 0, len(lines) - 1, 0)
-        self._protect(ws)
+        self.protect(ws)

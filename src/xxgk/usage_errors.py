@@ -27,7 +27,7 @@ def usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.BadOptionUsage | click.BadArgumentUsage):
         return f"{exc.format_message()}。{hint}"
     if isinstance(exc, click.BadParameter):
-        return f"{_param(exc.param)} 的值无效：{_path_problem(exc.message)}。{hint}"
+        return f"{_param(exc.param)} 的值无效：{_click_zh(exc.message).rstrip('。.')}。{hint}"
     if (unknown := re.match(r"No such command '(.*)'", exc.message)):
         return f"没有命令“{unknown.group(1)}”。{hint}"
     return f"命令行有误（{exc.format_message()}）。{hint}"
@@ -58,21 +58,22 @@ class PositiveInt(click.ParamType):
         return number
 
 
-# click.Path's refusals ("File 'x' is a directory."), said in Chinese
-_PATH_PROBLEMS = (
-    (re.compile(r"^File '(.*)' is a directory\.?$"), "“{0}”是文件夹，这里需要一个文件名"),
-    (re.compile(r"^Directory '(.*)' is a file\.?$"), "“{0}”是文件，这里需要一个文件夹"),
-    (re.compile(r"^\w+ '(.*)' does not exist\.?$"), "“{0}”不存在"),
-    (re.compile(r"^\w+ '(.*)' is not writable\.?$"), "“{0}”没有写入权限"),
-    (re.compile(r"^\w+ '(.*)' is not readable\.?$"), "“{0}”没有读取权限"),
+_CLICK_ZH = (  # click's own refusals of a value (click.Path, int), said again in Chinese
+    (r"^\w+ '(.*)' does not exist\.?$", "找不到“{}”"),
+    (r"^\w+ '(.*)' is a directory\.?$", "“{}”是文件夹，这里要的是文件"),
+    (r"^\w+ '(.*)' is a file\.?$", "“{}”是文件，这里要的是文件夹"),
+    (r"^\w+ '(.*)' is not readable\.?$", "“{}”没有读取权限"),
+    (r"^\w+ '(.*)' is not writable\.?$", "“{}”没有写入权限"),
+    (r"^'(.*)' is not a valid integer(?: range)?\.?$", "“{}”不是整数"),
+    (r"^'(.*)' is not a valid float(?: range)?\.?$", "“{}”不是数字"),
 )
 
 
-def _path_problem(message: str) -> str:
-    for pattern, chinese in _PATH_PROBLEMS:
-        if (m := pattern.match(message)):
+def _click_zh(message: str) -> str:
+    for pattern, chinese in _CLICK_ZH:
+        if (m := re.match(pattern, message)):
             return chinese.format(m.group(1))
-    return message.rstrip("。.")
+    return message
 
 
 def _param(param: click.Parameter | None) -> str:
@@ -92,8 +93,9 @@ _OS_REASONS = {
     errno.ENOSPC: "磁盘空间不足",
     errno.EROFS: "磁盘为只读",
     errno.ENAMETOOLONG: "文件名过长",
-    errno.EEXIST: "已有同名的文件，无法在此建立文件夹",
+    errno.EEXIST: "是已有的文件，不能当作文件夹",
 }
+_TEMP_FILE = re.compile(r"^\.xxgk-[0-9a-f]+\.\w+$")  # the writers' temporary file beside the output (atomic save)
 
 
 def os_reason(exc: OSError) -> str:
@@ -103,16 +105,11 @@ def os_reason(exc: OSError) -> str:
 
 def os_message(exc: OSError) -> str:
     reason = os_reason(exc)
-    where = f"“{_shown_path(exc.filename)}”" if exc.filename else ""
+    name = str(exc.filename) if exc.filename else ""
+    if _TEMP_FILE.match(os.path.basename(name)):  # the user named the output, not our temporary file
+        return f"无法在文件夹“{os.path.dirname(name) or '.'}”中写入文件：{reason}。请检查路径和权限后重试。"
+    where = f"“{name}”" if name else ""
     return f"{where}{reason}。请检查路径和权限后重试。"
-
-
-def _shown_path(filename: object) -> str:
-    """The path as the user knows it: a temporary file we write (".xxgk-…", renamed once complete) is shown as
-    the folder the output goes to."""
-    text = os.fsdecode(filename) if isinstance(filename, str | bytes) else str(filename)
-    folder, name = os.path.split(text)
-    return f"{folder or '.'}（输出文件夹）" if name.startswith(".xxgk-") else text
 
 
 def run_cli(main: click.Command, argv: list[str] | None = None) -> None:

@@ -11,9 +11,10 @@ from xxgk.engine import check_all
 from xxgk.findings import ERROR, WARNING, Counted, Finding, finding
 from xxgk.hints import Hint
 from xxgk.identity import agency_key, normalize_name
+from xxgk.inbox import scan, skip_reason
 from xxgk.reader import Fill, Unreadable, read_fill
 
-OK, WARNINGS, ERRORS, UNREADABLE = "ok", "warnings", "errors", "unreadable"
+OK, WARNINGS, ERRORS, UNREADABLE, SKIPPED = "ok", "warnings", "errors", "unreadable", "skipped"
 
 
 @dataclass
@@ -23,6 +24,7 @@ class FileReport(Counted):
     findings: list[Finding] = field(default_factory=list)
     fill: Fill | None = None
     hints: list[Hint] = field(default_factory=list)  # the cells that would repair the broken rules (xxgk.hints)
+    reason: str = ""  # why a skipped file is not a report
 
     @property
     def form(self) -> str | None:
@@ -34,7 +36,8 @@ class FileReport(Counted):
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "form": self.form, "agency": self.agency, "status": self.status,
-                "hints": [h.to_dict() for h in self.hints], "issues": [f.to_dict() for f in self.findings]}
+                "reason": self.reason or None, "hints": [h.to_dict() for h in self.hints],
+                "issues": [f.to_dict() for f in self.findings]}
 
 
 def status_of(findings: Sequence[Finding]) -> str:
@@ -44,25 +47,19 @@ def status_of(findings: Sequence[Finding]) -> str:
 
 
 def try_read(path: Path) -> Fill | FileReport:
+    """The fill, or a report saying why not: skipped (not a report at all, as consolidate lists it) or unreadable."""
     try:
         return read_fill(path)
     except Unreadable as exc:
+        reason = skip_reason(path)
+        if reason is not None:
+            return FileReport(path, SKIPPED, reason=reason)
         return FileReport(path, UNREADABLE, [exc.finding])
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ods")
-
-
-def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; a folder stands for the workbooks in it and its subfolders (lock and hidden files left out)."""
-    out: list[Path] = []
-    for path in map(Path, paths):
-        if not path.is_dir():
-            out.append(path)
-            continue
-        out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
-                      and not p.name.startswith(("~$", ".")) and not any(q.startswith(".") for q in p.relative_to(path).parts))
-    return out
+def expand_paths(paths: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]:
+    """Files as given; a folder stands for every file in it and its subfolders (inbox.scan, as consolidate)."""
+    return [p for p, _ in scan(paths, exclude, missing_ok=True)]
 
 
 class PreviousUnusable(Exception):
@@ -73,7 +70,8 @@ def load_previous(path: Path) -> list[Fill]:
     reads = [try_read(p) for p in expand_paths([path])]
     fills = [r for r in reads if isinstance(r, Fill)]
     if not fills:
-        reasons = "；".join(f"{r.path.name}：{r.findings[0].message}" for r in reads if isinstance(r, FileReport))
+        reasons = "；".join(f"{r.path.name}：{r.findings[0].message if r.findings else r.reason}"
+                           for r in reads if isinstance(r, FileReport))
         raise PreviousUnusable(f"上年报告“{path}”无法使用：{reasons or '其中没有工作簿'}")
     return fills
 
@@ -96,7 +94,7 @@ def match_previous(fill: Fill, previous: Sequence[Fill]) -> tuple[Fill | None, F
 def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[FileReport]:
     """One report per path (folders expanded), in order; unreadable files never stop the others.
     Raises PreviousUnusable when `previous` holds no readable workbook."""
-    got = [try_read(p) for p in expand_paths(paths)]
+    got = [try_read(p) for p in expand_paths(paths, [previous] if previous is not None else [])]
     fills = [g for g in got if isinstance(g, Fill)]
     last_year = load_previous(previous) if previous is not None else []
     matched = [match_previous(f, last_year) for f in fills] if last_year else []

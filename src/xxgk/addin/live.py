@@ -122,17 +122,17 @@ class XlwingsSource:
             self._pkg = Package(defined_names(self.book), custom_properties(self.book), sheets)
         return self._pkg
 
-    def formula_cells(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> set[Pos]:
+    def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
         from xlsxwriter.utility import xl_cell_to_rowcol
 
-        found = set()
+        found = {}
         for sheet_name, cells in refs:
             grid = sheet_formulas(_sheet(self.book, sheet_name))
             for a1 in cells:
                 row, col = xl_cell_to_rowcol(a1)
                 value = grid[row][col] if row < len(grid) and col < len(grid[row]) else None
                 if isinstance(value, str) and value.startswith("="):
-                    found.add(Pos(sheet_name, row, col))
+                    found[Pos(sheet_name, row, col)] = value[1:]
         return found
 
     def grids(self, sheets: set[str]) -> dict[str, Grid]:

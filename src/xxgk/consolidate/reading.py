@@ -8,7 +8,7 @@ can run in worker processes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -19,50 +19,15 @@ from xxgk.consolidate.messages import consolidation_finding
 from xxgk.consolidate.model import KIND, Submission, Unit, input_mask
 from xxgk.consolidate.sheets import UNITS, cell_labels
 from xxgk.consolidate.subsummary import SummarySheets, read_issues, read_units
-from xxgk.container import inspect_file
 from xxgk.engine import check_all
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.identity import agency_key
+from xxgk.inbox import WORKBOOK_SUFFIXES, InputError, scan, skip_reason
 from xxgk.reader import Fill, Unreadable, read_fill
 
-__all__ = ["WORKBOOK_SUFFIXES", "read_all", "read_chunk", "scan"]
+__all__ = ["WORKBOOK_SUFFIXES", "InputError", "read_all", "read_chunk", "scan"]
 
 Progress = Callable[[int, int], None]
-
-# A file with one of these endings that cannot be read is 无法读取 (the sender must fix it); any other
-# unreadable file (.pdf, .docx, .txt …) is 已跳过.
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".xlt", ".et", ".ett",
-                               ".ods", ".ots", ".csv"})
-_SKIP_KINDS = ("lock_file", "hidden")
-
-
-class InputError(ValueError):
-    """An input path does not exist (a usage error)."""
-
-
-def scan(inputs: Sequence[Path], exclude: Iterable[Path] = ()) -> list[tuple[Path, str]]:
-    """Every file under the inputs (folders recursively, sorted) with the name to show for it; the excluded
-    paths (the output, the roster, last year's data: files or folders) are left out."""
-    skip = {p.resolve() for p in exclude}
-    seen: set[Path] = set()
-    out: list[tuple[Path, str]] = []
-    for given in inputs:
-        given = Path(given)
-        if given.is_dir():
-            found = sorted((p for p in given.rglob("*") if p.is_file() or p.is_symlink()),
-                           key=lambda p: p.relative_to(given).as_posix())
-            items = [(p, p.relative_to(given).as_posix()) for p in found]
-        elif given.exists() or given.is_symlink():
-            items = [(given, given.name)]
-        else:
-            raise InputError(f"找不到输入文件或文件夹：{given}")
-        for path, name in items:
-            real = path.resolve()
-            if real in seen or real in skip or any(parent in skip for parent in real.parents):
-                continue
-            seen.add(real)
-            out.append((path, name))
-    return out
 
 
 def _mtime(path: Path) -> float:
@@ -73,11 +38,10 @@ def _mtime(path: Path) -> float:
 
 
 def _unreadable(sub: Submission, found: Finding) -> None:
-    check = inspect_file(sub.path)
-    sub.skipped = check.kind in _SKIP_KINDS or (
-        check.kind == "not_workbook" and sub.path.suffix.lower() not in WORKBOOK_SUFFIXES)
-    if sub.skipped:  # not a report at all: listed with the reason, no finding
-        sub.reason = check.reason or found.message
+    reason = skip_reason(sub.path)
+    sub.skipped = reason is not None
+    if reason is not None:  # not a report at all: listed with the reason, no finding
+        sub.reason = reason
         return
     sub.findings = [found]
     sub.reason = found.message

@@ -9,9 +9,9 @@ those keys, never by position, so a consolidator may sort, filter or hide column
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
-from xxgk.spec import MERGE_UP, FormSpec
+from xxgk.labels import cell_labels
+from xxgk.spec import FormSpec
 
 SUBMISSIONS = "报送情况"
 ROSTER = "名册核对"
@@ -43,7 +43,8 @@ ISSUE_COLUMNS = (
     Column("issue.uscc", "统一社会信用代码", 21),
     Column("issue.file", "文件", 28),
     Column("issue.severity", "级别", 7),
-    Column("issue.rule", "规则", 14),
+    Column("issue.title", "校验项", 24),  # the check named in Chinese (xxgk.labels)
+    Column("issue.rule", "规则代码", 10),  # its code, for tools and for matching 说明 upwards
     Column("issue.cells", "涉及单元格", 24),
     Column("issue.actual", "实为（左边）", 11),
     Column("issue.expected", "应为（右边）", 11),
@@ -89,41 +90,6 @@ SOURCE_COLUMNS = (
     Column("source.value", "数值", 12, "amount"),
     Column("source.share", "占汇总值", 9, "share"),
 )
-
-
-def _tail(path: tuple[str, ...], k: int) -> list[str]:
-    parts = [p for p in path if p and p != MERGE_UP]
-    return parts[-k:] if k else []
-
-
-@cache
-def cell_labels(spec: FormSpec) -> dict[str, str]:
-    """A short, unique header label per cell id: row and column labels, lengthened only where needed."""
-    depth = {cid: 1 for cid in spec.cells}
-
-    def label(cid: str) -> str:
-        cell = spec.cells[cid]
-        k = depth[cid]
-        row = [cell.row.short] if k == 1 else _tail(cell.row.label, k)
-        parts = [p for p in (*row, *_tail(cell.column.label, k)) if p]
-        if k > 3:
-            parts.insert(0, spec.table(cell.table).sheet)
-        return "·".join(dict.fromkeys(parts)) or cid
-
-    for _ in range(5):
-        seen: dict[str, list[str]] = {}
-        for cid in spec.cells:
-            seen.setdefault(label(cid), []).append(cid)
-        clashes = [c for group in seen.values() if len(group) > 1 for c in group]
-        if not clashes:
-            break
-        for cid in clashes:
-            depth[cid] += 1
-    labels = {cid: label(cid) for cid in spec.cells}
-    counts: dict[str, int] = {}
-    for text in labels.values():
-        counts[text] = counts.get(text, 0) + 1
-    return {cid: text if counts[text] == 1 else f"{text}（{cid}）" for cid, text in labels.items()}
 
 
 def unit_columns(spec: FormSpec) -> list[Column]:

@@ -29,7 +29,7 @@ from xxgk.spec import FormSpec
 from xxgk.values import as_text, parse_cell
 
 VIA = " ▸ "
-OPTIONAL_ISSUE_KEYS = frozenset({"issue.hint"})  # columns a summary made by an earlier version lacks
+OPTIONAL_ISSUE_KEYS = frozenset({"issue.hint", "issue.title"})  # columns a summary made by an earlier version lacks
 _Grid = list[list[Any]]
 
 
@@ -143,6 +143,7 @@ def read_issues(grid: _Grid | None, via: str) -> list[Issue]:
             cells=tuple(c for c in get("issue.cells").split("、") if c),
             expected=_scalar(r[keys["issue.expected"]]),
             actual=_scalar(r[keys["issue.actual"]]),
+            title=(get("issue.title") or None) if "issue.title" in keys else None,
         )
         file = get("issue.file")
         out.append(Issue(get("issue.agency"), get("issue.uscc"), via + (VIA + file if file else ""), finding,

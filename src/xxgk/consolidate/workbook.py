@@ -249,7 +249,7 @@ class _Writer:
         for i, issue in enumerate(self.r.issues):
             f = issue.finding
             values = (issue.agency, issue.uscc, issue.file, sh.SEVERITY_TEXT.get(f.severity, f.severity),
-                      f.rule or f.code, "、".join(f.cells), f.actual, f.expected, f.message, issue.hint, issue.note,
+                      f.title or "", f.rule or f.code, "、".join(f.cells), f.actual, f.expected, f.message, issue.hint, issue.note,
                       f.code, ",".join(f.ids))
             self.row(ws, FIRST_ROW + i, values, fmts)
             self.fit(ws, FIRST_ROW + i, [(f.message, cols[at["issue.message"]].width),
