@@ -49,7 +49,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.exit()
 
 
-@click.group(cls=_Group, help="政府信息公开工作年度报告工具：生成模板、校验、汇总。")
+@click.group(cls=_Group, help="政府信息公开工作年度报告工具：生成模板、校验、汇总，导入已发布的年报，生成可发布的年度报告。")
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="显示程序和表式版本并退出。")
 def main() -> None:
@@ -218,21 +218,22 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="输出目录（每份报告一个 .xlsx）")
+@click.option("--force", is_flag=True, help="覆盖输出目录中已存在的同名工作簿")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（含每个数字的原文和位置）")
-def import_(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+def import_(paths: tuple[Path, ...], out_dir: Path, force: bool, as_json: bool) -> None:
     from xxgk.importer.command import run as run_import
 
-    sys.exit(run_import(paths, out_dir, as_json))
+    sys.exit(run_import(paths, out_dir, as_json, force))
 
 
 @main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",
               help="由填好的年报工作簿生成可发布的年度报告：标题、六个部分的正文（取自“报告正文”表）和三张统计表"
-              "（官方格式，合并表头）。工作簿有错误时不生成，除非加 --force。")
+              "（官方格式，合并表头）。工作簿有错误或输出文件已存在时不生成，除非加 --force。")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件：.docx（Word）或 .html（网页）")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（与 .docx 同名）")
-@click.option("--force", is_flag=True, help="工作簿有错误时也生成")
+@click.option("--force", is_flag=True, help="工作簿有错误、或输出文件已存在时也生成（覆盖）")
 def report(workbook: Path, output: Path, pdf: bool, force: bool) -> None:
     from xxgk.report.write import ReportRefused, write_report
 
