@@ -54,12 +54,14 @@ from xxgk.rules.excel import NotCompilable, compile_check, compile_expr
 from xxgk.rules.expand import computed_cells, expand_rules
 from xxgk.rules.vector import evaluate, evaluate_check
 from xxgk.spec import EXT_PROPERTY, FORMS, Field, FormSpec, defined_name, load_spec
+from xxgk.template.styles import FONT, Styles, make_styles
 
 __all__ = [
     "CHECK_HEADERS",
     "CHECK_SHEET",
     "COVER_CHECK_NOTES",
     "FAILED_NAME",
+    "FONT",
     "HELP_SHEET",
     "HELP_TEXT",
     "STATUS_NAME",
@@ -75,7 +77,6 @@ __all__ = [
 HELP_SHEET = "说明"
 STATUS_NAME = "xxgk_status"  # the cover's status line
 FILENAME_PREFIX = "信息公开年报模板"
-FONT = "宋体"
 
 
 # Sizes: column widths in Excel character units (heights: checksheet's LINE_PT, ROW_PT, TITLE_PT).
@@ -136,7 +137,6 @@ CELL_PROMPTS: dict[str, dict[str, Any]] = {
         "error_message": "请输入不小于 0 的数字（单位：万元，最多 6 位小数），不要带单位或文字。",
     },
 }
-CELL_NUM_FORMATS = {"count": "0", "signed": "0", "amount": "0.######"}
 
 USCC_LENGTH = 18
 
@@ -152,34 +152,6 @@ COVER_CHECK_NOTES = {
     "choice": "{label}：只能是 {choices}",
 }
 COVER_OPTIONAL_NOTE = "；未填写时不检查"
-
-
-@dataclass(frozen=True)
-class Styles:
-    """The formats the template uses, handed to `extra` so added sheets look the same."""
-
-    title: Format
-    subtitle: Format
-    block_title: Format
-    header: Format
-    corner: Format
-    label: Format  # a row label, left aligned
-    label_group: Format  # a row label grouping several rows, centred
-    inputs: Mapping[str, Format]  # unlocked white input cell, by cell type
-    computed: Mapping[str, Format]  # locked grey formula cell, by cell type
-    fields: Mapping[str, Format]  # cover value cell, by field type
-    status: Format
-    text: Format  # wrapped, left-aligned plain text
-    heading: Format
-    note: Format
-    cell: Format  # bordered wrapped text cell (校验 sheet)
-    number: Format  # bordered number cell (校验 sheet)
-    code: Format  # small grey text: a check's code for tools (校验 sheet)
-    verdict: Format
-    ok: Format  # conditional: green
-    bad: Format  # conditional: red
-    warn: Format  # conditional: yellow
-    integer: Format  # conditional: number format without decimals
 
 
 @dataclass(frozen=True)
@@ -458,7 +430,7 @@ class _Builder:
         self.overrides = overrides
         self.layout: Layout = plan_layout(spec)
         self.exprs = computed_cells(spec)
-        self.styles = self._styles()
+        self.styles = make_styles(workbook)
         self.numbers = self._numbers()
         self.cover_lines = [CoverLine(c, CHECK_FIRST_ROW + k, c.passes(self._field_value(c.field), spec))
                             for k, c in enumerate(cover_checks(spec))]
@@ -506,46 +478,6 @@ class _Builder:
             checks.append(RuleLine(inst, first + len(checks), left, right, cond, bad,
                                  (float(lv[0]), float(rv[0]), bool(passed[0]))))
         return checks
-
-    # ------------------------------------------------------------------ formats
-
-    def _fmt(self, **props: Any) -> Format:
-        return self.wb.add_format({"font_name": FONT, "font_size": 11, "valign": "vcenter", **props})
-
-    def _styles(self) -> Styles:
-        box = {"border": 1, "text_wrap": True}
-        grey, white = "#E7E6E6", "#FFFFFF"
-        inputs = {t: self._fmt(**box, locked=False, bg_color=white, num_format=f, align="right")
-                  for t, f in CELL_NUM_FORMATS.items()}
-        computed = {t: self._fmt(**box, locked=True, bg_color=grey, num_format=f, align="right")
-                    for t, f in CELL_NUM_FORMATS.items()}
-        field_formats = {"text": "@", "uscc": "@", "choice": "@", "region": "@", "year": "0", "date": "yyyy-mm-dd"}
-        fields = {t: self._fmt(**box, locked=False, bg_color=white, num_format=f, align="left")
-                  for t, f in field_formats.items()}
-        return Styles(
-            title=self._fmt(bold=True, font_size=16, align="center", text_wrap=True),
-            subtitle=self._fmt(align="center", font_color="#595959"),
-            block_title=self._fmt(bold=True, font_size=12, align="left"),
-            header=self._fmt(**box, bold=True, align="center", bg_color="#F2F2F2"),
-            corner=self._fmt(**box, align="center", bg_color="#F2F2F2"),
-            label=self._fmt(**box, align="left"),
-            label_group=self._fmt(**box, align="center"),
-            inputs=inputs,
-            computed=computed,
-            fields=fields,
-            status=self._fmt(bold=True, font_size=12, align="center", border=1, text_wrap=True),
-            text=self._fmt(text_wrap=True, align="left", valign="top"),
-            heading=self._fmt(bold=True, font_size=12, align="left"),
-            note=self._fmt(text_wrap=True, align="left", font_color="#595959"),
-            cell=self._fmt(**box, align="left"),
-            number=self._fmt(border=1, align="right"),
-            code=self._fmt(border=1, align="left", font_size=8, font_color="#7F7F7F", text_wrap=True),
-            verdict=self._fmt(border=1, bold=True, align="center"),
-            ok=self.wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
-            bad=self.wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
-            warn=self.wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"}),
-            integer=self.wb.add_format({"num_format": "0"}),
-        )
 
     # ------------------------------------------------------------------ workbook
 
