@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from xlsxwriter import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from xxgk.template import CoverCheck, Styles
+    from xxgk.template.covercheck import CoverCheck
+    from xxgk.template.styles import Styles
 
 CHECK_SHEET = "校验"
 CHECK_HEADERS = ("校验项", "说明", "涉及单元格", "左边", "右边", "差额", "结果", "代码")
