@@ -22,7 +22,6 @@ import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from xlsxwriter import Workbook
@@ -52,7 +51,8 @@ from xxgk.rules.excel import NotCompilable, compile_check, compile_expr
 from xxgk.rules.expand import computed_cells, expand_rules
 from xxgk.rules.vector import evaluate, evaluate_check
 from xxgk.spec import EXT_PROPERTY, FORMS, Field, FormSpec, defined_name, load_spec
-from xxgk.template.covercheck import COVER_CHECK_NOTES, USCC_LENGTH, CoverCheck, cover_checks
+from xxgk.template.covercheck import COVER_CHECK_NOTES, CoverCheck, cover_checks
+from xxgk.template.prompts import CELL_PROMPTS, field_prompt
 from xxgk.template.styles import FONT, Styles, make_styles
 
 __all__ = [
@@ -113,29 +113,6 @@ COVER_HINT = "白色单元格请填写，灰色单元格自动计算；各表校
 STATUS_OK = f"{OK} 全部校验通过"
 STATUS_BAD = (f"{BAD} 有 ", f" 项校验未通过，请查看“{CHECK_SHEET}”表")  # around the number of failures
 
-CELL_PROMPTS: dict[str, dict[str, Any]] = {
-    "count": {
-        "validate": "integer", "criteria": ">=", "value": 0,
-        "input_title": "请填写整数",
-        "input_message": "请输入不小于 0 的整数，只填数字，不带单位或文字；没有请填 0。",
-        "error_title": "输入有误",
-        "error_message": "请输入不小于 0 的整数（如 0、12），不要带单位、文字或小数。",
-    },
-    "signed": {
-        "validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
-        "input_title": "请填写整数（可为负数）",
-        "input_message": "请输入整数，减少时填写负数（如 -3）；只填数字，不带单位或文字；没有请填 0。",
-        "error_title": "输入有误",
-        "error_message": "请输入整数（可以是负数，如 -3），不要带单位、文字或小数。",
-    },
-    "amount": {
-        "validate": "decimal", "criteria": ">=", "value": 0,
-        "input_title": "请填写金额（万元）",
-        "input_message": "请输入以万元为单位的金额，不小于 0，最多 6 位小数；只填数字，不带单位；没有请填 0。",
-        "error_title": "输入有误",
-        "error_message": "请输入不小于 0 的数字（单位：万元，最多 6 位小数），不要带单位或文字。",
-    },
-}
 
 def template_filename(spec: FormSpec) -> str:
     province = f"_{spec.extension.label}" if spec.extension else ""
@@ -368,7 +345,7 @@ class _Builder:
         for f in spec.cover.fields:
             pos = plan.cells[f.id]
             self._write(ws, pos, self._field_value(f), s.fields[f.type])
-            options = self._field_validation(f, pos)
+            options = field_prompt(f, pos.a1, self.spec.years)
             if options:
                 ws.data_validation(pos.row, pos.col, pos.row, pos.col, options)
         owners: dict[str, list[str]] = {}
@@ -398,40 +375,6 @@ class _Builder:
         ws.print_area(0, 0, hint_row, last_col)
         ws.set_portrait()
         self.protect(ws)
-
-    def _field_validation(self, f: Field, pos: Pos) -> dict[str, Any] | None:
-        lo, hi = self.spec.years
-        title = f.label[:32]
-        required = "（必填）" if f.required else ""
-        if f.type == "choice":
-            return {"validate": "list", "source": list(f.choices), "input_title": title,
-                    "input_message": f"请从下拉列表中选择：{'、'.join(f.choices)}。{required}",
-                    "error_title": "输入有误", "error_message": f"只能选择：{'、'.join(f.choices)}。"}
-        if f.type == "uscc":
-            return {"validate": "length", "criteria": "==", "value": USCC_LENGTH, "input_title": title,
-                    "input_message": "统一社会信用代码是 18 位的单位身份代码，由数字和大写英文字母组成，"
-                                     "印在事业单位法人证书、营业执照或机关赋码证书上。请照抄 18 位，不要加空格。"
-                                     + required,
-                    "error_title": "输入有误", "error_message": "统一社会信用代码应为 18 位（数字和大写英文字母），请核对。"}
-        if f.type == "region":  # a text cell: 6 characters that read as a number of 6 digits
-            a1 = pos.a1
-            return {"validate": "custom", "value": f"=AND(LEN({a1})=6,ISNUMBER(--{a1}),--{a1}>=100000)",
-                    "input_title": title,
-                    "input_message": f"请填写 6 位数字的行政区划代码，如 110000（北京市）。{required}",
-                    "error_title": "输入有误", "error_message": "行政区划代码应为 6 位数字，如 110000。"}
-        if f.type == "year":
-            return {"validate": "integer", "criteria": "between", "minimum": lo, "maximum": hi,
-                    "input_title": title,
-                    "input_message": f"请填写 4 位数字的年份（{lo}—{hi}），如 {lo}。{required}",
-                    "error_title": "输入有误", "error_message": f"本模板适用于 {lo}—{hi} 年度的报告，请填写 4 位数字年份。"}
-        if f.type == "date":
-            return {"validate": "date", "criteria": "between", "minimum": dt.date(lo, 1, 1),
-                    "maximum": dt.date(hi + 1, 12, 31), "input_title": title,
-                    "input_message": f"请按“年-月-日”填写日期，如 {lo + 1}-01-15。{required}",
-                    "error_title": "输入有误", "error_message": f"请填写日期，如 {lo + 1}-01-15。"}
-        if f.required:
-            return {"validate": "any", "input_title": title, "input_message": f"请填写{f.label}（必填）。"}
-        return None
 
     # ------------------------------------------------------------------ tables
 
