@@ -53,6 +53,7 @@ from xxgk.rules.vector import evaluate, evaluate_check
 from xxgk.spec import EXT_PROPERTY, FORMS, Field, FormSpec, defined_name, load_spec
 from xxgk.template.covercheck import COVER_CHECK_NOTES, CoverCheck, cover_checks
 from xxgk.template.prompts import CELL_PROMPTS, field_prompt
+from xxgk.template.sheet import excel_number, failing, new_sheet, protect, write_span, write_value
 from xxgk.template.styles import FONT, Styles, make_styles
 
 __all__ = [
@@ -197,13 +198,6 @@ def _check_type(cid: str, value: object) -> None:
         raise TypeError(f"{cid}: cannot write a {type(value).__name__} value")
 
 
-def _number(value: object) -> float:
-    """What Excel's N() makes of a cell value: numbers stay, anything else is 0."""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return float(value)
-    return 0.0
-
-
 class _Builder:
     def __init__(self, spec: FormSpec, workbook: Workbook, values: dict[str, object],
                  overrides: dict[str, object]) -> None:
@@ -235,9 +229,9 @@ class _Builder:
     def _numbers(self) -> dict[str, float]:
         """Every cell's value as the formulas see it, to cache next to the formulas (readers that do not
         recalculate, and previews, then show the right totals and verdicts)."""
-        self.numbers = {cid: _number(self.values.get(cid)) for cid in self.spec.cells}
+        self.numbers = {cid: excel_number(self.values.get(cid)) for cid in self.spec.cells}
         for cid, expr in self.exprs.items():  # in dependency order
-            self.numbers[cid] = (_number(self.overrides[cid]) if cid in self.overrides
+            self.numbers[cid] = (excel_number(self.overrides[cid]) if cid in self.overrides
                                  else float(evaluate(expr, self._column, None, 1)[0]))
         return self.numbers
 
@@ -289,35 +283,11 @@ class _Builder:
             extra(self.wb, self.styles)
 
     def new_sheet(self, name: str) -> Worksheet:
-        ws = self.wb.add_worksheet(name)
-        ws.hide_gridlines(2)
-        ws.set_paper(9)  # A4
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-        return ws
+        return new_sheet(self.wb, name)
 
     @staticmethod
     def protect(ws: Worksheet) -> None:
-        """Protection without a password: 审阅 → 撤销工作表保护 with an empty password lifts it."""
-        ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
-                        "format_columns": True, "format_rows": True})
-
-    def _write(self, ws: Worksheet, pos: Pos, value: object, fmt: Format) -> None:
-        if value is None:
-            ws.write_blank(pos.row, pos.col, None, fmt)
-        elif isinstance(value, str):
-            ws.write_string(pos.row, pos.col, value, fmt)
-        elif isinstance(value, dt.date):
-            ws.write_datetime(pos.row, pos.col, value, fmt)
-        else:
-            ws.write_number(pos.row, pos.col, _number(value), fmt)
-
-    def _span(self, ws: Worksheet, span: Span, fmt: Format) -> None:
-        if (span.first_row, span.first_col) == (span.last_row, span.last_col):
-            ws.write_string(span.first_row, span.first_col, span.text, fmt)
-        else:
-            ws.merge_range(span.first_row, span.first_col, span.last_row, span.last_col, span.text, fmt)
+        protect(ws)
 
     def _span_format(self, span: Span) -> Format:
         s = self.styles
@@ -337,14 +307,14 @@ class _Builder:
             ws.set_column(col, col, width)
         last_col = plan.width - 1
         for span in plan.spans:
-            self._span(ws, span, s.title if span.kind == "title" else s.label)
+            write_span(ws, span, s.title if span.kind == "title" else s.label)
             if span.kind != "title":
                 ws.set_row(span.first_row, ROW_PT + 4)
         ws.set_row(0, TITLE_PT + 6)
         ws.merge_range(1, 0, 1, last_col, f"依据：{spec.basis}", s.subtitle)
         for f in spec.cover.fields:
             pos = plan.cells[f.id]
-            self._write(ws, pos, self._field_value(f), s.fields[f.type])
+            write_value(ws, pos, self._field_value(f), s.fields[f.type])
             options = field_prompt(f, pos.a1, self.spec.years)
             if options:
                 ws.data_validation(pos.row, pos.col, pos.row, pos.col, options)
@@ -353,10 +323,8 @@ class _Builder:
             owners.setdefault(line.check.field.id, []).append(line.check.name)
         for fid, names in owners.items():
             pos = plan.cells[fid]
-            tests = ",".join(f'{n}="{BAD}"' for n in names)
             ws.conditional_format(pos.row, pos.col, pos.row, pos.col,
-                                  {"type": "formula", "criteria": f"=OR({tests})" if len(names) > 1 else f"={tests}",
-                                   "format": s.bad})
+                                  {"type": "formula", "criteria": failing(names, BAD), "format": s.bad})
         status_row = plan.last_row + 2
         head, tail = STATUS_BAD
         formula = f'=IF({FAILED_NAME}=0,"{STATUS_OK}","{head}"&{FAILED_NAME}&"{tail}")'
@@ -418,17 +386,17 @@ class _Builder:
         for row, height in self._heights(plan, widths).items():
             ws.set_row(row, round(height, 1))
         for span in plan.spans:
-            self._span(ws, span, self._span_format(span))
+            write_span(ws, span, self._span_format(span))
         inputs: dict[str, list[Pos]] = {}
         for cid, pos in plan.cells.items():
             ctype = self.spec.cells[cid].type
             if cid in self.overrides:
-                self._write(ws, pos, self.overrides[cid], s.computed[ctype])
+                write_value(ws, pos, self.overrides[cid], s.computed[ctype])
             elif cid in self.exprs:
                 formula = "=" + compile_expr(self.exprs[cid], self.addr)
                 ws.write_formula(pos.row, pos.col, formula, s.computed[ctype], self.numbers[cid])
             else:
-                self._write(ws, pos, self.values.get(cid), s.inputs[ctype])
+                write_value(ws, pos, self.values.get(cid), s.inputs[ctype])
                 inputs.setdefault(ctype, []).append(pos)
         for ctype, cells in inputs.items():
             first = cells[0]
@@ -455,11 +423,9 @@ class _Builder:
                 if names:
                     groups.setdefault(names, []).append(plan.cells[cid])
             for names, cells in groups.items():
-                tests = ",".join(f'{n}="{symbol}"' for n in names)
-                criteria = f"=OR({tests})" if len(names) > 1 else f"={tests}"
                 first = cells[0]
                 ws.conditional_format(first.row, first.col, first.row, first.col,
-                                      {"type": "formula", "criteria": criteria, "format": fmt,
+                                      {"type": "formula", "criteria": failing(names, symbol), "format": fmt,
                                        "multi_range": " ".join(p.a1 for p in cells)})
 
     # ------------------------------------------------------------------ 说明
