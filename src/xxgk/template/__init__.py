@@ -22,14 +22,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xxgk.checksheet import (
     BAD,
-    CHECK_FIRST_ROW,
     CHECK_HEADERS,
     CHECK_SHEET,
     FAILED_NAME,
@@ -38,22 +36,21 @@ from xxgk.checksheet import (
     ROW_PT,
     TITLE_PT,
     WARN,
-    CoverLine,
     RuleLine,
     check_name,
     text_width,
     write_check_sheet,
 )
-from xxgk.layout import Layout, Pos, SheetPlan, Span, plan_layout
-from xxgk.rules.excel import NotCompilable, compile_check, compile_expr
-from xxgk.rules.expand import computed_cells, expand_rules
-from xxgk.rules.vector import evaluate, evaluate_check
-from xxgk.spec import EXT_PROPERTY, FORMS, Field, FormSpec, defined_name, load_spec
+from xxgk.layout import Pos, SheetPlan, Span
+from xxgk.rules.excel import compile_expr
+from xxgk.rules.expand import computed_cells
+from xxgk.spec import EXT_PROPERTY, FORMS, FormSpec, defined_name, load_spec
 from xxgk.template.covercheck import COVER_CHECK_NOTES, CoverCheck, cover_checks
 from xxgk.template.helpsheet import HELP_SHEET, HELP_TEXT, write_help_sheet
+from xxgk.template.model import TemplateModel
 from xxgk.template.prompts import CELL_PROMPTS, field_prompt
-from xxgk.template.sheet import excel_number, failing, new_sheet, protect, write_span, write_value
-from xxgk.template.styles import FONT, Styles, make_styles
+from xxgk.template.sheet import failing, write_span, write_value
+from xxgk.template.styles import FONT, Styles
 
 __all__ = [
     "CHECK_HEADERS",
@@ -171,64 +168,7 @@ def _check_type(cid: str, value: object) -> None:
         raise TypeError(f"{cid}: cannot write a {type(value).__name__} value")
 
 
-class _Builder:
-    def __init__(self, spec: FormSpec, workbook: Workbook, values: dict[str, object],
-                 overrides: dict[str, object]) -> None:
-        self.spec = spec
-        self.wb = workbook
-        self.values = values
-        self.overrides = overrides
-        self.layout: Layout = plan_layout(spec)
-        self.exprs = computed_cells(spec)
-        self.styles = make_styles(workbook)
-        self.numbers = self._numbers()
-        self.cover_lines = [CoverLine(c, CHECK_FIRST_ROW + k, c.passes(self._field_value(c.field), spec))
-                            for k, c in enumerate(cover_checks(spec))]
-        self.checks = self._checks()
-        self.failed = (sum(1 for line in self.cover_lines if not line.passed)
-                       + sum(1 for c in self.checks if c.bad == BAD and not c.cached[2]))
-
-    # ------------------------------------------------------------------ model
-
-    def addr(self, cid: str) -> str:
-        return self.layout.pos[cid].ref
-
-    def _field_value(self, f: Field) -> object:
-        return self.values.get(f.id, f.default)
-
-    def _column(self, cid: str) -> np.ndarray:
-        return np.array([self.numbers[cid]])
-
-    def _numbers(self) -> dict[str, float]:
-        """Every cell's value as the formulas see it, to cache next to the formulas (readers that do not
-        recalculate, and previews, then show the right totals and verdicts)."""
-        self.numbers = {cid: excel_number(self.values.get(cid)) for cid in self.spec.cells}
-        for cid, expr in self.exprs.items():  # in dependency order
-            self.numbers[cid] = (excel_number(self.overrides[cid]) if cid in self.overrides
-                                 else float(evaluate(expr, self._column, None, 1)[0]))
-        return self.numbers
-
-    def _checks(self) -> list[RuleLine]:
-        checks: list[RuleLine] = []
-        names: dict[str, str] = {line.check.name: line.check.key for line in self.cover_lines}
-        first = CHECK_FIRST_ROW + len(self.cover_lines)
-        for inst in expand_rules(self.spec):
-            if inst.uses_prev:
-                continue
-            try:
-                left, right, cond = compile_check(inst.check, self.addr, inst.rule.tolerance)
-            except NotCompilable:
-                continue
-            name = check_name(inst.key)
-            if name in names:
-                raise ValueError(f"checks {names[name]} and {inst.key} get the same name {name}")
-            names[name] = inst.key
-            lv, rv, passed = evaluate_check(inst.check, self._column, None, 1, inst.rule.tolerance)
-            bad = WARN if inst.rule.severity == "warning" else BAD
-            checks.append(RuleLine(inst, first + len(checks), left, right, cond, bad,
-                                 (float(lv[0]), float(rv[0]), bool(passed[0]))))
-        return checks
-
+class _Builder(TemplateModel):
     # ------------------------------------------------------------------ workbook
 
     def build(self, extra: Callable[[Workbook, Styles], None] | None) -> None:
@@ -255,13 +195,6 @@ class _Builder:
         if extra is not None:
             extra(self.wb, self.styles)
 
-    def new_sheet(self, name: str) -> Worksheet:
-        return new_sheet(self.wb, name)
-
-    @staticmethod
-    def protect(ws: Worksheet) -> None:
-        protect(ws)
-
     def _span_format(self, span: Span) -> Format:
         s = self.styles
         if span.kind == "row_label":
@@ -287,7 +220,7 @@ class _Builder:
         ws.merge_range(1, 0, 1, last_col, f"依据：{spec.basis}", s.subtitle)
         for f in spec.cover.fields:
             pos = plan.cells[f.id]
-            write_value(ws, pos, self._field_value(f), s.fields[f.type])
+            write_value(ws, pos, self.field_value(f), s.fields[f.type])
             options = field_prompt(f, pos.a1, self.spec.years)
             if options:
                 ws.data_validation(pos.row, pos.col, pos.row, pos.col, options)
