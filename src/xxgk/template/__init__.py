@@ -23,8 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from xlsxwriter import Workbook
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
 
 from xxgk.checksheet import (
     BAD,
@@ -35,22 +33,20 @@ from xxgk.checksheet import (
     OK,
     ROW_PT,
     TITLE_PT,
-    WARN,
-    RuleLine,
     check_name,
     text_width,
     write_check_sheet,
 )
-from xxgk.layout import Pos, SheetPlan, Span
-from xxgk.rules.excel import compile_expr
+from xxgk.layout import Pos, SheetPlan
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import EXT_PROPERTY, FORMS, FormSpec, defined_name, load_spec
 from xxgk.template.covercheck import COVER_CHECK_NOTES, CoverCheck, cover_checks
 from xxgk.template.helpsheet import HELP_SHEET, HELP_TEXT, write_help_sheet
 from xxgk.template.model import TemplateModel
-from xxgk.template.prompts import CELL_PROMPTS, field_prompt
+from xxgk.template.prompts import field_prompt
 from xxgk.template.sheet import failing, write_span, write_value
 from xxgk.template.styles import FONT, Styles
+from xxgk.template.tables import write_table
 
 __all__ = [
     "CHECK_HEADERS",
@@ -75,9 +71,6 @@ FILENAME_PREFIX = "信息公开年报模板"
 
 
 # Sizes: column widths in Excel character units (heights: checksheet's LINE_PT, ROW_PT, TITLE_PT).
-LABEL_WIDTH = (10, 40)
-GROUP_LABEL_WIDTH = 14
-DATA_WIDTH = (10, 16)
 COVER_VALUE_WIDTH = 42
 
 COVER_HINT = "白色单元格请填写，灰色单元格自动计算；各表校验结果见“{check}”表，填写说明见“{help}”表。"
@@ -187,20 +180,13 @@ class _Builder(TemplateModel):
             self.wb.set_custom_property(EXT_PROPERTY, spec.extension.name, "text")
         self._cover(self.layout.cover)
         for plan in self.layout.tables:
-            self._table(plan)
+            write_table(self, plan)
         write_check_sheet(self)
         write_help_sheet(self.wb, spec, self.styles)
         for cid, pos in self.layout.pos.items():
             self.wb.define_name(defined_name(cid), f"={pos.ref}")
         if extra is not None:
             extra(self.wb, self.styles)
-
-    def _span_format(self, span: Span) -> Format:
-        s = self.styles
-        if span.kind == "row_label":
-            return s.label_group if span.last_row > span.first_row else s.label
-        return {"title": s.title, "block_title": s.block_title, "corner": s.corner, "header": s.header,
-                "unit": s.label_group}[span.kind]
 
     # ------------------------------------------------------------------ cover
 
@@ -249,87 +235,3 @@ class _Builder(TemplateModel):
         ws.print_area(0, 0, hint_row, last_col)
         ws.set_portrait()
         self.protect(ws)
-
-    # ------------------------------------------------------------------ tables
-
-    def _widths(self, plan: SheetPlan) -> list[float]:
-        widths = [float(LABEL_WIDTH[0] if c < plan.label_cols else DATA_WIDTH[0]) for c in range(plan.width)]
-        for span in plan.spans:
-            if span.first_col != span.last_col or span.kind not in ("row_label", "corner", "header"):
-                continue
-            c = span.first_col
-            text = text_width(span.text)
-            # a label spanning several rows may wrap, but reads better on one line when that is cheap
-            need = math.ceil(text if span.first_row == span.last_row else min(text, GROUP_LABEL_WIDTH)) + 2
-            cap = LABEL_WIDTH[1] if c < plan.label_cols else DATA_WIDTH[1]
-            widths[c] = max(widths[c], float(min(need, cap)))
-        return widths
-
-    @staticmethod
-    def _heights(plan: SheetPlan, widths: list[float]) -> dict[int, float]:
-        heights: dict[int, float] = {r: ROW_PT for r in range(plan.last_row + 1)}
-        for span in plan.spans:
-            if span.kind == "title":
-                heights[span.first_row] = TITLE_PT
-                continue
-            if span.kind == "block_title":
-                heights[span.first_row] = ROW_PT + 4
-                continue
-            avail = max(1.0, sum(widths[span.first_col: span.last_col + 1]) - 1.5)
-            lines = max(1, math.ceil(text_width(span.text) / avail))
-            rows = span.last_row - span.first_row + 1
-            per_row = (lines * LINE_PT + 6) / rows
-            for r in range(span.first_row, span.last_row + 1):
-                heights[r] = max(heights[r], per_row)
-        return heights
-
-    def _table(self, plan: SheetPlan) -> None:
-        s = self.styles
-        ws = self.new_sheet(plan.name)
-        widths = self._widths(plan)
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
-        for row, height in self._heights(plan, widths).items():
-            ws.set_row(row, round(height, 1))
-        for span in plan.spans:
-            write_span(ws, span, self._span_format(span))
-        inputs: dict[str, list[Pos]] = {}
-        for cid, pos in plan.cells.items():
-            ctype = self.spec.cells[cid].type
-            if cid in self.overrides:
-                write_value(ws, pos, self.overrides[cid], s.computed[ctype])
-            elif cid in self.exprs:
-                formula = "=" + compile_expr(self.exprs[cid], self.addr)
-                ws.write_formula(pos.row, pos.col, formula, s.computed[ctype], self.numbers[cid])
-            else:
-                write_value(ws, pos, self.values.get(cid), s.inputs[ctype])
-                inputs.setdefault(ctype, []).append(pos)
-        for ctype, cells in inputs.items():
-            first = cells[0]
-            ws.data_validation(first.row, first.col, first.row, first.col,
-                               {**CELL_PROMPTS[ctype], "multi_range": " ".join(p.a1 for p in cells)})
-        self._highlight(ws, plan)
-        for pos in inputs.get("amount", []):  # 12 rather than "12." under the 0.###### format
-            ws.conditional_format(pos.row, pos.col, pos.row, pos.col,
-                                  {"type": "formula", "criteria": f"=MOD({pos.a1},1)=0", "format": s.integer})
-        ws.print_area(0, 0, plan.last_row, plan.width - 1)
-        self.protect(ws)
-
-    def _highlight(self, ws: Worksheet, plan: SheetPlan) -> None:
-        """Input cells turn red (yellow for warnings) while a check they take part in fails."""
-        owners: dict[str, list[RuleLine]] = {}
-        for check in self.checks:
-            for cid in check.inst.ids:
-                if cid in plan.cells and cid not in self.exprs:
-                    owners.setdefault(cid, []).append(check)
-        for symbol, fmt in ((BAD, self.styles.bad), (WARN, self.styles.warn)):
-            groups: dict[tuple[str, ...], list[Pos]] = {}
-            for cid, checks in owners.items():
-                names = tuple(c.name for c in checks if c.bad == symbol)
-                if names:
-                    groups.setdefault(names, []).append(plan.cells[cid])
-            for names, cells in groups.items():
-                first = cells[0]
-                ws.conditional_format(first.row, first.col, first.row, first.col,
-                                      {"type": "formula", "criteria": failing(names, symbol), "format": fmt,
-                                       "multi_range": " ".join(p.a1 for p in cells)})
