@@ -14,7 +14,6 @@ atomically (temp file in the target directory, then os.replace).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import uuid
 import warnings
@@ -24,27 +23,13 @@ from pathlib import Path
 
 from xlsxwriter import Workbook
 
-from xxgk.checksheet import (
-    BAD,
-    CHECK_HEADERS,
-    CHECK_SHEET,
-    FAILED_NAME,
-    LINE_PT,
-    OK,
-    ROW_PT,
-    TITLE_PT,
-    check_name,
-    text_width,
-    write_check_sheet,
-)
-from xxgk.layout import Pos, SheetPlan
+from xxgk.checksheet import CHECK_HEADERS, CHECK_SHEET, FAILED_NAME, check_name, write_check_sheet
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import EXT_PROPERTY, FORMS, FormSpec, defined_name, load_spec
+from xxgk.template.cover import STATUS_NAME, write_cover
 from xxgk.template.covercheck import COVER_CHECK_NOTES, CoverCheck, cover_checks
 from xxgk.template.helpsheet import HELP_SHEET, HELP_TEXT, write_help_sheet
 from xxgk.template.model import TemplateModel
-from xxgk.template.prompts import field_prompt
-from xxgk.template.sheet import failing, write_span, write_value
 from xxgk.template.styles import FONT, Styles
 from xxgk.template.tables import write_table
 
@@ -66,16 +51,7 @@ __all__ = [
     "template_filename",
 ]
 
-STATUS_NAME = "xxgk_status"  # the cover's status line
 FILENAME_PREFIX = "信息公开年报模板"
-
-
-# Sizes: column widths in Excel character units (heights: checksheet's LINE_PT, ROW_PT, TITLE_PT).
-COVER_VALUE_WIDTH = 42
-
-COVER_HINT = "白色单元格请填写，灰色单元格自动计算；各表校验结果见“{check}”表，填写说明见“{help}”表。"
-STATUS_OK = f"{OK} 全部校验通过"
-STATUS_BAD = (f"{BAD} 有 ", f" 项校验未通过，请查看“{CHECK_SHEET}”表")  # around the number of failures
 
 
 def template_filename(spec: FormSpec) -> str:
@@ -178,7 +154,7 @@ class _Builder(TemplateModel):
         self.wb.set_custom_property("xxgk_spec_version", spec.spec_version, "text")
         if spec.extension:  # a reader that knows no extensions still reads the national tables
             self.wb.set_custom_property(EXT_PROPERTY, spec.extension.name, "text")
-        self._cover(self.layout.cover)
+        write_cover(self, self.layout.cover)
         for plan in self.layout.tables:
             write_table(self, plan)
         write_check_sheet(self)
@@ -187,51 +163,3 @@ class _Builder(TemplateModel):
             self.wb.define_name(defined_name(cid), f"={pos.ref}")
         if extra is not None:
             extra(self.wb, self.styles)
-
-    # ------------------------------------------------------------------ cover
-
-    def _cover(self, plan: SheetPlan) -> None:
-        spec, s = self.spec, self.styles
-        ws = self.new_sheet(plan.name)
-        widths = [float(max(16, *(math.ceil(text_width(f.label)) + 4 for f in spec.cover.fields))),
-                  float(COVER_VALUE_WIDTH)]
-        for col, width in enumerate(widths[: plan.width]):
-            ws.set_column(col, col, width)
-        last_col = plan.width - 1
-        for span in plan.spans:
-            write_span(ws, span, s.title if span.kind == "title" else s.label)
-            if span.kind != "title":
-                ws.set_row(span.first_row, ROW_PT + 4)
-        ws.set_row(0, TITLE_PT + 6)
-        ws.merge_range(1, 0, 1, last_col, f"依据：{spec.basis}", s.subtitle)
-        for f in spec.cover.fields:
-            pos = plan.cells[f.id]
-            write_value(ws, pos, self.field_value(f), s.fields[f.type])
-            options = field_prompt(f, pos.a1, self.spec.years)
-            if options:
-                ws.data_validation(pos.row, pos.col, pos.row, pos.col, options)
-        owners: dict[str, list[str]] = {}
-        for line in self.cover_lines:  # a field turns red while one of its checks fails
-            owners.setdefault(line.check.field.id, []).append(line.check.name)
-        for fid, names in owners.items():
-            pos = plan.cells[fid]
-            ws.conditional_format(pos.row, pos.col, pos.row, pos.col,
-                                  {"type": "formula", "criteria": failing(names, BAD), "format": s.bad})
-        status_row = plan.last_row + 2
-        head, tail = STATUS_BAD
-        formula = f'=IF({FAILED_NAME}=0,"{STATUS_OK}","{head}"&{FAILED_NAME}&"{tail}")'
-        cached = STATUS_OK if self.failed == 0 else f"{head}{self.failed}{tail}"
-        ws.merge_range(status_row, 0, status_row, last_col, "", s.status)
-        ws.write_formula(status_row, 0, formula, s.status, cached)
-        ws.set_row(status_row, TITLE_PT)
-        ws.conditional_format(status_row, 0, status_row, last_col,
-                              {"type": "formula", "criteria": f"={FAILED_NAME}=0", "format": s.ok})
-        ws.conditional_format(status_row, 0, status_row, last_col,
-                              {"type": "formula", "criteria": f"={FAILED_NAME}>0", "format": s.bad})
-        self.wb.define_name(STATUS_NAME, f"={Pos(plan.name, status_row, 0).ref}")
-        hint_row = status_row + 1
-        ws.merge_range(hint_row, 0, hint_row, last_col, COVER_HINT.format(check=CHECK_SHEET, help=HELP_SHEET), s.note)
-        ws.set_row(hint_row, LINE_PT * 2 + 4)
-        ws.print_area(0, 0, hint_row, last_col)
-        ws.set_portrait()
-        self.protect(ws)
