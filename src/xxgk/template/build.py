@@ -4,8 +4,6 @@ the document properties and the cells' defined names, then put the file in place
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -13,6 +11,7 @@ from pathlib import Path
 
 from xlsxwriter import Workbook
 
+from xxgk.atomic import replacing
 from xxgk.checksheet import CHECK_SHEET, write_check_sheet
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import EXT_PROPERTY, FORMS, FormSpec, defined_name, load_spec
@@ -66,13 +65,8 @@ def build_template(
     overrides = dict(overrides or {})
     _check_inputs(spec, values, overrides)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".xxgk-{uuid.uuid4().hex[:12]}.tmp")  # short: the final name may be near the limit
-    try:
+    with replacing(path) as tmp:
         _write_workbook(tmp, spec, values, overrides, extra)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
