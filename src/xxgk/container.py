@@ -127,8 +127,10 @@ def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: 
         return _bad("lock_file", R_LOCK)
     # Any other name starting with "." is judged by content: it is not hidden on Windows, where submissions come from.
     try:
+        if not path.exists():
+            return _bad("not_workbook", f"找不到文件“{path}”。请检查文件名和所在文件夹。")
         if not path.is_file():
-            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或已被删除），无法作为报表读取。")
+            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或设备），无法作为报表读取。")
         size = path.stat().st_size
         if size == 0:
             return _bad("empty", R_EMPTY)
