@@ -80,7 +80,8 @@ def _write_workbook(path: Path, spec: FormSpec, values: dict[str, object], overr
         if extra is not None:
             extra(t.wb, t.styles)
         t.wb.close()
-    problems = [str(w.message) for w in caught if "xlsxwriter" in (w.filename or "")]
+    problems = [str(w.message) for w in caught  # a ResourceWarning of something else may surface here in GC
+                if "xlsxwriter" in (w.filename or "") and issubclass(w.category, UserWarning)]
     if problems:
         raise RuntimeError("XlsxWriter rejected part of the template: " + "; ".join(problems))
 
