@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from terminal_support import stderr_on_a_terminal as _stderr_on_a_terminal
 from test_import_support import REAL, docx_report, fixture, html_report, minimal_pdf, published
 from xxgk.cli import main
 from xxgk.importer import run as import_run
@@ -468,31 +469,6 @@ def test_size_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_publication_date_only_from_a_date_line() -> None:
     reading = read(REAL / "002_b7fbc38f06d49b94.txt")
     assert reading.cover["meta.filled_on"] == dt.date(2021, 1, 19)
-
-
-def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run `python -m xxgk` with stderr on a pseudo-terminal; return what reached the terminal."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run([sys.executable, "-m", "xxgk", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=slave, env=env, timeout=120, check=False)
-        assert proc.returncode == 0, proc.stdout
-    finally:
-        os.close(slave)
-    os.set_blocking(master, False)
-    chunks = []
-    try:
-        while chunk := os.read(master, 65536):
-            chunks.append(chunk)
-    except (BlockingIOError, OSError):
-        pass
-    os.close(master)
-    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:

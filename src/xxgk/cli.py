@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from xxgk.addin.cli import addin
+from xxgk.clihelp import ZhHelpGroup
 from xxgk.extensions import extended_forms, extension_info, form_keys
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
@@ -20,18 +21,6 @@ from xxgk.web.command import serve
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
                "unreadable": "[red]无法读取[/]", "skipped": "[dim]已跳过[/]"}
 SEVERITY_TEXT = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
-
-
-class _Command(click.Command):
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
-
-
-class _Group(_Command, click.Group):
-    command_class = _Command
 
 
 def version_text() -> str:
@@ -49,7 +38,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.exit()
 
 
-@click.group(cls=_Group, help="政府信息公开工作年度报告工具：生成模板、校验、汇总，导入已发布的年报，生成可发布的年度报告。")
+@click.group(cls=ZhHelpGroup, help="政府信息公开工作年度报告工具：生成模板、校验、汇总，导入已发布的年报，生成可发布的年度报告。")
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="显示程序和表式版本并退出。")
 def main() -> None:
