@@ -5,12 +5,12 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench bench-click lint typecheck templates libreoffice libreoffice-writer wheel-check clean addin
+.PHONY: test demo bench bench-click bench-portal lint typecheck templates libreoffice libreoffice-writer chromium postgresql wheel-check clean addin
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev,addin,frames]'
+	$(VENV)/bin/pip install -q -e '.[dev,addin,frames,web,webtest]'
 	touch $(STAMP)
 
 libreoffice:
@@ -27,13 +27,27 @@ libreoffice-writer: libreoffice
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk >/dev/null; }
 
+# headless Chromium for the portal's browser tests (driven by playwright with this executable; no download)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium (headless browser tests) ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; }
+
+# PostgreSQL server binaries: the portal tests start a throw-away server (initdb + pg_ctl) on loopback
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  echo "installing PostgreSQL ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: $(STAMP) libreoffice libreoffice-writer lint typecheck wheel-check
+test: $(STAMP) libreoffice libreoffice-writer chromium postgresql lint typecheck wheel-check
 	$(VENV)/bin/pytest
 
 # the wheel IT staff install, in a throw-away venv, run from an empty folder
@@ -56,6 +70,9 @@ bench: $(STAMP)
 # the Python side of one 校验 click (start, imports, read, validate, write-back) against python -c pass
 bench-click: $(STAMP)
 	$(PY) bench/bench_click.py
+
+bench-portal: $(STAMP)
+	$(PY) bench/bench_portal.py
 
 clean:
 	rm -rf $(VENV) dist src/xxgk/_data demo_out bench/out .pytest_cache .mypy_cache .ruff_cache

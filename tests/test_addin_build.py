@@ -32,7 +32,7 @@ from xxgk.addin.vba_project import CHUNK, compress, copy_token_help, encrypt, ne
 from xxgk.libreoffice import find_soffice
 
 XLAM = ADDIN_DIR / "xxgk.xlam"
-CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
+CUSTOM_UI_NS = addin_build.CUSTOM_UI_NAMESPACE  # the namespace the build pairs with REL_CUSTOM_UI
 CUSTOM_UI_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"

@@ -441,3 +441,40 @@ def test_a_note_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     second = _run_validate(after)
     (kept,) = [r for r in _result_values(second) if len(r) > CODE and str(r[CODE]).startswith("cell.text")]
     assert kept[NOTE] == "'=见附件"  # Excel keeps the apostrophe as the text prefix, and shows =见附件
+
+
+class _RangeSheet(_Sheet):
+    """A COM sheet whose cell writes are recorded."""
+
+    def __init__(self, name: str, api: _ComSheet, writes: list[str]) -> None:
+        super().__init__(name, api)
+        self.writes = writes
+
+    def range(self, *cell: Any) -> Any:
+        writes, name = self.writes, self.name
+
+        class _Cell:
+            color = None
+
+            def __setattr__(self, attr: str, value: Any) -> None:
+                writes.append(f"{name}{cell}.{attr}")
+
+        return _Cell()
+
+
+def test_a_password_protected_sheet_stops_the_click_before_any_change() -> None:
+    """Marks on a data sheet and then a refusal on the cover (status line) would leave highlights no record lists
+    (清除标记 could not undo them): every sheet the plan writes on is unlocked first."""
+    from xxgk.annotate.apply import apply_plan
+    from xxgk.annotate.plan import FILL_ERROR, Cell, Original, Plan, ResultSheet
+    from xxgk.annotate.xlwings_book import ProtectedSheet, writing
+
+    writes: list[str] = []
+    open_sheet = _RangeSheet("主动公开", _ComSheet(), writes)
+    locked = _RangeSheet("封面", _ComSheet(password="secret"), writes)  # only the status line is written there
+    plan = Plan(ResultSheet([], [], []), {Cell("主动公开", 5, 3): FILL_ERROR}, {}, (Cell("封面", 12, 2), "校验通过"),
+                {}, Original())
+    with pytest.raises(ProtectedSheet, match="设置了保护密码"), writing(_Book([open_sheet, locked])) as target:
+        apply_plan(target, plan)
+    assert writes == []
+    assert open_sheet.api.ProtectContents is True  # what was lifted is put back

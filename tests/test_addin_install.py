@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from xxgk import __version__
 from xxgk.addin import install
 from xxgk.addin.install import FAIL, OK, WARN, Platform, doctor, install_steps, read_config
 from xxgk.cli import main
@@ -206,7 +207,7 @@ def test_doctor_xlwings_not_installed(tmp_path: Path, source: Path) -> None:
     platform = installed(windows(tmp_path))
     broken = replace(platform, packages=lambda name: None)
     bad = problem(doctor(broken))
-    assert bad.status == FAIL and "没有安装 xlwings" in bad.message and 'pip install "xxgk[addin]"' in bad.remedy
+    assert bad.status == FAIL and "没有安装 xlwings" in bad.message and f'pip install "xxgk-{__version__}-py3-none-any.whl[addin]"' in bad.remedy
 
 
 def test_doctor_addin_missing_from_xlstart(tmp_path: Path, source: Path) -> None:
@@ -308,7 +309,7 @@ def test_doctor_interpreter_other_than_the_running_one(tmp_path: Path, source: P
     lacking = replace(platform, run=lambda argv: (3, "xxgk xlwings\n"))
     bad = problem(doctor(lacking))
     assert bad.status == FAIL and "没有安装 xxgk、xlwings" in bad.message
-    assert f'"{other}" -m pip install "xxgk[addin]"' in bad.remedy
+    assert f'"{other}" -m pip install "xxgk-{__version__}-py3-none-any.whl[addin]"' in bad.remedy
 
 
 def test_doctor_probe_runs_the_configured_interpreter() -> None:

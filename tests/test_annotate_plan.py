@@ -60,7 +60,7 @@ def test_hints_come_first_and_their_cells_are_orange() -> None:
     plan = plan_annotation([f], [hint], SPEC, Previous(), None, WHEN)  # type: ignore[list-item]
     first = plan.sheet.rows[HEADER_ROW + 1]
     assert first[1] == KIND_HINT and first[3] == hint.message and first[2] == "「依申请公开」（七）总计·自然人、「依申请公开」自然人"
-    assert first[4:6] == ["69", "99"]
+    assert first[4:6] == [69, 99]
     assert plan.highlights == {Cell("依申请公开", 28, 3): FILL_HINT, Cell("依申请公开", 5, 3): FILL_ERROR}
     assert plan.sheet.rows[HEADER_ROW + 2][CODE].startswith("formula.removed|")
 
@@ -120,3 +120,30 @@ def test_a_long_list_of_cells_is_linked_up_to_a_limit() -> None:
     assert len(row) == CELLS + MAX_LINKS + 1 and row[-1] == f"等共 {len(cells)} 个单元格"
     assert len(plan.sheet.links) == MAX_LINKS
     assert len(plan.highlights) == len(cells)  # every cell is still marked
+
+
+def test_every_linked_cell_column_is_wide_enough_for_its_label() -> None:
+    """A finding involving many cells links them in the columns after 涉及单元格: each is as wide as its label
+    (default-width columns cut 「依申请公开」D6 to 「依申请公, hiding which cell the link goes to)."""
+    from xxgk.annotate.plan import CELLS, WIDTHS, _width
+
+    cells = tuple(f"'依申请公开'!D{r}" for r in range(6, 30))
+    sheet = plan_annotation([_rule_finding(cells)], [], SPEC, Previous(), None, WHEN).sheet  # type: ignore[list-item]
+    widths = sheet.column_widths
+    assert len(widths) == sheet.width and widths[:CELLS] == WIDTHS[:CELLS]
+    for link in sheet.links:
+        assert widths[link.col] >= _width(link.text), link
+    assert len(set(widths[CELLS:])) == 1  # one width: the add-in sets them in one call
+
+
+def test_a_hint_shows_numbers_for_one_cell_and_a_list_for_two() -> None:
+    one = _Hint((_Change("a", "'依申请公开'!D29", 99, 69),), ("R2[natural]",), "…")
+    two = _Hint((_Change("a", "'依申请公开'!D29", 99, 69), _Change("b", "'依申请公开'!E29", None, 5.0)), ("R2[total]",), "…")
+    plan = plan_annotation([], [one, two], SPEC, Previous(), None, WHEN)  # type: ignore[list-item]
+    rows = plan.sheet.rows[HEADER_ROW + 1: HEADER_ROW + 3]
+    assert [r[4:6] for r in rows] == [[69, 99], ["69、5", "99、（空）"]]
+
+
+def test_a_clean_book_is_told_it_passed() -> None:
+    plan = plan_annotation([], [], SPEC, Previous(), None, WHEN)
+    assert plan.sheet.rows[1] == ["校验时间 2025-03-01 08:00；校验通过，没有发现问题。"] and plan.highlights == {}

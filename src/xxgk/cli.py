@@ -11,26 +11,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from xxgk.addin.cli import addin
+from xxgk.clihelp import ZhHelpGroup
 from xxgk.extensions import extended_forms, extension_info, form_keys
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
 from xxgk.validate import ERRORS, SKIPPED, UNREADABLE, FileReport, PreviousUnusable, validate_files
+from xxgk.web.command import serve
 
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
                "unreadable": "[red]无法读取[/]", "skipped": "[dim]已跳过[/]"}
 SEVERITY_TEXT = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
-
-
-class _Command(click.Command):
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
-
-
-class _Group(_Command, click.Group):
-    command_class = _Command
 
 
 def version_text() -> str:
@@ -48,7 +38,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.exit()
 
 
-@click.group(cls=_Group, help="政府信息公开工作年度报告工具：生成模板、校验、汇总。")
+@click.group(cls=ZhHelpGroup, help="政府信息公开工作年度报告工具：生成模板、校验、汇总，导入已发布的年报，生成可发布的年度报告。")
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="显示程序和表式版本并退出。")
 def main() -> None:
@@ -63,6 +53,10 @@ def run() -> None:
     run_cli(main)
 
 
+def _option(ctx: click.Context, name: str) -> click.Parameter:
+    return next(p for p in ctx.command.params if p.name == name)
+
+
 @main.command(help="生成标准 Excel 模板。")
 @click.option("--form", type=ChoiceZh(FORMS), default="gb2021", show_default=True, help="表式版本")
 @click.option("--ext", type=ChoiceZh(EXTENSIONS), help="省级扩展表式（在国家表式上增加本省的表；未给 --form 时用它扩展的表式）")
@@ -70,14 +64,16 @@ def run() -> None:
 def template(form: str, ext: str | None, output: Path) -> None:
     from xxgk.template import build_template
 
+    ctx = click.get_current_context()
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"“{output}”应以 .xlsx 结尾（模板是 Excel 工作簿）", ctx, _option(ctx, "output"))
     if ext and f"{form}{EXT_SEPARATOR}{ext}" not in extended_forms():
         allowed = extension_info(ext).extends
-        ctx = click.get_current_context()
         if ctx.get_parameter_source("form") is click.core.ParameterSource.DEFAULT:
             form = allowed[0]  # --ext alone: the (first) national form the extension extends
         else:
             raise click.BadParameter(f"扩展表式“{ext}”不适用于 {form} 表式（适用于：{'、'.join(allowed)}），"
-                                     f"请改用 --form {allowed[0]}", ctx, next(p for p in ctx.command.params if p.name == "ext"))
+                                     f"请改用 --form {allowed[0]}", ctx, _option(ctx, "ext"))
     path = build_template(load_spec(form, ext), output)
     click.echo(f"已生成模板：{path}")
 
@@ -124,13 +120,13 @@ def exit_code(reports: list[FileReport]) -> int:
 @click.option("--previous", type=click.Path(path_type=Path),
               help="上年度的年报工作簿或所在文件夹（按统一社会信用代码、单位名称对应，跨年度核对）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
-@click.option("--annotate", "annotate_to", type=click.Path(path_type=Path),
+@click.option("--annotate", "annotate_to", type=click.Path(),  # a str: a trailing slash says "folder"
               help="另存一份标记副本：加“校验结果”表、标出有问题的单元格（原文件不变）；多个文件时为文件夹")
-def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, annotate_to: Path | None) -> None:
+def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, annotate_to: str | None) -> None:
     try:
         reports = validate_files(list(paths), previous)
     except PreviousUnusable as exc:
-        click.echo(f"错误：{exc}。跨年度核对无法进行，请检查 --previous。", err=True)
+        click.echo(f"错误：{str(exc).rstrip('。')}。跨年度核对无法进行，请检查 --previous。", err=True)
         sys.exit(2)
     if all(r.status == SKIPPED for r in reports):
         skipped = "".join(f"\n  {r.shown_name}：{r.reason}" for r in reports)
@@ -146,31 +142,35 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
         console.print(f"共 {len(reports)} 个文件：通过 {counts['ok']}，有警告 {counts['warnings']}，"
                       f"有错误 {counts['errors']}，无法读取 {counts['unreadable']}"
                       + (f"，已跳过 {counts['skipped']}（不是报表）" if counts["skipped"] else "") + "。")
-    if annotate_to is not None:
-        write_annotated(reports, annotate_to)
-    sys.exit(exit_code(reports))
+    missing = write_annotated(reports, annotate_to) if annotate_to is not None else 0
+    sys.exit(2 if missing else exit_code(reports))
 
 
-def write_annotated(reports: list[FileReport], target: Path) -> None:
-    """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON)."""
+def write_annotated(reports: list[FileReport], target: str) -> int:
+    """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON); returns how
+    many copies were not written (the exit code says so: a script must not take a missing copy for done)."""
     from xxgk.annotate.file_book import AnnotateError
     from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
 
     reports = [r for r in reports if r.status != SKIPPED]  # not reports at all
+    if len(reports) > 1 and Path(target).suffix.lower() in (".xlsx", ".xlsm") and not Path(target).is_dir():
+        click.echo(f"错误：{len(reports)} 个文件的标记副本要写入一个文件夹，--annotate 给的“{target}”是文件名。"
+                   "请改为文件夹（如 --annotate 标记副本），未生成标记副本。", err=True)
+        sys.exit(2)
+    missing = 0
     for report, out in zip(reports, annotated_paths([r.path for r in reports], target), strict=True):
-        if report.fill is None:
-            click.echo(f"未生成标记副本：{report.path.name} 无法读取。", err=True)
-            continue
-        problem = annotation_problem(report.path, out)
+        problem = f"{report.path.name} 无法读取。" if report.fill is None else annotation_problem(report.path, out)
+        if problem is None and report.fill is not None:
+            try:
+                annotate_file(report.path, out, report.fill, report.findings, report.hints)
+            except AnnotateError as exc:
+                problem = f"{report.path.name}：{exc}"
         if problem:
             click.echo(f"未生成标记副本：{problem}", err=True)
-            continue
-        try:
-            annotate_file(report.path, out, report.fill, report.findings, report.hints)
-        except AnnotateError as exc:
-            click.echo(f"未生成标记副本：{report.path.name}：{exc}", err=True)
-            continue
-        click.echo(f"已写出标记副本：{out}", err=True)
+            missing += 1
+        else:
+            click.echo(f"已写出标记副本：{out}", err=True)
+    return missing
 
 
 @main.command(short_help="汇总各单位的年报工作簿，生成同一表式的汇总表。",
@@ -208,21 +208,22 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="输出目录（每份报告一个 .xlsx）")
+@click.option("--force", is_flag=True, help="覆盖输出目录中已存在的同名工作簿")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（含每个数字的原文和位置）")
-def import_(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+def import_(paths: tuple[Path, ...], out_dir: Path, force: bool, as_json: bool) -> None:
     from xxgk.importer.command import run as run_import
 
-    sys.exit(run_import(paths, out_dir, as_json))
+    sys.exit(run_import(paths, out_dir, as_json, force))
 
 
 @main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",
               help="由填好的年报工作簿生成可发布的年度报告：标题、六个部分的正文（取自“报告正文”表）和三张统计表"
-              "（官方格式，合并表头）。工作簿有错误时不生成，除非加 --force。")
+              "（官方格式，合并表头）。工作簿有错误或输出文件已存在时不生成，除非加 --force。")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件：.docx（Word）或 .html（网页）")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（与 .docx 同名）")
-@click.option("--force", is_flag=True, help="工作簿有错误时也生成")
+@click.option("--force", is_flag=True, help="工作簿有错误、或输出文件已存在时也生成（覆盖）")
 def report(workbook: Path, output: Path, pdf: bool, force: bool) -> None:
     from xxgk.report.write import ReportRefused, write_report
 
@@ -245,3 +246,5 @@ def report(workbook: Path, output: Path, pdf: bool, force: bool) -> None:
     for path in written.paths:
         click.echo(f"已生成：{path}")
 
+
+main.add_command(serve)

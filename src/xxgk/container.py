@@ -127,8 +127,10 @@ def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: 
         return _bad("lock_file", R_LOCK)
     # Any other name starting with "." is judged by content: it is not hidden on Windows, where submissions come from.
     try:
+        if not path.exists():
+            return _bad("not_workbook", f"找不到文件“{path}”。请检查文件名和所在文件夹。")
         if not path.is_file():
-            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或已被删除），无法作为报表读取。")
+            return _bad("not_workbook", f"“{name}”不是普通文件（可能是文件夹或设备），无法作为报表读取。")
         size = path.stat().st_size
         if size == 0:
             return _bad("empty", R_EMPTY)
@@ -294,10 +296,12 @@ _DTD_MARKERS = tuple(
 _DECLARATION_OPENERS = (b"<!", "<!".encode("utf-16-le"), "<!".encode("utf-16-be"))
 
 
+def _xml_parts(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    return [i for i in infos if not i.is_dir() and i.filename.casefold().endswith((".xml", ".rels"))]
+
+
 def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck | None:
-    for info in infos:
-        if info.is_dir() or not info.filename.casefold().endswith((".xml", ".rels")):
-            continue
+    for info in _xml_parts(infos):
         try:
             with zf.open(info) as member:
                 head = member.read(XML_HEAD)
@@ -325,9 +329,7 @@ def dtd_problem(member: str, data: bytes) -> ContainerCheck | None:
 
 def _check_crc(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck:
     """Decompress every XML part (bounded by the size checks above) so CRC errors surface now."""
-    for info in infos:
-        if info.is_dir() or not info.filename.casefold().endswith((".xml", ".rels")):
-            continue
+    for info in _xml_parts(infos):
         try:
             with zf.open(info) as member:
                 while member.read(_READ_CHUNK):

@@ -92,7 +92,18 @@ def main(out: Path) -> int:
     from xxgk.consolidate.demo import consolidate_demo
 
     consolidate_demo(console, out, inbox, agencies(PLACE, REGION, len(group) + 2, seed=2024))
+    portal_demo(console, out / "平台")
     return 0
+
+
+def portal_demo(console: Console, data: Path) -> None:
+    """The 报送平台 with a demo region, accounts and submissions (needs the `web` extra)."""
+    try:
+        from xxgk.web.demo import print_demo, seed_portal
+    except ImportError:
+        console.print("报送平台演示需要 web 组件：pip install 'xxgk[web]'")
+        return
+    print_demo(console, data, seed_portal(data))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.BadOptionUsage | click.BadArgumentUsage):
         return f"{exc.format_message()}。{hint}"
     if isinstance(exc, click.BadParameter):
-        return f"{_param(exc.param)} 的值无效：{exc.message}。{hint}"
+        return f"{_param(exc.param)} 的值无效：{_click_zh(exc.message).rstrip('。.')}。{hint}"
     if (unknown := re.match(r"No such command '(.*)'", exc.message)):
         return f"没有命令“{unknown.group(1)}”。{hint}"
     return f"命令行有误（{exc.format_message()}）。{hint}"
@@ -58,6 +58,24 @@ class PositiveInt(click.ParamType):
         return number
 
 
+_CLICK_ZH = (  # click's own refusals of a value (click.Path, int), said again in Chinese
+    (r"^\w+ '(.*)' does not exist\.?$", "找不到“{}”"),
+    (r"^\w+ '(.*)' is a directory\.?$", "“{}”是文件夹，这里要的是文件"),
+    (r"^\w+ '(.*)' is a file\.?$", "“{}”是文件，这里要的是文件夹"),
+    (r"^\w+ '(.*)' is not readable\.?$", "“{}”没有读取权限"),
+    (r"^\w+ '(.*)' is not writable\.?$", "“{}”没有写入权限"),
+    (r"^'(.*)' is not a valid integer(?: range)?\.?$", "“{}”不是整数"),
+    (r"^'(.*)' is not a valid float(?: range)?\.?$", "“{}”不是数字"),
+)
+
+
+def _click_zh(message: str) -> str:
+    for pattern, chinese in _CLICK_ZH:
+        if (m := re.match(pattern, message)):
+            return chinese.format(m.group(1))
+    return message
+
+
 def _param(param: click.Parameter | None) -> str:
     if param is None:
         return "参数"
@@ -75,12 +93,22 @@ _OS_REASONS = {
     errno.ENOSPC: "磁盘空间不足",
     errno.EROFS: "磁盘为只读",
     errno.ENAMETOOLONG: "文件名过长",
+    errno.EEXIST: "是已有的文件，不能当作文件夹",
 }
+_TEMP_FILE = re.compile(r"^\.xxgk-[0-9a-f]+\.\w+$")  # the writers' temporary file beside the output (atomic save)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in Chinese ("没有访问权限"), without the path."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def os_message(exc: OSError) -> str:
-    reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
-    where = f"“{exc.filename}”" if exc.filename else ""
+    reason = os_reason(exc)
+    name = str(exc.filename) if exc.filename else ""
+    if _TEMP_FILE.match(os.path.basename(name)):  # the user named the output, not our temporary file
+        return f"无法在文件夹“{os.path.dirname(name) or '.'}”中写入文件：{reason}。请检查路径和权限后重试。"
+    where = f"“{name}”" if name else ""
     return f"{where}{reason}。请检查路径和权限后重试。"
 
 

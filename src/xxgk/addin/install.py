@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xxgk import __version__
 from xxgk.resources import resource_path
 
 ADDIN = "xxgk.xlam"
@@ -39,6 +40,9 @@ UNSUPPORTED = ("Excel 加载项只能安装在 Windows 或 macOS 的 Microsoft E
                "WPS 或 LibreOffice 用户：直接在标准模板中填报，模板的“校验”表会实时显示勾稽关系是否成立；"
                "填完后运行 xxgk validate 文件.xlsx --annotate 标记副本.xlsx，"
                "副本中有“校验结果”表，有问题的单元格标出底色。")
+
+WHEEL = f"xxgk-{__version__}-py3-none-any.whl"  # xxgk is installed from its wheel file, not from PyPI by name
+PIP_ADDIN = f'pip install "{WHEEL}[addin]"（在 wheel 文件所在的文件夹中运行）'
 
 Registry = Callable[[str, str], "str | None"]  # (key under HKEY_CURRENT_USER, value name; "" = default) -> data
 
@@ -171,7 +175,7 @@ def xlwings_folder() -> Path:
 
     spec = util.find_spec("xlwings")  # finds the package without importing it (xlwings imports pandas)
     if spec is None or spec.origin is None:
-        raise FileNotFoundError("没有安装 xlwings：请运行 pip install \"xxgk[addin]\"")
+        raise FileNotFoundError(f"没有安装 xlwings：请运行 {PIP_ADDIN}")
     return Path(spec.origin).parent
 
 
@@ -211,7 +215,7 @@ class Check:
 def check_xlwings_package(platform: Platform) -> Check:
     version = platform.packages("xlwings")
     if version is None:
-        return Check(FAIL, "没有安装 xlwings：加载项的按钮无法调用 Python。", '运行 pip install "xxgk[addin]"。')
+        return Check(FAIL, "没有安装 xlwings：加载项的按钮无法调用 Python。", f"运行 {PIP_ADDIN}。")
     return Check(OK, f"xlwings 已安装：{version}")
 
 
@@ -233,7 +237,7 @@ def check_addin_xlwings_version(platform: Platform, source: Path | None) -> Chec
     try:
         built = addin_xlwings_version(addin)
     except ImportError:
-        return Check(WARN, "无法读取加载项内置的 xlwings 版本：没有安装 oletools。", '运行 pip install "xxgk[addin]"。')
+        return Check(WARN, "无法读取加载项内置的 xlwings 版本：没有安装 oletools。", f"运行 {PIP_ADDIN}。")
     if built is None:
         return Check(WARN, f"{addin} 中找不到 xlwings 的版本号（加载项可能已损坏）。", "关闭 Excel，运行 xxgk addin install。")
     if built != package:
@@ -278,7 +282,7 @@ def check_interpreter(platform: Platform) -> list[Check]:
         checks.append(Check(FAIL, f"Python 的路径含有中文或其他非 ASCII 字符：{configured}。"
                             "加载项经 cmd.exe 启动 Python，这样的路径会使按钮失败。",
                             "把 Python 安装到只含英文字母和数字的文件夹（如 C:\\Python311），"
-                            "在其中 pip install \"xxgk[addin]\"，再用它运行 xxgk addin install。"))
+                            f"用它运行 python -m {PIP_ADDIN}，再用它运行 xxgk addin install。"))
     if path.resolve() != platform.python.resolve():
         checks.append(check_other_interpreter(platform, configured))
     return checks
@@ -296,7 +300,7 @@ def check_other_interpreter(platform: Platform, configured: str) -> Check:
     missing = "、".join(out.split()) or "xxgk 和 xlwings"
     return Check(FAIL, f"配置的 Python（{configured}）中没有安装 {missing}：按钮会报错。"
                  f"（本命令由另一个 Python 运行：{platform.python}）",
-                 f'运行 "{configured}" -m pip install "xxgk[addin]"；或用已安装 xxgk 的 Python 运行 xxgk addin install。')
+                 f'运行 "{configured}" -m {PIP_ADDIN}；或用已安装 xxgk 的 Python 运行 xxgk addin install。')
 
 
 def check_wps_handler(platform: Platform) -> Check | None:
@@ -318,7 +322,7 @@ def check_pandas(platform: Platform) -> Check | None:
         return None
     return Check(WARN, f"本环境安装了 pandas {version}：每次点击按钮 xlwings 都会导入它，校验要多花约 0.2–0.4 秒。",
                  "加载项不需要 pandas。如本环境只供加载项使用，可运行 pip uninstall pandas；"
-                 "需要 DataFrame（xxgk.frames）的分析请另建环境安装 xxgk[frames]。")
+                 f'需要 DataFrame（xxgk.frames）的分析请另建环境，在其中 pip install "{WHEEL}[frames]"。')
 
 
 def check_applescript(platform: Platform) -> Check | None:

@@ -44,8 +44,11 @@ class AnnotatableBook(Protocol):
 
 
 def apply_plan(book: AnnotatableBook, plan: Plan) -> ResultSheet:
-    """Earlier highlights that are no longer wanted go back first; then the new ones, recorded with the
-    look they had before; then the status line and the result sheet (with the record)."""
+    """Every sheet written on is made writable first (a password-protected one stops the run before the first
+    change: marks without the result sheet's record could not be cleared). Then earlier highlights that are no
+    longer wanted go back; then the new ones, recorded with the look they had before; then the status line and
+    the result sheet (with the record)."""
+    book.prepare(plan_sheets(plan))
     for cell, original in plan.restore.items():
         book.restore(cell, original)
     if plan.restore_status is not None:

@@ -28,6 +28,7 @@ from xxgk.annotate.plan import (
     FILL_HEADER,
     NO_FILL,
     RESULT_SHEET,
+    WRAPPED_COLUMNS,
     Cell,
     Original,
     ResultSheet,
@@ -117,14 +118,16 @@ class _Styles:
         return every.index(xf) if xf in every else self._add("cellXfs", xf)
 
     def result_style(self, kind: str) -> int:
-        """Cell formats of the 校验结果 sheet: title, header, wrapped text, link."""
+        """Cell formats of the 校验结果 sheet: title, header, wrapped text, one-line text, link."""
         fonts = {"title": '<font><b/><sz val="14"/><name val="宋体"/></font>',
                  "header": '<font><b/><sz val="11"/><name val="宋体"/></font>',
                  "text": '<font><sz val="11"/><name val="宋体"/></font>',
+                 "line": '<font><sz val="11"/><name val="宋体"/></font>',
                  "link": '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="宋体"/></font>'}
         font = self._add("fonts", fonts[kind])
         fill = self.fill_id(FILL_HEADER) if kind == "header" else 0
-        wrap = '<alignment vertical="top" wrapText="1"/>' if kind in ("text", "header") else ""
+        wrap = ('<alignment vertical="top" wrapText="1"/>' if kind in ("text", "header")
+                else '<alignment vertical="top"/>' if kind in ("line", "link") else "")
         return self._add("cellXfs", f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
                                     f'applyFont="1" applyFill="1" applyAlignment="1">{wrap}</xf>'
                          if wrap else f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
@@ -234,20 +237,21 @@ def _cell_xml(a1: str, value: Scalar, style: int | None) -> str:
 
 
 def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
-    kinds = {"title": "title", "header": "header", "note": "text"}
-    ids = {k: styles.result_style(k) for k in ("title", "header", "text", "link")}
+    kinds = {"title": "title", "header": "header"}  # the rest: finding rows wrap in WRAPPED_COLUMNS only
+    ids = {k: styles.result_style(k) for k in ("title", "header", "text", "line", "link")}
     links = {(link.row, link.col) for link in sheet.links}
     hidden, wrapped = set(sheet.hidden), set(sheet.wrapped)
     rows = []
     for r, (values, kind) in enumerate(zip(sheet.rows, sheet.kinds, strict=True)):
         cells = []
         for c, value in enumerate(values):
-            style = ids["link"] if (r, c) in links else ids[kinds.get(kind, "text")]
+            style = ids["link" if (r, c) in links else kinds.get(kind, "text" if r in wrapped and c in WRAPPED_COLUMNS
+                                                                else "line")]
             if value is not None and value != "":
                 cells.append(_cell_xml(xl_rowcol_to_cell(r, c), value, style))
         attrs = ' hidden="1"' if r in hidden else f' ht="{sheet.height(r):g}" customHeight="1"' if r in wrapped else ""
         rows.append(f'<row r="{r + 1}"{attrs}>{"".join(cells)}</row>' if cells or attrs else "")
-    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(sheet.widths))
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(sheet.column_widths))
     hyperlinks = "".join(f'<hyperlink ref="{xl_rowcol_to_cell(link.row, link.col)}" location={_attr(link.target)} '
                          f"display={_attr(link.text)}/>" for link in sheet.links)
     last = xl_rowcol_to_cell(max(len(sheet.rows) - 1, 0), max(sheet.width - 1, 0))

@@ -25,15 +25,18 @@ from xxgk.findings import ERROR, Finding
 from xxgk.labels import rule_titles
 from xxgk.layout import Pos, plan_cover
 from xxgk.spec import FormSpec
+from xxgk.values import as_text as _text
 
 RESULT_SHEET = "校验结果"
 ALT_RESULT_SHEET = "本表校验结果"  # used when a 校验结果 sheet of another kind exists (a consolidated summary's own)
 HEADERS = ("序号", "类别", "规则", "问题", "应为", "实为", "说明（可填写）", "代码", "涉及单元格")
 SEQ, KIND, RULE, MESSAGE, EXPECTED, ACTUAL, NOTE, CODE, CELLS = range(len(HEADERS))
-WIDTHS = (6, 8, 14, 60, 10, 10, 30, 4, 18)  # Excel character units; 代码 is narrow: it is for tools
+WIDTHS = (6, 8, 20, 60, 10, 10, 30, 4, 18)  # Excel character units; 代码 is narrow: it is for tools
+MAX_WIDTH = 40
 HEADER_ROW = 3
 MAX_LINKS = 30  # linked cells per row (a rule involves at most ~25; 未填写 lists of a blank table are cut here)
 FIRST_ROW = HEADER_ROW + 1
+WRAPPED_COLUMNS = (RULE, MESSAGE, NOTE)  # in a finding's row; the others stay on one line (代码 is cut, not stacked)
 RECORD_TITLE = "以下为程序记录：清除标记时据此恢复原样，请勿修改。"
 RECORD_HEADERS = ("类别", "单元格", "原底色", "原样式号", "原内容")
 RECORD_MARK, RECORD_STATUS = "标记", "状态"  # a highlighted cell; the cell holding the click's status line
@@ -130,6 +133,14 @@ class ResultSheet:
         return [r + [None] * (w - len(r)) for r in self.rows]
 
     @property
+    def column_widths(self) -> tuple[int, ...]:
+        """`widths` for every column of the sheet, the linked cells' columns (涉及单元格 and the ones after it) all
+        as wide as the longest link label, so no label is cut off by the next one."""
+        labels = [_width(str(v)) for row in self.rows for v in row[CELLS:] if v is not None]
+        link = min(MAX_WIDTH, max(self.widths[CELLS], math.ceil(max(labels, default=0)) + 1))
+        return (*self.widths[:CELLS], *[link] * (max(self.width, len(self.widths)) - CELLS))
+
+    @property
     def hidden(self) -> list[int]:
         return [i for i, k in enumerate(self.kinds) if k in ("record_title", "record")]
 
@@ -142,7 +153,7 @@ class ResultSheet:
         """Points that show a wrapped row whole (for writers that cannot ask Excel to fit it)."""
         values = self.rows[row]
         lines = max((math.ceil(_width(str(values[c])) / max(1, self.widths[c] - 2))
-                     for c in (MESSAGE, NOTE) if c < len(values) and values[c]), default=1)
+                     for c in WRAPPED_COLUMNS if c < len(values) and values[c]), default=1)
         return max(ROW_POINTS, lines * LINE_POINTS + 5)
 
 
@@ -207,14 +218,6 @@ def finding_key(f: Finding) -> str:
 
 def hint_key(hint: Any) -> str:
     return "hint||" + ",".join(c.cell for c in hint.changes)
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def is_result_grid(grid: Sequence[Sequence[object]]) -> bool:
@@ -308,7 +311,8 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
     warnings = len(findings) - errors
     rows: list[list[Scalar]] = [
         [f"{sheet_name}{'：' + agency if agency else ''}"],
-        [f"校验时间 {when:%Y-%m-%d %H:%M}；{errors} 个错误、{warnings} 个警告。“说明”列可填写解释，"
+        [f"校验时间 {when:%Y-%m-%d %H:%M}；校验通过，没有发现问题。" if not findings else
+         f"校验时间 {when:%Y-%m-%d %H:%M}；{errors} 个错误、{warnings} 个警告。“说明”列可填写解释，"
          "下次校验时按问题保留；点击单元格地址可跳到该单元格。"],
         [],
         list(HEADERS),
@@ -334,8 +338,10 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
     titles = rule_titles(spec)  # checks named in Chinese; their codes stay in the 代码 column
     for hint in hints:
         addresses = [c.cell for c in hint.changes]
-        before = "、".join(_text(c.before) or "（空）" for c in hint.changes) or None
-        after = "、".join(_text(c.after) for c in hint.changes) or None
+        before: object = "、".join(_text(c.before) or "（空）" for c in hint.changes) or None
+        after: object = "、".join(_text(c.after) for c in hint.changes) or None
+        if len(hint.changes) == 1:  # one cell: numbers, as a finding's 应为/实为 (not numbers stored as text)
+            before, after = hint.changes[0].before, hint.changes[0].after
         fixes = "、".join(titles.get(k, k) for k in getattr(hint, "fixes", ()))
         add(KIND_HINT, fixes, hint.message, after, before, hint_key(hint), addresses)
     for f in findings:

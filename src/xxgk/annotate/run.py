@@ -57,10 +57,12 @@ def annotate_file(path: Path, out: Path, fill: Fill, findings: Sequence[Finding]
     return book.save(out)
 
 
-def annotated_paths(inputs: Sequence[Path], target: Path) -> list[Path]:
+def annotated_paths(inputs: Sequence[Path], target: str | Path) -> list[Path]:
     """Where each input's annotated copy goes: `target` itself for one input given as a file name, else a file
-    of the same name in the folder `target` (numbered when two inputs share a name)."""
-    as_folder = len(inputs) > 1 or target.is_dir() or str(target).endswith(("/", "\\"))
+    of the same name in the folder `target` (numbered when two inputs share a name). A folder is named as such
+    by existing, by a trailing slash (kept only in the string: pathlib drops it), or by several inputs."""
+    as_folder = len(inputs) > 1 or Path(target).is_dir() or str(target).endswith(("/", "\\"))
+    target = Path(target)
     if not as_folder:
         return [target]
     out: list[Path] = []
@@ -80,7 +82,20 @@ def annotation_problem(source: Path, out: Path) -> str | None:
     if source.suffix.lower() not in (".xlsx", ".xlsm"):
         return f"只能为 .xlsx/.xlsm 工作簿生成标记副本：{source.name}。请先另存为 .xlsx。"
     if out.suffix.lower() != source.suffix.lower():
-        return f"标记副本应与原文件同为 {source.suffix} 格式：{out.name}。"
+        return (f"标记副本应与原文件同为 {source.suffix} 格式：{out.name}。"
+                "要写入文件夹时，请先建好该文件夹，或在文件夹名末尾加 /。")
     if inspect_file(source).macros:  # a copy would carry the VBA project along: macros are never kept in outputs
         return f"{source.name} 含 VBA 宏，不生成标记副本（宏不会被复制到任何输出）。请另存为不含宏的 .xlsx 后再标记。"
+    if out.exists() and not is_annotated_copy(out):
+        return f"“{out}”已存在，且不是标记副本，未覆盖（以免丢失该文件）。请换一个输出文件名或文件夹。"
     return None
+
+
+def is_annotated_copy(path: Path) -> bool:
+    """Whether `path` is a copy annotated earlier (its result sheet is ours): only such a file is overwritten."""
+    from xxgk.annotate.file_book import FileBook
+
+    try:
+        return FileBook(path).result_grid() is not None
+    except Exception:  # whatever cannot be read as an annotated copy is not one
+        return False

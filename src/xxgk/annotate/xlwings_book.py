@@ -17,10 +17,9 @@ from typing import Any
 from xxgk.addin.live import FILLS_KEY, is_remote, sheet_values
 from xxgk.annotate.plan import (
     FILL_HEADER,
-    MESSAGE,
     NO_FILL,
-    NOTE,
     RESULT_SHEET,
+    WRAPPED_COLUMNS,
     Cell,
     Original,
     ResultSheet,
@@ -53,6 +52,17 @@ def _literal(value: Scalar) -> Scalar:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+def _runs(widths: tuple[int, ...]) -> list[tuple[int, int, int]]:
+    """Consecutive columns of equal width as (first, last, width): one write each."""
+    runs: list[tuple[int, int, int]] = []
+    for col, width in enumerate(widths):
+        if runs and runs[-1][2] == width and runs[-1][1] == col - 1:
+            runs[-1] = (runs[-1][0], col, width)
+        else:
+            runs.append((col, col, width))
+    return runs
 
 
 class XlwingsBook:
@@ -174,8 +184,8 @@ class XlwingsBook:
         ws = self.book.sheets.add(name=self.result_name, after=sheets[-1])
         grid = [[_literal(v) for v in row] for row in sheet.grid()]
         ws.range((1, 1), (len(grid), sheet.width)).value = grid
-        for col, width in enumerate(sheet.widths):
-            ws.range((1, col + 1)).column_width = width
+        for first, last, width in _runs(sheet.column_widths):
+            ws.range((1, first + 1), (1, last + 1)).column_width = width
         for row, kind in enumerate(sheet.kinds):
             if kind == "title":
                 ws.range((row + 1, 1)).font.bold = True
@@ -186,7 +196,7 @@ class XlwingsBook:
                 header.color = FILL_HEADER
         wrapped = sheet.wrapped
         if wrapped:
-            for col in (MESSAGE, NOTE):
+            for col in WRAPPED_COLUMNS:
                 ws.range((wrapped[0] + 1, col + 1), (wrapped[-1] + 1, col + 1)).wrap_text = True
             ws.range((wrapped[0] + 1, 1), (wrapped[-1] + 1, 1)).rows.autofit()
         for link in sheet.links:

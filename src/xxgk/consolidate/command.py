@@ -36,6 +36,8 @@ def _print(console: Console, subs: Sequence[Submission]) -> None:
         console.print("     " + escape(s.reason))
     if len(shown) > MAX_LISTED:
         console.print(f"……另有 {len(shown) - MAX_LISTED} 个文件，见汇总表的“报送情况”表。")
+    if not subs:
+        return  # the reason follows ("输入中没有任何文件")
     counts = "，".join(f"{s} {n}" for s in st.ALL if (n := sum(x.status == s for x in subs)))
     console.print(f"共 {len(subs)} 个文件：{counts}。")
 

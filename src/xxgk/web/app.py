@@ -1,0 +1,104 @@
+"""The application factory: settings → database (migrated) → store → middlewares → routers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xxgk.web import audit
+from xxgk.web.access import Forbidden
+from xxgk.web.db import make_engine, migrate, session_factory
+from xxgk.web.deps import NotSignedIn, client_ip, optional_account
+from xxgk.web.middleware import BodyLimit, SessionCookie
+from xxgk.web.pages import templates
+from xxgk.web.security import Cookies
+from xxgk.web.settings import Settings, from_env, prepare
+from xxgk.web.storage import Store, sweep
+
+HERE = Path(__file__).parent
+DESCRIPTION = """政府信息公开工作年度报告 报送平台的 JSON 接口（页面调用的也是同样的操作）。
+
+登录：`POST /api/login` 返回 `csrf_token`；之后的请求带上会话 Cookie，所有修改数据的请求带上请求头
+`X-CSRF-Token`。校验结果与 `xxgk validate --json` 的格式相同，汇总结果与 `xxgk consolidate --json` 相同。"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    settings = prepare(settings)
+    engine = make_engine(settings.db_url)
+    migrate(engine, settings.data_dir)
+    app = FastAPI(title="xxgk 报送平台", description=DESCRIPTION, version=_version())
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.store = store = Store(settings.files_dir)
+    for folder in (store.tmp, settings.data_dir / "tmp"):  # left by uploads a crash cut short
+        sweep(folder)
+    app.state.cookies = cookies = Cookies(settings.secret_key)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    from xxgk.web.routers import admin, api, public, region, unit
+
+    for router in (public.router, unit.router, region.router, admin.router, api.router):
+        app.include_router(router)
+    _handlers(app)
+    app.add_middleware(SessionCookie, cookies=cookies, secure=settings.secure_cookies,
+                       max_age=settings.session_hours * 3600)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For uvicorn/gunicorn workers: `uvicorn --factory xxgk.web.app:app_from_env` (settings from XXGK_*)."""
+    return create_app(from_env())
+
+
+def _version() -> str:
+    from xxgk import __version__
+
+    return __version__
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _exc: Exception) -> Response:
+        if is_api(request):
+            return JSONResponse({"error": "请先登录。"}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Forbidden)
+        with request.app.state.sessions() as db:
+            account = optional_account(request, db)
+            audit.record(db, account, exc.action, exc.target, outcome=audit.DENIED,
+                         detail=f"{request.method} {request.url.path}", ip=client_ip(request))
+            db.commit()
+        return _error(request, 403, "无权访问：您的账号不能查看或修改这个单位或地区的报表。")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        fields = "、".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
+        return _error(request, 422, f"请求缺少内容或内容有误（{fields or '请求体'}）。请检查后重新提交。")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        return _error(request, exc.status_code, str(exc.detail))
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if is_api(request):
+        return JSONResponse({"error": message}, status_code=status)
+    context: dict[str, Any] = {"message": message, "status": status}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+

@@ -1,0 +1,69 @@
+"""`xxgk serve`: the portal on one machine (SQLite and a local storage folder by default)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from xxgk.web.settings import Settings
+
+
+@click.command(help="启动报送平台（网页和 JSON 接口）。DIR 保存数据库和报送的文件，不存在时自动创建。")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
+@click.option("--data", "data", default="xxgk-data", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="数据文件夹（SQLite 数据库和报送的文件）")
+@click.option("--database-url", envvar="XXGK_DATABASE_URL", default="",
+              help="数据库地址，如 postgresql://用户:密码@主机/库名（默认：数据文件夹中的 SQLite）")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数")
+@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024), help="单次上传大小上限（MB）")
+@click.option("--no-public-validate", is_flag=True, help="关闭无需账号的在线校验")
+def serve(host: str, port: int, data: Path, database_url: str, workers: int, max_upload_mb: int,
+          no_public_validate: bool) -> None:
+    try:
+        import uvicorn
+
+        import xxgk.web.app  # noqa: F401  (fails here, not in a worker, when the web extra is missing)
+    except ImportError as exc:
+        raise click.UsageError(f"报送平台需要 web 组件（缺少 {exc.name}）。请安装：pip install 'xxgk[web]'") from exc
+    from xxgk.web.settings import from_env, prepare
+
+    settings = prepare(from_env(data, database_url=database_url or None, max_upload_bytes=max_upload_mb * 2**20,
+                                public_validate=not no_public_validate))
+    _check_port(host, port)
+    _check_database(settings)
+    os.environ.update({"XXGK_DATA": str(settings.data_dir.resolve()), "XXGK_DATABASE_URL": settings.database_url,
+                       "XXGK_MAX_UPLOAD_MB": str(max_upload_mb),
+                       "XXGK_PUBLIC_VALIDATE": "0" if no_public_validate else "1"})
+    click.echo(f"报送平台：http://{host}:{port}/  数据：{settings.data_dir.resolve()}  （Ctrl+C 停止）")
+    uvicorn.run("xxgk.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=True)
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.UsageError(f"无法在 {host}:{port} 上启动：{exc.strerror or exc}。"
+                                   "端口可能已被占用，请用 --port 换一个端口。") from exc
+
+
+def _check_database(settings: Settings) -> None:
+    """Connect and migrate once here, so a wrong --database-url is a Chinese message, not a worker's traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from xxgk.web.db import make_engine, migrate
+
+    try:
+        engine = make_engine(settings.db_url)
+        migrate(engine, settings.data_dir)
+        engine.dispose()
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        reason = str(exc).splitlines()[0][:300]
+        raise click.UsageError(f"无法使用数据库 {settings.db_url.split('@')[-1]}：{reason}。请检查 --database-url。") from exc

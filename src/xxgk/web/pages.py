@@ -1,0 +1,27 @@
+"""Jinja2 templates (server-rendered Chinese pages, no build step) and what every page needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from xxgk.cli import compact_cells
+from xxgk.web.deps import csrf_token
+from xxgk.web.models import LEVELS, ROLES
+
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+templates.env.globals.update(csrf_token=csrf_token, ROLES=ROLES, LEVELS=LEVELS)
+templates.env.filters["fromjson"] = json.loads
+templates.env.filters["cells"] = lambda cells: compact_cells(tuple(cells or ()), most=8)
+SEVERITY = {"error": "错误", "warning": "警告"}
+templates.env.globals["SEVERITY"] = SEVERITY
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any):
+    context.setdefault("today", dt.date.today())
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

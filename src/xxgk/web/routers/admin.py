@@ -1,0 +1,103 @@
+"""管理 pages: regions and units (名册 import), accounts and roles, report years and deadlines, audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from xxgk.web import directory
+from xxgk.web.deps import CSRF, DB, Admin, get_settings
+from xxgk.web.models import Account, AuditEntry, Region, ReportYear, Unit
+from xxgk.web.pages import render
+from xxgk.web.routers.common import region_for, saved, temp_dir
+from xxgk.web.service import ActionError
+from xxgk.web.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _back(message: str = "") -> Response:
+    from urllib.parse import quote
+
+    return RedirectResponse("/admin" + (f"?msg={quote(message)}" if message else ""), status_code=303)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
+@router.get("/admin")
+def admin_page(request: Request, db: DB, account: Admin, msg: str = "") -> Response:
+    regions = db.scalars(select(Region).order_by(Region.code)).all()
+    unit_counts = dict(db.execute(select(Unit.region_id, func.count()).group_by(Unit.region_id)).all())
+    units = db.scalars(select(Unit).order_by(Unit.id).limit(500)).all()
+    accounts = db.scalars(select(Account).order_by(Account.id)).all()
+    report_years = db.scalars(select(ReportYear).order_by(ReportYear.year.desc())).all()
+    log = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(100)).all()
+    from xxgk.extensions import form_keys
+
+    return render(request, "admin.html", account=account, regions=regions, unit_counts=unit_counts, units=units,
+                  accounts=accounts, report_years=report_years, log=log, msg=msg, forms=form_keys(),
+                  unit_total=sum(unit_counts.values()))
+
+
+@router.post("/admin/regions", dependencies=[CSRF])
+def add_region(db: DB, account: Admin, code: Annotated[str, Form()], name: Annotated[str, Form()],
+               level: Annotated[str, Form()], parent_id: Annotated[str, Form()] = "") -> Response:
+    try:
+        directory.add_region(db, account, code, name, level, _int(parent_id))
+    except ActionError as exc:
+        return _back(str(exc))
+    return _back(f"已添加地区：{name}")
+
+
+@router.post("/admin/units/import", dependencies=[CSRF])
+def import_units(db: DB, account: Admin, settings: SettingsDep, region_id: Annotated[int, Form()],
+                 file: UploadFile) -> Response:
+    region = region_for(db, account, region_id)
+    with temp_dir(settings) as folder:
+        ((path, _),) = saved([file], folder)
+        try:
+            added, updated, problems = directory.import_roster(db, account, region, path)
+        except ActionError as exc:
+            return _back(str(exc))
+    return _back(f"名册已导入：新增 {added} 个单位，更新 {updated} 个。" + "".join(problems[:5]))
+
+
+@router.post("/admin/units", dependencies=[CSRF])
+def add_unit(db: DB, account: Admin, region_id: Annotated[int, Form()], name: Annotated[str, Form()],
+             uscc: Annotated[str, Form()] = "") -> Response:
+    try:
+        directory.add_unit(db, account, region_id, name, uscc)
+    except ActionError as exc:
+        return _back(str(exc))
+    return _back(f"已添加单位：{name}")
+
+
+@router.post("/admin/accounts", dependencies=[CSRF])
+def add_account(db: DB, account: Admin, username: Annotated[str, Form()], password: Annotated[str, Form()],
+                role: Annotated[str, Form()], display_name: Annotated[str, Form()] = "",
+                unit_id: Annotated[str, Form()] = "", region_id: Annotated[str, Form()] = "") -> Response:
+    try:
+        directory.add_account(db, account, username, password, role, display_name, _int(unit_id), _int(region_id))
+    except ActionError as exc:
+        return _back(str(exc))
+    return _back(f"已添加账号：{username}")
+
+
+@router.post("/admin/years", dependencies=[CSRF])
+def set_year(db: DB, account: Admin, year: Annotated[int, Form()], form: Annotated[str, Form()],
+             deadline: Annotated[str, Form()] = "", is_open: Annotated[str, Form()] = "",
+             review: Annotated[str, Form()] = "") -> Response:
+    try:
+        day = dt.date.fromisoformat(deadline) if deadline.strip() else None
+        directory.set_year(db, account, year, form, day, bool(is_open), bool(review))
+    except ValueError as exc:
+        return _back(str(exc) if isinstance(exc, ActionError) else "截止日期应为 2025-01-31 的格式。")
+    return _back(f"{year} 年度已保存。")
+

@@ -1,0 +1,128 @@
+"""汇总单位 pages: the live status table, download all, 汇总, 上报 to the level above."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from xxgk.web import access, service
+from xxgk.web.access import can_see_region
+from xxgk.web.csvsafe import csv_bytes
+from xxgk.web.deps import CSRF, DB, Consolidator, get_settings, get_store
+from xxgk.web.models import Region, SummaryRun
+from xxgk.web.pages import render
+from xxgk.web.routers.common import (
+    action_error,
+    home_region,
+    ip_of,
+    region_for,
+    stored_file,
+    summary_for,
+    year_or_open,
+    years,
+)
+from xxgk.web.settings import Settings
+from xxgk.web.storage import Store
+from xxgk.web.uploads import Refused
+
+router = APIRouter(include_in_schema=False)
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+@router.get("/region")
+def my_region(db: DB, account: Consolidator) -> Response:
+    return RedirectResponse(f"/regions/{home_region(db, account).id}", status_code=303)
+
+
+@router.get("/regions/{region_id}")
+def region_page(request: Request, db: DB, account: Consolidator, region_id: int, year: int | None = None,
+                show: str = "") -> Response:
+    region = region_for(db, account, region_id)
+    row = year_or_open(db, year)
+    table = service.status_table(db, region, row)
+    rows = [r for r in table.rows if not show or r.state == show]
+    children = db.scalars(select(Region).where(Region.parent_id == region.id).order_by(Region.code)).all()
+    runs = db.scalars(select(SummaryRun).where(SummaryRun.region_id == region.id, SummaryRun.report_year_id == row.id)
+                      .order_by(SummaryRun.id.desc()).limit(10)).all()
+    parent = db.get(Region, region.parent_id) if region.parent_id else None
+    return render(request, "region.html", account=account, region=region, year=row, years=years(db), table=table,
+                  rows=rows, show=show, children=children, runs=runs,
+                  parent=parent if parent is not None and can_see_region(db, account, parent) else None,
+                  can_report=region.parent_id is not None and account.region_id == region.id)
+
+
+@router.get("/regions/{region_id}/status.csv")
+def status_csv(db: DB, account: Consolidator, region_id: int, year: int | None = None) -> Response:
+    region = region_for(db, account, region_id)
+    row = year_or_open(db, year)
+    table = service.status_table(db, region, row)
+    data = csv_bytes(["单位名称", "统一社会信用代码", "地区", "状态", "版本", "最后上传时间", "退回意见"],
+                     [[r.unit.name, r.unit.uscc, r.unit.region.name, r.state, r.latest.version if r.latest else "",
+                       r.latest.uploaded_at.isoformat(sep=" ") if r.latest else "", r.latest.remark if r.latest else ""]
+                      for r in table.rows])
+    name = f"{region.name}{row.year}年度报送情况.csv"
+    from urllib.parse import quote
+
+    return Response(data, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+@router.get("/regions/{region_id}/download.zip")
+def download_all(settings: SettingsDep, store: StoreDep, db: DB, account: Consolidator, region_id: int,
+                 year: int | None = None) -> Response:
+    region = region_for(db, account, region_id)
+    row = year_or_open(db, year)
+    folder = settings.data_dir / "tmp" / f"zip-{secrets.token_hex(6)}"
+    folder.mkdir(parents=True)
+    path = service.download_all(db, store, region, row, folder / "all.zip")
+    return stored_file(path, f"{region.name}{row.year}年度全部报表.zip", "application/zip", cleanup=folder)
+
+
+@router.post("/regions/{region_id}/consolidate", dependencies=[CSRF])
+def consolidate(request: Request, store: StoreDep, db: DB, account: Consolidator, region_id: int,
+                mode: Annotated[str, Form()] = "levels", year: Annotated[int | None, Form()] = None) -> Response:
+    region = region_for(db, account, region_id)
+    row = year_or_open(db, year)
+    try:
+        service.consolidate(db, store, account, region, row, mode, ip_of(request))
+    except service.ActionError as exc:
+        raise action_error(exc) from exc
+    return RedirectResponse(f"/regions/{region.id}?year={row.year}#summaries", status_code=303)
+
+
+@router.post("/regions/{region_id}/accept-pending", dependencies=[CSRF])
+def accept_pending(request: Request, db: DB, account: Consolidator, region_id: int,
+                   year: Annotated[int | None, Form()] = None) -> Response:
+    region = region_for(db, account, region_id)
+    row = year_or_open(db, year)
+    service.accept_all_pending(db, account, region, row, ip_of(request))
+    return RedirectResponse(f"/regions/{region.id}?year={row.year}", status_code=303)
+
+
+@router.get("/summaries/{run_id}/file")
+def summary_file(db: DB, store: StoreDep, account: Consolidator, run_id: int) -> Response:
+    run = summary_for(db, account, run_id)
+    return stored_file(store.path(run.sha256), run.filename)
+
+
+@router.get("/summaries/{run_id}")
+def summary_page(request: Request, db: DB, account: Consolidator, run_id: int) -> Response:
+    run = summary_for(db, account, run_id)
+    return render(request, "summary.html", account=account, run=run, result=json.loads(run.account_json))
+
+
+@router.post("/summaries/{run_id}/submit", dependencies=[CSRF])
+def submit_summary(request: Request, store: StoreDep, db: DB, account: Consolidator, run_id: int) -> Response:
+    run = summary_for(db, account, run_id)
+    access.check(account.region_id == run.region_id, "submit_summary", f"summary:{run.id}")
+    try:
+        sub = service.submit_summary(db, store, account, run, ip_of(request))
+    except (service.ActionError, Refused) as exc:
+        raise action_error(exc) from exc
+    return RedirectResponse(f"/submissions/{sub.id}", status_code=303)

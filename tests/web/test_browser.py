@@ -1,0 +1,131 @@
+"""End to end in a real headless Chromium (Debian's, as on government PCs' Chromium-based browsers):
+an agency signs in, uploads a workbook with an error, sees the cell, uploads the fixed one, gets accepted;
+a consolidator sees the status, returns one, consolidates, downloads the summary, and it validates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from xxgk.validate import validate_files
+from xxgk.web.demo import PASSWORD, workbook
+
+from .server import Server
+from .test_crash import _seed
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed (make chromium)")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    settings, site = _seed(tmp / "data")
+    server = Server(settings.data_dir).start()
+    yield server, site, tmp
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def sign_in(browser, url: str, username: str):
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    page.goto(url + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_load_state()
+    return page
+
+
+def upload(page, path: Path) -> None:
+    page.set_input_files("#upload-form input[type=file]", str(path))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_agency_then_consolidator(served, browser):
+    server, site, tmp = served
+    county = site.counties[0]
+    (unit, agency), (other, other_agency) = site.units[county.id][:2]
+
+    page = sign_in(browser, server.url, site.unit_account(unit))
+    assert f"/units/{unit.id}" in page.url
+    with page.expect_download() as got:
+        page.click("#template-link")
+    assert got.value.suggested_filename.endswith(".xlsx")
+    upload(page, workbook(tmp / "有错误.xlsx", agency, break_r3=True))
+    assert page.inner_text("#status") == "有错误"
+    table = page.inner_text("table.findings")
+    assert "R3" in table and "D6" in table  # the cell, in the findings table
+    page.click(f"a[href='/units/{unit.id}?year={site.year.year}']")
+    upload(page, workbook(tmp / "改正后.xlsx", agency))
+    assert page.inner_text("#status") == "已接受"
+    page.goto(f"{server.url}/units/{unit.id}")
+    assert page.locator("#versions tbody tr").count() == 2
+
+    second = sign_in(browser, server.url, site.unit_account(other))
+    upload(second, workbook(tmp / "其他单位.xlsx", other_agency, seed=3))
+    assert second.inner_text("#status") == "已接受"
+
+    boss = sign_in(browser, server.url, "xian1")
+    assert f"/regions/{county.id}" in boss.url
+    counts = boss.inner_text("#counts")
+    assert "已接受" in counts
+    rows = boss.inner_text("#status-table")
+    assert unit.name in rows and "已接受" in rows
+    boss.click(f"#status-table a:has-text('{other.name}')")
+    boss.fill("#return-form textarea", "数字需核对，请重新上传")
+    boss.click("#return-form button")
+    boss.wait_for_load_state()
+    assert boss.inner_text("#status") == "已退回"
+    second.reload()
+    assert "数字需核对" in second.inner_text("#remark")
+    with second.expect_download() as got:  # the remark comes with the annotated copy
+        second.click("#annotated-link")
+    assert got.value.suggested_filename.endswith("校验标记.xlsx")
+
+    boss.goto(f"{server.url}/regions/{county.id}")
+    boss.click("#consolidate-form button")
+    boss.wait_for_load_state()
+    with boss.expect_download() as got:
+        boss.click("#runs a.summary-file")
+    summary = tmp / "汇总.xlsx"
+    got.value.save_as(summary)
+    (report,) = validate_files([summary])
+    assert report.status in ("ok", "warnings"), report.findings
+    assert report.fill is not None and report.fill.meta.get("meta.kind") == "汇总"
+
+
+def test_online_validation_without_an_account(served, browser):
+    server, site, tmp = served
+    _, agency = site.units[site.counties[1].id][0]
+    page = browser.new_context(accept_downloads=True).new_page()
+    page.goto(server.url + "/validate")
+    page.set_input_files("input[name=files]", [str(workbook(tmp / "甲.xlsx", agency, break_r3=True)),
+                                                str(workbook(tmp / "乙.xlsx", agency, seed=4))])
+    page.click("form.box button[type=submit]")
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    assert "甲.xlsx" in text and "乙.xlsx" in text and "R3" in text and "全部校验通过" in text
+    with page.expect_download() as got:
+        page.click("a.annotated >> nth=0")
+    marked = tmp / "marked.xlsx"
+    got.value.save_as(marked)
+    assert got.value.suggested_filename == "甲-校验标记.xlsx"
+    (report,) = validate_files([marked])
+    assert report.status == "errors"  # the copy carries the same numbers, now marked
