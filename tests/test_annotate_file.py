@@ -371,3 +371,49 @@ def test_the_copy_shows_the_fix_hint_first(tmp_path: Path) -> None:
     (cell,) = [Cell.parse(c.cell) for c in hint.changes]
     assert cell is not None
     assert openpyxl.load_workbook(copy)[cell.sheet][cell.a1].fill.fgColor.rgb == "FF" + FILL_HINT[1:]
+
+
+@pytest.mark.libreoffice
+def test_xls_and_ods_are_annotated_through_their_conversion(tmp_path: Path) -> None:
+    """`xxgk validate 乙.xls 丙.ods --annotate 退回/`: each copy is the .xlsx LibreOffice makes of it, annotated; it
+    validates like the original (less the note that the original was converted) and marks the failing cells."""
+    from test_formats import soffice_convert
+
+    values, _ = _cases()["broken"]
+    filled = build_template(SPEC, tmp_path / "src" / "填好的.xlsx", values=values)
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    olds = [shutil.copyfile(soffice_convert(filled, "xls", tmp_path), inbox / "乙.xls"),
+            shutil.copyfile(soffice_convert(filled, "ods", tmp_path), inbox / "丙.ods")]
+    before = {p: _sha(p) for p in olds}
+    env = {"PYTHONPATH": str(Path(__file__).parents[1] / "src"), "PATH": "/usr/bin:/bin"}
+    run = subprocess.run([sys.executable, "-m", "xxgk", "validate", *map(str, olds), "--annotate", str(tmp_path / "退回") + "/"],
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert sorted(p.name for p in (tmp_path / "退回").iterdir()) == ["丙.xlsx", "乙.xlsx"]
+    assert run.stderr.count("已用 LibreOffice 转换，标记副本为 .xlsx 工作簿；原文件未改动") == 2
+    assert {p: _sha(p) for p in olds} == before
+    for old in olds:
+        copy = tmp_path / "退回" / f"{old.stem}.xlsx"
+        report = _only(old)
+        assert report.findings[0].code == "file.converted"
+        assert _finding_dicts(copy) == [d for d in _finding_dicts(old) if d["code"] != "file.converted"] == \
+            _finding_dicts(filled) != []
+        wb = openpyxl.load_workbook(copy)
+        rows = [list(r) for r in wb[RESULT_SHEET].iter_rows(values_only=True)]
+        assert [r[3] for r in rows[HEADER_ROW + 1:] if isinstance(r[0], int)] == [f.message for f in report.findings]
+        assert _marked(report) and all(wb[c.sheet][c.a1].fill.fgColor.rgb == "FF" + FILL_ERROR[1:] for c in _marked(report))
+
+
+def test_a_converted_copy_must_be_named_xlsx_and_macros_stay_refused(tmp_path: Path) -> None:
+    from test_formats import build_cfb
+    from xxgk.annotate.run import annotated_paths, annotation_problem
+
+    old = tmp_path / "宏.xls"
+    old.write_bytes(build_cfb({"Workbook": b"\x09\x08\x10\x00" + b"\0" * 16}))
+    assert annotated_paths([old, tmp_path / "甲.xlsx"], tmp_path / "退回") == [tmp_path / "退回" / "宏.xlsx",
+                                                                              tmp_path / "退回" / "甲.xlsx"]
+    assert "应为 .xlsx 格式（宏.xls 经 LibreOffice 转换为 .xlsx 后标记）" in str(annotation_problem(old, tmp_path / "宏2.xls"))
+    assert annotation_problem(old, tmp_path / "宏.xlsx") is None
+    old.write_bytes(build_cfb({"Workbook": b"\x09\x08\x10\x00" + b"\0" * 16, "_VBA_PROJECT_CUR": b"\0" * 64}))
+    assert "含 VBA 宏，不生成标记副本" in str(annotation_problem(old, tmp_path / "宏.xlsx"))

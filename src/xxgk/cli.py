@@ -150,7 +150,7 @@ def write_annotated(reports: list[FileReport], target: str) -> int:
     """--annotate: one annotated copy per readable file (messages on stderr: stdout may be JSON); returns how
     many copies were not written (the exit code says so: a script must not take a missing copy for done)."""
     from xxgk.annotate.file_book import AnnotateError
-    from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem
+    from xxgk.annotate.run import annotate_file, annotated_paths, annotation_problem, conversion_note
 
     reports = [r for r in reports if r.status != SKIPPED]  # not reports at all
     if len(reports) > 1 and Path(target).suffix.lower() in (".xlsx", ".xlsm") and not Path(target).is_dir():
@@ -169,7 +169,8 @@ def write_annotated(reports: list[FileReport], target: str) -> int:
             click.echo(f"未生成标记副本：{problem}", err=True)
             missing += 1
         else:
-            click.echo(f"已写出标记副本：{out}", err=True)
+            note = conversion_note(report.path)
+            click.echo(f"已写出标记副本：{out}" + (f"（{report.path.name}：{note}）" if note else ""), err=True)
     return missing
 
 
