@@ -15,8 +15,10 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 from python_calamine import CalamineWorkbook
 
+from xxgk.checksheet import MAX_LISTED_CELLS
 from xxgk.engine import cover_findings
 from xxgk.identifiers import uscc_check_char
+from xxgk.labels import compact_cells
 from xxgk.layout import Layout, Pos, plan_layout
 from xxgk.libreoffice import find_soffice, recalc_many
 from xxgk.rules.excel import NotCompilable, compile_check, compile_expr
@@ -298,7 +300,10 @@ def test_check_sheet_rows(form_book: tuple) -> None:
         l_f, r_f, cond = compile_check(inst.check, addr, inst.rule.tolerance)
         assert rule == inst.key and title.startswith(f"「{spec.table(inst.table).sheet}」") and "[" not in title
         assert note.startswith(inst.rule.title)
-        assert cells.startswith(layout.pos[inst.ids[0]].address)
+        addresses = [layout.pos[cid].address for cid in inst.ids]
+        assert cells == compact_cells(addresses, MAX_LISTED_CELLS) and cells.startswith(addresses[0])
+        sheets = [a.rpartition("!")[0] for a in addresses[:MAX_LISTED_CELLS]]
+        assert cells.count("!") == sum(i == 0 or s != sheets[i - 1] for i, s in enumerate(sheets))  # once per run
         assert (left, right, diff) == ("=" + l_f, "=" + r_f, f"=D{row}-E{row}")
         assert verdict == f'=IF({cond},"✓","✗")'
     last = 4 + len(checks) + len(instances)
@@ -682,3 +687,10 @@ def test_committed_workbooks_are_up_to_date(tmp_path: Path) -> None:
         committed = repo_books / built.name
         assert committed.exists(), f"missing {committed}; run `make templates`"
         assert committed.read_bytes() == built.read_bytes(), f"{committed.name} is stale; run `make templates`"
+
+
+def test_compact_cells_names_each_sheet_once_per_run() -> None:
+    cells = ["'依申请公开'!D6", "'依申请公开'!D7", "'封面'!B3", "'依申请公开'!D29"]
+    assert compact_cells(cells) == "'依申请公开'!D6、D7、'封面'!B3、'依申请公开'!D29"
+    assert compact_cells(cells, most=2) == "'依申请公开'!D6、D7 等共 4 个单元格"
+    assert compact_cells([]) == ""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xxgk.labels import field_title, rule_title
+from xxgk.labels import compact_cells, field_title, rule_title
 from xxgk.layout import Layout, Pos
 from xxgk.rules.excel import verdict_formula
 from xxgk.rules.expand import RuleInstance, binding_labels
@@ -107,9 +107,8 @@ def instance_note(inst: RuleInstance, spec: FormSpec) -> str:
 
 
 def cells_text(addresses: list[str]) -> str:
-    if len(addresses) <= MAX_LISTED_CELLS:
-        return "、".join(addresses)
-    return "、".join(addresses[:MAX_LISTED_CELLS]) + f" 等共 {len(addresses)} 个单元格"
+    """涉及单元格: '依申请公开'!D6、D7、D29 (the sheet named once per run of cells on the same sheet)."""
+    return compact_cells(addresses, MAX_LISTED_CELLS)
 
 
 def write_check_sheet(b: Sheets) -> None:

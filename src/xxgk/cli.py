@@ -13,6 +13,7 @@ from rich.markup import escape
 from xxgk.addin.cli import addin
 from xxgk.clihelp import ZhHelpGroup
 from xxgk.extensions import extended_forms, extension_info, form_keys
+from xxgk.labels import compact_cells
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
 from xxgk.validate import ERRORS, SKIPPED, UNREADABLE, FileReport, PreviousUnusable, validate_files
@@ -76,16 +77,6 @@ def template(form: str, ext: str | None, output: Path) -> None:
                                      f"请改用 --form {allowed[0]}", ctx, _option(ctx, "ext"))
     path = build_template(load_spec(form, ext), output)
     click.echo(f"已生成模板：{path}")
-
-
-def compact_cells(cells: tuple[str, ...], most: int = 6) -> str:
-    """'表'!D6、D7、D29 — the sheet named once per run of cells on the same sheet."""
-    parts, last_sheet = [], None
-    for ref in cells[:most]:
-        sheet, _, a1 = ref.rpartition("!")
-        parts.append(a1 if sheet == last_sheet else ref)
-        last_sheet = sheet
-    return "、".join(parts) + (f" 等 {len(cells)} 个单元格" if len(cells) > most else "")
 
 
 def print_report(console: Console, report: FileReport) -> None:

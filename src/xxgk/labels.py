@@ -4,6 +4,7 @@ in a narrow column for tools)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -72,3 +73,14 @@ def rule_titles(spec: FormSpec) -> dict[str, str]:
 def field_title(f: Field, spec: FormSpec) -> str:
     """A cover field's name: 封面·填报单位."""
     return f"{spec.cover.sheet}·{f.label}"
+
+
+def compact_cells(cells: Sequence[str], most: int = 6) -> str:
+    """'表'!D6、D7、D29 — the sheet named once per run of cells on the same sheet; after `most` addresses,
+    "等共 N 个单元格". One text for the CLI, the web pages and the template's 校验 sheet."""
+    parts, last_sheet = [], None
+    for ref in cells[:most]:
+        sheet, _, a1 = ref.rpartition("!")
+        parts.append(a1 if sheet == last_sheet else ref)
+        last_sheet = sheet
+    return "、".join(parts) + (f" 等共 {len(cells)} 个单元格" if len(cells) > most else "")

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from xxgk.cli import compact_cells
+from xxgk.labels import compact_cells
 from xxgk.web.deps import csrf_token
 from xxgk.web.models import LEVELS, ROLES
 
