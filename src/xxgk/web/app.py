@@ -15,6 +15,7 @@ from xxgk.web import audit
 from xxgk.web.access import Forbidden
 from xxgk.web.db import make_engine, migrate, session_factory
 from xxgk.web.deps import NotSignedIn, client_ip, optional_account
+from xxgk.web.jobs import Jobs
 from xxgk.web.middleware import BodyLimit, SessionCookie
 from xxgk.web.pages import templates
 from xxgk.web.security import Cookies
@@ -39,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.store = store = Store(settings.files_dir)
     for folder in (store.tmp, settings.data_dir / "tmp"):  # left by uploads a crash cut short
         sweep(folder)
+    app.state.jobs = Jobs(settings.data_dir / "jobs", app.state.sessions, store)
     app.state.cookies = cookies = Cookies(settings.secret_key)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from xxgk.web.routers import admin, api, public, region, unit
