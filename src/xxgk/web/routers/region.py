@@ -17,7 +17,7 @@ from xxgk.web.csvsafe import csv_bytes
 from xxgk.web.deps import CSRF, DB, Consolidator, get_settings, get_store
 from xxgk.web.jobs import DONE, FAILED, Jobs
 from xxgk.web.models import Region, SummaryRun
-from xxgk.web.pages import render
+from xxgk.web.pages import beijing_text, render
 from xxgk.web.routers.common import (
     action_error,
     home_region,
@@ -64,9 +64,9 @@ def status_csv(db: DB, account: Consolidator, region_id: int, year: int | None =
     region = region_for(db, account, region_id)
     row = year_or_open(db, year)
     table = service.status_table(db, region, row)
-    data = csv_bytes(["单位名称", "统一社会信用代码", "地区", "状态", "版本", "最后上传时间", "退回意见"],
+    data = csv_bytes(["单位名称", "统一社会信用代码", "地区", "状态", "版本", "最后上传时间（北京时间）", "退回意见"],
                      [[r.unit.name, r.unit.uscc, r.unit.region.name, r.state, r.latest.version if r.latest else "",
-                       r.latest.uploaded_at.isoformat(sep=" ") if r.latest else "", r.latest.remark if r.latest else ""]
+                       beijing_text(r.latest.uploaded_at) if r.latest else "", r.latest.remark if r.latest else ""]
                       for r in table.rows])
     name = f"{region.name}{row.year}年度报送情况.csv"
     from urllib.parse import quote
