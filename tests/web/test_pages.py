@@ -41,3 +41,25 @@ def test_failed_and_returned_versions_lead_back_to_the_upload(portal):
     assert "<h2>审核</h2>" not in boss.get(f"/submissions/{good['id']}").text  # nothing left to do on it
     page = agency_client.get(f"/submissions/{good['id']}").text
     assert "请核对" in page and 'id="reupload-link"' in page
+
+
+def test_city_counts_agencies_and_county_summaries_apart(tmp_path):
+    """A city's 应报 counted its counties' agencies and, besides, the summaries of the counties that had reported."""
+    from .conftest import make_portal
+
+    p = make_portal(tmp_path)
+    site = p.site
+    county = site.counties[0]
+    boss = p.client("xian1")
+    for unit, agency in p.units(1):
+        assert p.client(site.unit_account(unit)).upload(unit.id, p.book(f"c{unit.id}.xlsx", agency)).json()["status"] == "已接受"
+    run = boss.post(f"/api/regions/{county.id}/consolidate", json={"mode": "levels"}).json()
+    assert boss.post(f"/api/summaries/{run['summary_id']}/submit").status_code == 200
+    city = p.client("shi").get(f"/api/regions/{site.city.id}/status").json()
+    agencies = len(p.units(0)) + len(p.units(1)) + len(p.units(2))
+    assert city["counts"]["应报"] == agencies and city["counts"]["已接受"] == len(p.units(1))
+    assert city["summaries"]["下级地区"] == 2 and city["summaries"]["已报"] == 1 and city["summaries"]["未报"] == 1
+    page = p.client("shi").get(f"/regions/{site.city.id}").text
+    assert "下级地区上报的汇总表" in page and 'id="summary-counts"' in page
+    assert p.client("xian1").get(f"/api/regions/{county.id}/status").json()["summaries"] == {}  # no child regions
+    p.app.state.engine.dispose()
