@@ -5,7 +5,10 @@ The .xls and .ods are written by LibreOffice from a filled template; the .et is 
 WPS .et files are). Each format is read --runs times: the first read (a cold LibreOffice start from disk
 cache state of this run) and the median of the others are printed, in seconds and as a ratio to the .xlsx.
 
-    .venv/bin/python bench/bench_convert.py [--runs 4]
+Then an inbox of --files old-format files (.xls, .ods, .et in turn) is read as validate and consolidate read it
+(xxgk.readmany): one LibreOffice start per file against one start for the whole batch, ratio printed.
+
+    .venv/bin/python bench/bench_convert.py [--runs 4] [--files 20]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from xxgk.libreoffice import find_soffice
 from xxgk.reader import read_fill
+from xxgk.readmany import read_many
 from xxgk.samples import agencies, sample_fills
 from xxgk.spec import load_spec
 from xxgk.template import build_template
@@ -47,6 +51,7 @@ def _times(path: Path, runs: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=4)
+    parser.add_argument("--files", type=int, default=20)
     args = parser.parse_args()
     spec = load_spec("gb2021")
     _agency, values = next(sample_fills(spec, agencies("样例县", "330206", 1), 2024))
@@ -63,6 +68,24 @@ def main() -> None:
             times = _times(files[fmt], args.runs)
             rest = statistics.median(times[1:]) if len(times) > 1 else times[0]
             print(f"{fmt:8}{times[0]:>10.2f}{rest:>18.2f}{rest / baseline:>10.0f}")
+        _batch(files, base / "inbox", args.files)
+
+
+def _batch(files: dict[str, Path], inbox: Path, n: int) -> None:
+    inbox.mkdir()
+    paths = [Path(shutil.copyfile(files[fmt], inbox / f"{i:03}.{fmt}")) for i, fmt in
+             zip(range(n), ["xls", "ods", "et"] * n, strict=False)]
+    seconds = {}
+    for together in (False, True):
+        start = time.perf_counter()
+        with read_many(paths, together=together) as reads:
+            assert all(r.fill is not None for r in reads)
+        seconds[together] = time.perf_counter() - start
+    print(f"\n{n} files (.xls/.ods/.et in turn), read with conversion:")
+    print(f"{'':14}{'total s':>10}{'s per file':>12}")
+    for together, label in ((False, "one by one"), (True, "one batch")):
+        print(f"{label:14}{seconds[together]:>10.2f}{seconds[together] / n:>12.3f}")
+    print(f"batch is {seconds[False] / seconds[True]:.1f}× faster")
 
 
 if __name__ == "__main__":

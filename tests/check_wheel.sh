@@ -17,7 +17,7 @@ for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templat
   grep -q "$part" <<<"$listing" || { echo "wheel lacks the portal's $part"; exit 1; }
 done
 "$python" -m venv "$work/venv"
-"$work/venv/bin/pip" install -q "$wheel" 2>&1 | grep -v "^WARNING: Location" || true
+"$work/venv/bin/pip" install -q "$wheel[import]" 2>&1 | grep -v "^WARNING: Location" || true   # xxgk import / report
 mkdir "$work/empty" && cd "$work/empty"
 xxgk="$work/venv/bin/xxgk"
 "$xxgk" --version
@@ -35,9 +35,19 @@ if [ $code -ne 1 ] || ! grep -q "WPS" <<<"$out" || grep -q Traceback <<<"$out"; 
 mkdir 收件箱 && cp 模板2021.xlsx 收件箱/
 "$xxgk" consolidate 收件箱 -o 汇总.xlsx --include-invalid --year 2025 --form gb2021 > /dev/null
 "$xxgk" validate 汇总.xlsx --json > /dev/null || [ $? -eq 1 ]
+# a published report (text) → its workbook → the publishable report; a second import keeps the workbook
+cp "$root/tests/fixtures/real/009_huaian_city_2024.txt" 淮安2024.txt
+"$xxgk" import 淮安2024.txt -o 导入 > /dev/null
+[ -s 导入/淮安2024.xlsx ] || { echo "xxgk import wrote no workbook"; exit 1; }
+"$xxgk" validate 导入/淮安2024.xlsx > /dev/null
+"$xxgk" report 导入/淮安2024.xlsx -o 年度报告.docx > /dev/null
+unzip -p 年度报告.docx word/document.xml | grep -q "3119" || { echo "xxgk report: no 3119 in the Word report"; exit 1; }
+set +e; out=$("$xxgk" import 淮安2024.txt -o 导入 2>&1); code=$?; set -e
+if [ $code -ne 2 ] || ! grep -q "已存在" <<<"$out"; then echo "xxgk import replaced a workbook: exit $code"; echo "$out"; exit 1; fi
 # user errors end in a Chinese message and exit 2, never a traceback
 for args in "template --form gb1999 -o x.xlsx" "template -o /proc/x/y.xlsx" "validate 不存在.xlsx" "frob" "addin install" \
-            "addin install --dry-run" "validate 模板2021.xlsx --annotate 模板2021.xlsx" "template -o 模板.csv"; do
+            "addin install --dry-run" "validate 模板2021.xlsx --annotate 模板2021.xlsx" "template -o 模板.csv" \
+            "import 不存在.txt -o 导入2" "report 不存在.xlsx -o x.docx"; do
   set +e; out=$("$xxgk" $args 2>&1); code=$?; set -e
   if [ $code -ne 2 ] || grep -q Traceback <<<"$out"; then echo "xxgk $args: exit $code"; echo "$out"; exit 1; fi
 done

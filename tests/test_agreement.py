@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from xlsx_support import strip_cached_results
 from xxgk.engine import Frame, check_fills
 from xxgk.findings import Finding
 from xxgk.libreoffice import recalc_many
@@ -117,18 +117,6 @@ def _exceeds(key: str) -> str:
     return "exceeds_" + re.sub(r"\W+", "_", key).strip("_")
 
 
-def _strip_cached_results(path: Path) -> None:
-    """Drop every formula's cached <v> so only a real recalculation can produce verdicts."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", data)
-            zout.writestr(item, data)
-    tmp.replace(path)
-
-
 def _named_values(path: Path, names: list[str]) -> dict[str, object]:
     wb = openpyxl.load_workbook(path)
     refs = {n: wb.defined_names[n].attr_text for n in names}
@@ -167,7 +155,7 @@ def recalculated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     sources = []
     for name, (values, overrides) in cases.items():
         path = build_template(spec, base / "in" / f"{name}.xlsx", values=values, overrides=overrides)
-        _strip_cached_results(path)
+        strip_cached_results(path)
         sources.append(path)
     outputs = recalc_many(sources, base / "out")
     findings, frames = check_fills([read_fill(p) for p in sources])

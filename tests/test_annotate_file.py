@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from xlsx_support import strip_cached_results
 from xxgk.annotate.plan import CODE, FILL_ERROR, FILL_WARNING, HEADER_ROW, NOTE, RESULT_SHEET, Cell, status_cell
 from xxgk.annotate.run import annotate_file
 from xxgk.libreoffice import recalc_many
@@ -183,17 +184,6 @@ def test_result_sheet_lists_every_finding_with_links(built: dict[str, tuple[Path
     assert links == {a for f in report.findings for a in f.cells}
 
 
-def _strip_cached_results(path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", data)
-            zout.writestr(item, data)
-    tmp.replace(path)
-
-
 def _named(path: Path, names: list[str]) -> dict[str, object]:
     wb = openpyxl.load_workbook(path, data_only=True)
     out = {}
@@ -213,7 +203,7 @@ def test_live_checks_of_the_copy_still_agree_with_the_engine(built: dict[str, tu
             target = tmp_path / "in" / f"{name}-{kind}.xlsx"
             target.parent.mkdir(exist_ok=True)
             shutil.copyfile(path, target)
-            _strip_cached_results(target)
+            strip_cached_results(target)
             sources.append(target)
     outputs = recalc_many(sources, tmp_path / "out")
     for name, orig, copy in zip(built, outputs[::2], outputs[1::2], strict=True):

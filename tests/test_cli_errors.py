@@ -74,6 +74,36 @@ def test_several_annotated_copies_are_not_written_to_one_file_name(tmp_path: Pat
     assert not (tmp_path / "标记.xlsx").exists()
 
 
+def test_path_refusals_and_read_only_outputs_are_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import xxgk.report.docx
+
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "folder").mkdir()
+    cases = [(["import", str(tmp_path / "a.txt"), "-o", str(tmp_path / "a.txt")], "“{}”是文件，这里要的是文件夹", "a.txt"),
+             (["report", str(tmp_path / "folder"), "-o", "x.docx"], "“{}”是文件夹，这里要的是文件", "folder"),
+             (["report", "x.xlsx", "-o", str(tmp_path / "folder")], "“{}”是文件夹，这里要的是文件", "folder")]
+    for argv, says, name in cases:
+        code, out = run(argv, capsys)
+        assert code == 2 and says.format(tmp_path / name) in out, out
+    code, out = run(["import", str(tmp_path / "a.txt"), "-o", str(tmp_path / "a.txt" / "sub")], capsys)
+    assert code == 2 and "路径中有一部分不是文件夹" in out
+
+    def read_only(path: Path) -> None:  # what a read-only disk does to the temporary file written first
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    workbook = tmp_path / "003.xlsx"
+    from xxgk.importer.run import import_file
+
+    assert import_file(Path(__file__).parent / "fixtures/real/003_f58341a77dfa3566.txt", tmp_path,
+                       name=workbook.name).output == workbook
+    monkeypatch.setattr(xxgk.report.docx.os, "replace", lambda tmp, path: read_only(tmp))
+    code, out = run(["report", str(workbook), "-o", str(tmp_path / "folder" / "r.docx")], capsys)
+    assert code == 2 and f"无法在文件夹“{tmp_path / 'folder'}”中写入文件：磁盘为只读" in out, out  # not .xxgk-….docx
+
+
 def test_version_names_package_and_form_specs(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(["--version"], capsys)
     assert code == 0

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from terminal_support import stderr_on_a_terminal
 from test_consolidate_support import (
     COMPUTED,
     COUNTY_A,
@@ -437,27 +438,10 @@ def test_cli_json_account_and_exit_codes(county, tmp_path: Path) -> None:
 
 
 def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run the CLI with stderr on a pseudo-terminal; return what reached the terminal."""
-    import pty
-
+    """Run the installed console script with stderr on a pseudo-terminal; return what reached the terminal."""
     exe = shutil.which("xxgk", path=str(Path(sys.executable).parent))
     assert exe
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run([exe, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
-                              env=env, timeout=120, check=False)
-        assert proc.returncode == 0, proc.stdout
-    finally:
-        os.close(slave)
-    os.set_blocking(master, False)
-    chunks = []
-    try:
-        while chunk := os.read(master, 65536):
-            chunks.append(chunk)
-    except (BlockingIOError, OSError):
-        pass
-    os.close(master)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return stderr_on_a_terminal(args, env, [exe])
 
 
 def test_progress_bar_on_a_terminal_but_not_under_ci_or_json(county, tmp_path: Path) -> None:

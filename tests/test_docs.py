@@ -88,3 +88,18 @@ def test_every_command_and_option_is_documented_in_the_readme() -> None:
         for param in (p for p in command.params if isinstance(p, click.Option)):
             assert any(re.search(rf"(?<![\w-]){re.escape(opt)}\b", README) for opt in param.opts), \
                 f"README never mentions {'/'.join(param.opts)} of `xxgk {' '.join(path)}`"
+
+
+def test_import_and_report_are_documented_in_chinese_then_english() -> None:
+    """The import issue's commands: every option named in the Chinese guide and in the English part, and shown on
+    a real report (淮安 2024)."""
+    chinese, english = README.split("## English", 1)
+    shown = [" ".join(words) for words in _shown_commands(chinese)]
+    for name in ("import", "report"):
+        command = main.commands[name]
+        assert any(line.startswith(f"{name} ") and ("009_huaian_city_2024" in line or "淮安市2024年报" in line)
+                   for line in shown), f"the Chinese guide shows no `xxgk {name}` of a real report"
+        assert f"xxgk {name}" in english
+        for param in (p for p in command.params if isinstance(p, click.Option)):
+            assert any(o in chinese for o in param.opts), f"the Chinese guide never names {param.opts[-1]} of xxgk {name}"
+            assert any(o in english for o in param.opts), f"the English part never names {param.opts[-1]} of xxgk {name}"

@@ -216,6 +216,11 @@ BROKEN = [
     (lambda r: r["rules"][0].update(check="zj.{a}_leaders < zj.{a}"), "rule ZJ1"),
     (lambda r: r["rules"][0].pop("message"), "rule ZJ1: missing 'message'"),
     (lambda r: r["charts"][0].update(cells="zj.@nobody"), "unknown group @nobody"),
+    (lambda r: r.update(narrative_claims={"cells": ["zj.published"]}), "narrative_claims must be a list"),
+    (lambda r: r["narrative_claims"][0].update(cells=["zj.nothing"]), "narrative_claims #1: cells must list"),
+    (lambda r: r["narrative_claims"][0].update(pattern="主动公开(\\d+"), "narrative_claims #1: bad regular expression"),
+    (lambda r: r["narrative_claims"][0].update(pattern="主动公开\\d+条"), "narrative_claims #1: a pattern needs"),
+    (lambda r: r["narrative_claims"][0].update(none="未主动公开"), "narrative_claims #1: expected"),
 ]
 
 

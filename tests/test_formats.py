@@ -101,6 +101,13 @@ def fingerprint(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temporary files of this test only: other processes converting at the same time must not count as
+    leftovers."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))
+
+
 def leftovers() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith(("xxgk-converted-", "xxgk-lo-",
                                                                                          "xxgk-convert-"))}
@@ -287,6 +294,19 @@ def test_a_mixed_inbox_is_fully_accounted_for_by_validate_and_consolidate(books:
     (inbox / "._丙.ods").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X" + b"\0" * 64)  # macOS companion
     (inbox / "说明.txt").write_text("各单位年报", encoding="utf-8")
     (inbox / "专有.et").write_bytes(build_cfb({"WpsCustomData": b"\x01wps" * 64}))
+    more = sample_values(agencies("己县", "330282", 5, seed=8))
+    mine = write(tmp_path / "src", more[0], "庚.xlsx")
+    shutil.copyfile(soffice_convert(mine, "xls", tmp_path / "et"), inbox / "庚.et")  # what WPS writes as .et
+    set_formula(write(tmp_path / "src", more[1], "辛.xlsx"), inbox / "辛-超链接.xlsx", "meta.agency",
+                'HYPERLINK("http://www.example.gov.cn","辛单位")', "辛单位")
+    cid = "requests.granted.natural"
+    shown = float(more[2].get(cid, 0) or 0)  # type: ignore[arg-type]
+    set_formula(write(tmp_path / "src", more[2], "壬.xlsx"), inbox / "壬-公式.xlsx", cid, f"{shown - 2:.0f}+2", shown)
+    write(inbox, {**more[3], "active.penalty.decisions": 1_000_000_000_000_000}, "癸-大数.xlsx")
+    (inbox / "空.xlsx").write_bytes(b"")
+    with zipfile.ZipFile(inbox / "炸弹.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (64 * 2**20) + b"</a>")
     before = fingerprint(inbox)
 
     reports = {r.path.name: r for r in validate_files([inbox])}
@@ -294,8 +314,13 @@ def test_a_mixed_inbox_is_fully_accounted_for_by_validate_and_consolidate(books:
     assert {n: r.status for n, r in reports.items()} == {
         "甲.xlsx": "ok", "乙.xls": "warnings", "丙.ods": "warnings", "丁.xlsm": "warnings", ".戊.xlsx": "ok",
         "~$甲.xlsx": "skipped", ".~乙.xls": "skipped", "._丙.ods": "skipped", "说明.txt": "skipped",
-        "专有.et": "unreadable"}
+        "专有.et": "unreadable", "庚.et": "warnings", "辛-超链接.xlsx": "errors", "壬-公式.xlsx": "warnings",
+        "癸-大数.xlsx": "warnings", "空.xlsx": "unreadable", "炸弹.xlsx": "unreadable"}
     assert all(reports[n].reason for n in reports if reports[n].status == "skipped")
+    assert {n: [f.code for f in reports[n].findings] for n in ("庚.et", "辛-超链接.xlsx", "壬-公式.xlsx", "癸-大数.xlsx")} == {
+        "庚.et": ["file.converted"], "辛-超链接.xlsx": ["cover.formula"], "壬-公式.xlsx": ["cell.formula"],
+        "癸-大数.xlsx": ["cell.implausible"]}
+    assert "压缩炸弹" in reports["炸弹.xlsx"].findings[0].message and "0 字节" in reports["空.xlsx"].findings[0].message
 
     out = tmp_path / "汇总.xlsx"
     result = run([inbox], out)
@@ -303,7 +328,11 @@ def test_a_mixed_inbox_is_fully_accounted_for_by_validate_and_consolidate(books:
     assert set(statuses) == set(reports)  # the same files, the same verdicts
     assert {n for n, s in statuses.items() if s == st.SKIPPED} == {n for n, r in reports.items() if r.status == "skipped"}
     assert statuses["专有.et"] == st.UNREADABLE
-    assert {n for n, s in statuses.items() if s in st.SUMMED} == {"甲.xlsx", "乙.xls", "丙.ods", "丁.xlsm", ".戊.xlsx"}
+    assert {n for n, s in statuses.items() if s in st.SUMMED} == {"甲.xlsx", "乙.xls", "丙.ods", "丁.xlsm", ".戊.xlsx",
+                                                                  "庚.et", "壬-公式.xlsx", "癸-大数.xlsx"}
+    assert {n for n, s in statuses.items() if s == st.UNREADABLE} == {"专有.et", "空.xlsx", "炸弹.xlsx"}
+    for sub in result.submissions:  # the same findings as validate, in the same words
+        assert [f.message for f in sub.findings] == [f.message for f in reports[sub.name].findings], sub.name
     assert sorted(r["file.name"] for r in records(out, SUBMISSIONS)) == sorted(reports)
     with zipfile.ZipFile(out) as z:
         assert not [n for n in z.namelist() if "vba" in n.lower()]  # macros never carried into the output
@@ -413,3 +442,130 @@ def test_cli_lists_skipped_files_and_says_when_nothing_is_a_report(books: dict[s
     files = {Path(f["path"]).name: f for f in json.loads(cli("--json", str(inbox)).stdout)["files"]}
     assert files["说明.txt"]["status"] == "skipped" and "文本文件" in files["说明.txt"]["reason"]
     assert files[".甲.xlsx"]["status"] == "ok"
+
+
+# --------------------------------------------------------------------------- many old-format files at once
+
+
+def _old_formats_inbox(books: dict[str, Path], folder: Path) -> Path:
+    folder.mkdir()
+    for i, source in enumerate(("xls", "ods", "xls", "ods", "xls")):
+        shutil.copyfile(books[source], folder / f"件{i}.{'et' if i == 2 else source}")
+    (folder / "损坏.xls").write_bytes(build_cfb({"Workbook": bytes(range(256)) * 12}))  # LibreOffice cannot open it
+    (folder / "专有.et").write_bytes(build_cfb({"WpsCustomData": b"\x01wps" * 64}))  # nor WPS's native .et
+    shutil.copyfile(books["xlsx"], folder / "甲.xlsx")
+    return folder
+
+
+@pytest.mark.libreoffice
+def test_a_batch_converts_in_one_start_and_finds_what_one_by_one_finds(books: dict[str, Path], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    from test_consolidate_support import unit_set
+    from xxgk import libreoffice, readmany, validate
+    from xxgk.consolidate import reading
+
+    inbox = _old_formats_inbox(books, tmp_path / "收件箱")
+    before, temps = fingerprint(inbox), leftovers()
+    starts: list[int] = []  # files handed to each LibreOffice start
+    real_run = libreoffice._run
+
+    def counted(cmd: list[str], *args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        starts.append(sum(Path(c).name.startswith("input") for c in cmd))
+        return real_run(cmd, *args, **kwargs)  # type: ignore[arg-type]
+
+    def outcome(out: Path) -> tuple[object, ...]:
+        reports = {r.path.name: (r.status, [f.message for f in r.findings]) for r in validate_files([inbox])}
+        result = run([inbox], out)
+        subs = [(s.name, s.status, s.reason, [f.message for f in s.findings]) for s in result.submissions]
+        return reports, subs, unit_set(out)
+
+    monkeypatch.setattr(libreoffice, "_run", counted)
+    together = outcome(tmp_path / "合并转换.xlsx")
+    assert starts == [7, 1, 1] * 2  # all seven in one start; the two it could not open again, one by one
+    starts.clear()
+    for module in (validate, reading):
+        monkeypatch.setattr(module, "read_many", functools.partial(readmany.read_many, together=False))
+    one_by_one = outcome(tmp_path / "逐个转换.xlsx")
+    assert starts == [1] * 14
+    assert together == one_by_one
+    reports = together[0]
+    assert isinstance(reports, dict)
+    assert reports["损坏.xls"] == ("unreadable", [MESSAGES["convert.failed"].format(
+        what="本文件是旧版 Excel 97-2003 工作簿 (.xls)")])
+    assert reports["专有.et"] == ("unreadable", [MESSAGES["convert.native_et"]])
+    assert {n: s for n, (s, _) in reports.items()} == {**{f"件{i}.{e}": "warnings" for i, e in enumerate(
+        ("xls", "ods", "et", "ods", "xls"))}, "损坏.xls": "unreadable", "专有.et": "unreadable", "甲.xlsx": "ok"}
+    assert fingerprint(inbox) == before and leftovers() == temps
+
+
+@pytest.mark.libreoffice
+def test_a_batch_out_of_time_keeps_nothing_half_written(books: dict[str, Path], tmp_path: Path) -> None:
+    from xxgk.libreoffice import convert_many
+
+    temps = leftovers()
+    assert convert_many([books["xls"], books["ods"]], tmp_path / "out", timeout=0.01) == [None, None]
+    assert not list((tmp_path / "out").iterdir()) and leftovers() == temps
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("fmt", "name"), [("xls", "县汇总.et"), ("ods", "县汇总.et")])
+def test_a_converted_summary_is_read_with_its_units(tmp_path: Path, fmt: str, name: str) -> None:
+    rows = sample_values(AGENCIES)
+    for values in rows:
+        write(tmp_path / "县收件箱", values)
+    county = tmp_path / "县汇总.xlsx"
+    run([tmp_path / "县收件箱"], county, agency="丙县人民政府办公室")
+    inbox = tmp_path / "市收件箱"
+    inbox.mkdir()
+    shutil.copyfile(soffice_convert(county, fmt, tmp_path), inbox / name)
+    result = run([inbox], tmp_path / "市汇总.xlsx", agency="市政府办公室")
+    (sub,) = result.submissions
+    assert sub.has_unit_rows and "consolidate.no_units" not in [f.code for f in sub.findings]
+    assert sorted(u.meta["meta.agency"] for u in result.units) == sorted(str(v["meta.agency"]) for v in rows)
+
+
+@pytest.mark.libreoffice
+def test_batches_are_bounded(books: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk import libreoffice
+    from xxgk.container import inspect_file
+    from xxgk.readmany import read_many
+
+    paths = [Path(shutil.copyfile(books["xls"], tmp_path / f"{i}.xls")) for i in range(3)]
+    starts: list[int] = []
+    real_run = libreoffice._run
+
+    def counted(cmd: list[str], *args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        starts.append(sum(Path(c).name.startswith("input") for c in cmd))
+        return real_run(cmd, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(libreoffice, "_run", counted)
+    monkeypatch.setattr(convert, "BATCH_SIZE", 2)
+    assert inspect_file(paths[0]).convertible
+    with read_many(paths) as reads:
+        assert [r.fill is not None and r.fill.numbers == read_fill(books["xlsx"]).numbers for r in reads] == [True] * 3
+    assert starts == [2, 1]
+
+
+@pytest.mark.parametrize(("source", "name", "code", "said"), [
+    ("vba", "宏.xls", "file.macros", "扩展名是 .xls，但本文件实为启用宏的工作簿 (.xlsm)"),
+    ("xlsx", "改名.xlsb", "file.misnamed", "扩展名是 .xlsb，但本文件实为 Excel 工作簿"),
+])
+def test_an_xlsx_package_under_an_old_extension_is_read_by_content(books: dict[str, Path], tmp_path: Path,
+                                                                   source: str, name: str, code: str, said: str) -> None:
+    path = tmp_path / name
+    if source == "vba":
+        with_vba(books["xlsx"], path)
+    else:
+        shutil.copyfile(books["xlsx"], path)
+    (report,) = validate_files([path])
+    assert [f.code for f in report.findings] == [code] and said in report.findings[0].message
+    assert report.fill is not None and report.fill.numbers == read_fill(books["xlsx"]).numbers
+
+
+def test_validate_names_files_by_their_path_in_the_folder(books: dict[str, Path], tmp_path: Path) -> None:
+    for sub in ("甲县", "乙县"):
+        (tmp_path / "收件箱" / sub).mkdir(parents=True)
+        shutil.copyfile(books["xlsx"], tmp_path / "收件箱" / sub / "年报.xlsx")
+    assert [r.shown_name for r in validate_files([tmp_path / "收件箱"])] == ["乙县/年报.xlsx", "甲县/年报.xlsx"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from terminal_support import stderr_on_a_terminal as _stderr_on_a_terminal
 from test_import_support import REAL, docx_report, fixture, html_report, minimal_pdf, published
 from xxgk.cli import main
 from xxgk.importer import run as import_run
@@ -47,9 +48,19 @@ EXTENSION_VALUES = {
         "zj.interviews_leaders": 0, "zj.briefings": 0, "zj.social_responses": 0, "zj.other_responses": 0},
 }
 FORMS = {"002_b7fbc38f06d49b94": "gb2019+zj"}
+# Totals the reports print blank (read from the source text): 000's （七）总计 row under the six applicant columns;
+# 004's whole 依申请公开 table is blank cells, so every outcome row's 总计 and the （七）总计 row too.
+APPLICANTS = ("natural", "business", "research", "nonprofit", "legal", "other")
+OUTCOMES_2019 = ("granted", "partial", "withheld_secret", "withheld_law", "withheld_safety", "withheld_third_party",
+                 "withheld_internal", "withheld_process", "withheld_enforcement", "withheld_inquiry", "unable_no_info",
+                 "unable_create", "unable_unclear", "declined_petition", "declined_repeat", "declined_publication",
+                 "declined_massive", "declined_confirm", "other")
 IMPORT_FINDINGS = {
     "000_fb3348bfed7ae378": [("import.unit_dropped", ("active.procurement.count",)),
-                             ("import.yuan", ("active.procurement.amount",))],
+                             ("import.yuan", ("active.procurement.amount",)),
+                             ("import.blank_total", tuple(f"requests.total.{c}" for c in APPLICANTS))],
+    "004_1dfd185abb919a16": [("import.blank_total", (*(f"requests.{r}.total" for r in OUTCOMES_2019),
+                                                     *(f"requests.total.{c}" for c in APPLICANTS)))],
     "002_b7fbc38f06d49b94": [("import.yuan", ("active.procurement.amount",))],
 }
 
@@ -109,7 +120,8 @@ def test_provenance_in_the_workbook_and_the_cover(tmp_path: Path) -> None:
     comment = wb[sheet.strip("'")][a1].comment
     assert comment is not None and "230300元" in comment.text and "第 95 行" in comment.text
     notes = list(wb[NOTES_SHEET].iter_rows(min_row=2, values_only=True))
-    assert [(n[0], n[1]) for n in notes] == [("警告", "import.unit_dropped"), ("警告", "import.yuan")]
+    assert [(n[0], n[1]) for n in notes] == [("警告", "import.unit_dropped"), ("警告", "import.yuan"),
+                                             ("警告", "import.blank_total")]
     sections = list(wb[TEXT_SHEET].iter_rows(min_row=2, values_only=True))
     assert sections[-1][0] == "六、其他需要报告的事项" and "无其他需要报告的事项" in sections[-1][2]
     fill = read_fill(result.output)
@@ -125,6 +137,8 @@ def test_the_seeds_real_problems_are_found_after_import(tmp_path: Path) -> None:
     for stem in ("000_fb3348bfed7ae378", "004_1dfd185abb919a16"):
         removed = {f.ids[0] for f in results[stem].findings if f.code == "formula.removed"}
         assert {f"requests.total.{c}" for c in ("natural", "business", "other")} <= removed
+        (blank,) = [f for f in results[stem].findings if f.code == "import.blank_total"]  # said as what it is
+        assert removed == set(blank.ids) and "原文中" in blank.message and "为空" in blank.message
     blank = {cid for f in results["001_70c16c846537526a"].findings if f.code == "table.blank" for cid in f.ids}
     assert "requests.granted.natural" in blank and "requests.new.natural" not in blank  # 001's 15 empty 自然人 cells
     assert all(r.output is not None for r in results.values())
@@ -143,6 +157,21 @@ def test_text_against_tables(tmp_path: Path) -> None:
         (("requests.total.total",), 3040, 3050)]
     assert all(f.severity == "warning" and "“" in f.message for f in found)
     assert any("予以公开及部分公开 1800 件" in f.message for f in found)
+
+
+def test_published_items_against_the_provincial_table(tmp_path: Path) -> None:
+    """主动公开 N 条 has a cell only in an extended form (zj.published, 174 in seed 002); national forms hold no
+    such total, so seed 000's "主动公开各类政府信息36条" is compared with nothing."""
+    text = (REAL / "002_b7fbc38f06d49b94.txt").read_text(encoding="utf-8")
+    assert not [f for f in read(REAL / "002_b7fbc38f06d49b94.txt").findings if f.code == "import.text_mismatch"]
+    path = tmp_path / "002.txt"
+    path.write_text(text.replace("深化主动公开内容，", "深化主动公开内容，全年主动公开政府信息180条，", 1), encoding="utf-8")
+    (mismatch,) = [f for f in read(path).findings if f.code == "import.text_mismatch"]
+    assert (mismatch.ids, mismatch.expected, mismatch.actual) == (("zj.published",), 180, 174)
+    assert "全年主动公开政府信息180条" in mismatch.message and "主动公开政府信息数" in mismatch.message
+    path.write_text(text.replace("深化主动公开内容，", "深化主动公开内容，全年主动公开政府信息174条，", 1), encoding="utf-8")
+    assert not [f for f in read(path).findings if f.code == "import.text_mismatch"]
+    assert not [f for f in read(REAL / "000_fb3348bfed7ae378.txt").findings if f.code == "import.text_mismatch"]
 
 
 def test_none_received_against_a_table_with_requests() -> None:
@@ -303,7 +332,8 @@ def test_cli_folder_status_lines_json_and_exit_codes(tmp_path: Path) -> None:
     assert any(line.startswith("! 001_70c16c846537526a.txt → ") for line in lines)
     assert any("009_huaian_city_2024.pdf" in line and "淮安市人民政府" in line for line in lines)
     assert lines[-1].startswith("共 2 个报告")
-    res = CliRunner().invoke(main, ["import", str(inbox / "009_huaian_city_2024.pdf"), "-o", str(out), "--json"])
+    res = CliRunner().invoke(main, ["import", str(inbox / "009_huaian_city_2024.pdf"), "-o", str(out), "--json",
+                                    "--force"])
     data = json.loads(res.output)
     (entry,) = data["files"]
     value = next(v for v in entry["values"] if v["cell"] == "requests.new.total")
@@ -313,6 +343,56 @@ def test_cli_folder_status_lines_json_and_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "坏.pdf").write_bytes(b"%PDF-1.4 broken")
     res = CliRunner().invoke(main, ["import", str(tmp_path / "坏.pdf"), "-o", str(out)])
     assert res.exit_code == 2 and "未导入" in res.output and "Traceback" not in res.output
+
+
+def test_reports_of_the_same_name_in_several_folders_get_a_workbook_each(tmp_path: Path) -> None:
+    for folder, stem in (("2020", "001_70c16c846537526a"), ("2021", "003_f58341a77dfa3566"),
+                         ("其他/2021", "000_fb3348bfed7ae378")):
+        (tmp_path / "报告" / folder).mkdir(parents=True)
+        shutil.copy(REAL / f"{stem}.txt", tmp_path / "报告" / folder / "年报.txt")
+    shutil.copy(REAL / "009_huaian_city_2024.txt", tmp_path / "报告" / "2020" / "年报.TXT.txt")
+    results = import_files([tmp_path / "报告"], tmp_path / "out")
+    outputs = [r.output.name for r in results if r.output is not None]
+    assert len(outputs) == 4 and len({o.casefold() for o in outputs}) == 4, outputs
+    assert {read_fill(tmp_path / "out" / o).meta.get("meta.agency") for o in outputs} == {
+        "孟州市公共资源交易中心", "中卫市公共资源交易中心", "北仑区（开发区）公共资源交易中心", "淮安市人民政府"}
+
+
+def test_a_report_that_breaks_the_importer_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = import_run.read_source
+
+    def breaks_on_003(source: Source):
+        if source.path.name.startswith("003"):
+            raise IndexError("list index out of range")
+        return real(source)
+
+    monkeypatch.setattr(import_run, "read_source", breaks_on_003)
+    monkeypatch.delenv("XXGK_DEBUG", raising=False)
+    res = CliRunner().invoke(main, ["import", str(REAL / "003_f58341a77dfa3566.txt"), str(REAL / "001_70c16c846537526a.txt"),
+                                    "-o", str(tmp_path)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "“003_f58341a77dfa3566.txt”导入时程序内部出错（IndexError：list index out of range）" in res.output
+    assert (tmp_path / "001_70c16c846537526a.xlsx").is_file() and not (tmp_path / "003_f58341a77dfa3566.xlsx").exists()
+
+
+def test_an_existing_workbook_is_kept_unless_force(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "报告", tmp_path / "输出"
+    inbox.mkdir()
+    for name in ("003_f58341a77dfa3566.txt", "001_70c16c846537526a.txt"):
+        shutil.copy(REAL / name, inbox / name)
+    assert CliRunner().invoke(main, ["import", str(inbox / "003_f58341a77dfa3566.txt"), "-o", str(out)]).exit_code == 0
+    kept = out / "003_f58341a77dfa3566.xlsx"
+    kept.write_bytes(b"the user's own edits")
+    res = CliRunner().invoke(main, ["import", str(inbox), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert kept.read_bytes() == b"the user's own edits"
+    assert "· 003_f58341a77dfa3566.txt：已有工作簿，未覆盖" in res.output and "已存在" in res.output
+    assert "已有工作簿未覆盖 1（覆盖请加 --force）" in res.output.splitlines()[-1]
+    assert (out / "001_70c16c846537526a.xlsx").is_file()  # the other report of the folder is imported all the same
+    res = CliRunner().invoke(main, ["import", str(inbox), "-o", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert read_fill(kept).form == "gb2021"
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
 
 
 def test_imported_workbooks_consolidate_and_validate_against_last_year(tmp_path: Path) -> None:
@@ -363,6 +443,23 @@ def test_import_is_deterministic_and_never_touches_the_input(tmp_path: Path) -> 
     assert a.reading.cover["meta.year"] == 2024 and "meta.filled_on" not in a.reading.cover
 
 
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("空.txt", b"", "文件是空的"),
+    ("空.pdf", b"  \n", "文件是空的"),
+    ("网页.pdf", b"<!DOCTYPE html><html><body>404</body></html>", "文件内容是网页（HTML），不是 PDF"),
+    ("坏.pdf", b"GIF89a....", "不是 PDF 文件（文件开头没有 %PDF 标记）"),
+    ("网页.docx", b"<html><body>x</body></html>", "文件内容是网页（HTML），不是 Word 文档"),
+    ("旧版.docx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 100, "旧版 Word 文档（.doc）"),
+    ("截断.docx", b"PK\x03\x04truncated", "不是有效的 Word 文档（.docx）"),
+    ("报告.doc", b"x", "不支持“.doc”格式"),
+])
+def test_wrong_content_is_named_in_chinese(tmp_path: Path, name: str, data: bytes, says: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    res = CliRunner().invoke(main, ["import", str(tmp_path / name), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2 and says in res.output and "Traceback" not in res.output, res.output
+    assert "。。" not in res.output
+
+
 def test_size_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(import_run, "MAX_BYTES", 1000)
     (r,) = import_files([REAL / "009_huaian_city_2024.pdf"], tmp_path)
@@ -372,31 +469,6 @@ def test_size_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_publication_date_only_from_a_date_line() -> None:
     reading = read(REAL / "002_b7fbc38f06d49b94.txt")
     assert reading.cover["meta.filled_on"] == dt.date(2021, 1, 19)
-
-
-def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run `python -m xxgk` with stderr on a pseudo-terminal; return what reached the terminal."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run([sys.executable, "-m", "xxgk", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=slave, env=env, timeout=120, check=False)
-        assert proc.returncode == 0, proc.stdout
-    finally:
-        os.close(slave)
-    os.set_blocking(master, False)
-    chunks = []
-    try:
-        while chunk := os.read(master, 65536):
-            chunks.append(chunk)
-    except (BlockingIOError, OSError):
-        pass
-    os.close(master)
-    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:

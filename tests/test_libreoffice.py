@@ -108,3 +108,30 @@ def test_missing_soffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     src = make_formula_book(tmp_path / "a.xlsx")
     with pytest.raises(RuntimeError, match="LibreOffice"):
         recalc(src, tmp_path / "out")
+
+
+def test_export_pdf_from_a_chinese_path_atomic_and_input_untouched(tmp_path: Path) -> None:
+    import docx
+
+    from xxgk.libreoffice import export_pdf
+
+    src = tmp_path / "年度报告.docx"
+    document = docx.Document()
+    document.add_paragraph("政府信息公开工作年度报告")
+    document.save(str(src))
+    before = hashlib.sha256(src.read_bytes()).hexdigest()
+    target = export_pdf(src, tmp_path / "年度报告.pdf")
+    assert target.read_bytes().startswith(b"%PDF")
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["年度报告.docx", "年度报告.pdf"]  # no lock or .part file
+
+
+def test_export_pdf_without_soffice_or_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk.libreoffice import export_pdf
+
+    with pytest.raises(FileNotFoundError, match="找不到要转换的文件"):
+        export_pdf(tmp_path / "无.docx", tmp_path / "无.pdf")
+    (tmp_path / "a.docx").write_bytes(b"x")
+    monkeypatch.setenv("XXGK_SOFFICE", str(tmp_path / "does-not-exist"))
+    with pytest.raises(RuntimeError, match="未找到 LibreOffice"):
+        export_pdf(tmp_path / "a.docx", tmp_path / "a.pdf")

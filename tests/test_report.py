@@ -72,6 +72,25 @@ def test_round_trip_pdf_both_forms(form: str, tmp_path: Path) -> None:
     reading = reimported(pdf)
     assert reading.form == form
     assert numbers(reading) == published(stem)
+    _chinese_serif_body(pdf)
+
+
+def _chinese_serif_body(pdf: Path) -> None:
+    """仿宋/宋体 missing (Linux): the PDF gets a Chinese serif stand-in, not a Japanese or Latin sans."""
+    import shutil
+    import subprocess
+
+    import pdfplumber
+
+    fc_list = shutil.which("fc-list")
+    if not fc_list or "Noto Serif CJK SC" not in subprocess.run([fc_list], capture_output=True, text=True).stdout:
+        pytest.skip("no Chinese serif font installed (fonts-noto-cjk)")
+    with pdfplumber.open(pdf) as doc:
+        chars = doc.pages[0].chars
+    title = {c["fontname"] for c in chars if c["size"] > 18}  # 宋体 20 pt
+    assert title and all("SerifCJK" in f for f in title), title
+    assert any("SansCJK" in c["fontname"] for c in chars)  # the 黑体 headings
+    assert not any("DejaVu" in c["fontname"] for c in chars)  # digits in the Chinese font too
 
 
 def test_imported_report_round_trip_keeps_narrative(tmp_path: Path) -> None:
@@ -88,6 +107,7 @@ def test_imported_report_round_trip_keeps_narrative(tmp_path: Path) -> None:
 
 def test_docx_layout_title_headings_tables_merged_a4(tmp_path: Path) -> None:
     import docx
+    from docx.oxml.ns import qn
 
     workbook = typed_workbook("009_huaian_city_2024", tmp_path)
     out = tmp_path / "报告.docx"
@@ -99,6 +119,13 @@ def test_docx_layout_title_headings_tables_merged_a4(tmp_path: Path) -> None:
     assert len(document.tables) == 3
     section = document.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    footer = section.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and section.footer.paragraphs[0].text == "-  -"  # "- 3 -" round the page field
+    styles = zipfile.ZipFile(out).read("word/styles.xml").decode("utf-8")
+    assert 'w:eastAsia="zh-CN"' in styles  # Chinese glyphs and a Chinese substitute font
+    for table in document.tables:  # no row broken across pages; tables 三/四 repeat their 3 header rows
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+    assert [sum(row._tr.trPr.find(qn("w:tblHeader")) is not None for row in t.rows) for t in document.tables] == [0, 3, 3]
     xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
     assert "w:gridSpan" in xml and 'w:vMerge w:val="restart"' in xml
     spec = load_spec("gb2021")
@@ -126,6 +153,17 @@ def test_refuses_a_workbook_with_errors_unless_forced(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["report", str(workbook), "-o", str(out), "--force"])
     assert res.exit_code == 0 and out.exists() and "--force" in res.output
     assert "没有“报告正文”表" in res.output
+
+
+def test_an_existing_report_is_kept_unless_forced(tmp_path: Path) -> None:
+    workbook = typed_workbook("009_huaian_city_2024", tmp_path)
+    out = tmp_path / "报告.docx"
+    out.write_bytes(b"edited by hand")
+    res = CliRunner().invoke(main, ["report", str(workbook), "-o", str(out)])
+    assert res.exit_code == 2 and "“报告.docx”已存在" in res.output and "--force" in res.output
+    assert out.read_bytes() == b"edited by hand"
+    report(workbook, out, "--force")
+    assert out.read_bytes().startswith(b"PK")
 
 
 def test_usage_errors(tmp_path: Path) -> None:

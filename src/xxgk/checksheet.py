@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from xlsxwriter import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from xxgk.template import CoverCheck, Styles
+    from xxgk.template.covercheck import CoverCheck
+    from xxgk.template.styles import Styles
 
 CHECK_SHEET = "校验"
 CHECK_HEADERS = ("校验项", "说明", "涉及单元格", "左边", "右边", "差额", "结果", "代码")
@@ -114,23 +115,9 @@ def cells_text(addresses: list[str]) -> str:
 def write_check_sheet(b: Sheets) -> None:
     s = b.styles
     ws = b.new_sheet(CHECK_SHEET)
-    for col, width in enumerate(CHECK_WIDTHS):
-        ws.set_column(col, col, width)
-    ws.merge_range(0, 0, 0, VERDICT_COL, CHECK_TITLE, s.title)
-    ws.set_row(0, TITLE_PT)
-    ws.write_string(1, 0, FAILED_LABEL, s.header)
     first = CHECK_FIRST_ROW
     last = CHECK_FIRST_ROW + max(len(b.cover_lines) + len(b.checks), 1) - 1
-    rng = f"{xl_rowcol_to_cell(first, VERDICT_COL, True, True)}:{xl_rowcol_to_cell(last, VERDICT_COL, True, True)}"
-    ws.write_formula(1, 1, f'=COUNTIF({rng},"{BAD}")', s.verdict, b.failed)
-    b.wb.define_name(FAILED_NAME, f"={Pos(CHECK_SHEET, 1, 1).ref}")
-    ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": "==", "value": 0, "format": s.ok})
-    ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": ">", "value": 0, "format": s.bad})
-    ws.merge_range(1, 2, 1, VERDICT_COL, CHECK_HINT.format(ok=OK, bad=BAD), s.note)
-    ws.set_row(1, ROW_PT + 4)
-    for col, text in enumerate(CHECK_HEADERS):
-        ws.write_string(CHECK_FIRST_ROW - 1, col, text, s.header)
-    ws.set_row(CHECK_FIRST_ROW - 2, 6)
+    _head(b, ws, last)
     for line in b.cover_lines:
         _cover_row(b, ws, line)
     for check in b.checks:
@@ -143,6 +130,27 @@ def write_check_sheet(b: Sheets) -> None:
     ws.repeat_rows(CHECK_FIRST_ROW - 1)
     ws.print_area(0, 0, last, VERDICT_COL)
     b.protect(ws)
+
+
+def _head(b: Sheets, ws: Worksheet, last: int) -> None:
+    """Column widths, the title, the live count of failed checks (named FAILED_NAME) and the column headers."""
+    s = b.styles
+    for col, width in enumerate(CHECK_WIDTHS):
+        ws.set_column(col, col, width)
+    ws.merge_range(0, 0, 0, VERDICT_COL, CHECK_TITLE, s.title)
+    ws.set_row(0, TITLE_PT)
+    ws.write_string(1, 0, FAILED_LABEL, s.header)
+    verdicts = (f"{xl_rowcol_to_cell(CHECK_FIRST_ROW, VERDICT_COL, True, True)}:"
+                f"{xl_rowcol_to_cell(last, VERDICT_COL, True, True)}")
+    ws.write_formula(1, 1, f'=COUNTIF({verdicts},"{BAD}")', s.verdict, b.failed)
+    b.wb.define_name(FAILED_NAME, f"={Pos(CHECK_SHEET, 1, 1).ref}")
+    ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": "==", "value": 0, "format": s.ok})
+    ws.conditional_format(1, 1, 1, 1, {"type": "cell", "criteria": ">", "value": 0, "format": s.bad})
+    ws.merge_range(1, 2, 1, VERDICT_COL, CHECK_HINT.format(ok=OK, bad=BAD), s.note)
+    ws.set_row(1, ROW_PT + 4)
+    for col, text in enumerate(CHECK_HEADERS):
+        ws.write_string(CHECK_FIRST_ROW - 1, col, text, s.header)
+    ws.set_row(CHECK_FIRST_ROW - 2, 6)
 
 
 def _texts(b: Sheets, ws: Worksheet, row: int, title: str, note: str, cells: str, key: str) -> None:

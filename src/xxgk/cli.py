@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from xxgk.addin.cli import addin
+from xxgk.clihelp import ZhHelpGroup
 from xxgk.extensions import extended_forms, extension_info, form_keys
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
@@ -20,18 +21,6 @@ from xxgk.web.command import portal_admin, serve
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
                "unreadable": "[red]无法读取[/]", "skipped": "[dim]已跳过[/]"}
 SEVERITY_TEXT = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
-
-
-class _Command(click.Command):
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
-
-
-class _Group(_Command, click.Group):
-    command_class = _Command
 
 
 def version_text() -> str:
@@ -49,7 +38,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.exit()
 
 
-@click.group(cls=_Group, help="政府信息公开工作年度报告工具：生成模板、校验、汇总。")
+@click.group(cls=ZhHelpGroup, help="政府信息公开工作年度报告工具：生成模板、校验、汇总，导入已发布的年报，生成可发布的年度报告。")
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="显示程序和表式版本并退出。")
 def main() -> None:
@@ -100,7 +89,8 @@ def compact_cells(cells: tuple[str, ...], most: int = 6) -> str:
 
 
 def print_report(console: Console, report: FileReport) -> None:
-    head = f"{escape(report.path.name)}（{escape(report.agency)}）" if report.agency else escape(report.path.name)
+    name = escape(report.shown_name)
+    head = f"{name}（{escape(report.agency)}）" if report.agency else name
     if report.status == SKIPPED:
         console.print(f"[dim]-[/] {head}：{STATUS_TEXT[SKIPPED]}（{escape(report.reason)}）")
         return
@@ -139,7 +129,7 @@ def validate(paths: tuple[Path, ...], previous: Path | None, as_json: bool, anno
         click.echo(f"错误：{str(exc).rstrip('。')}。跨年度核对无法进行，请检查 --previous。", err=True)
         sys.exit(2)
     if all(r.status == SKIPPED for r in reports):
-        skipped = "".join(f"\n  {r.path.name}：{r.reason}" for r in reports)
+        skipped = "".join(f"\n  {r.shown_name}：{r.reason}" for r in reports)
         click.echo(f"错误：没有找到要校验的工作簿（.xlsx）。请检查路径。{skipped}", err=True)
         sys.exit(2)
     if as_json:
@@ -218,21 +208,22 @@ def consolidate(inputs: tuple[Path, ...], output: Path, roster: Path | None, pre
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="输出目录（每份报告一个 .xlsx）")
+@click.option("--force", is_flag=True, help="覆盖输出目录中已存在的同名工作簿")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（含每个数字的原文和位置）")
-def import_(paths: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+def import_(paths: tuple[Path, ...], out_dir: Path, force: bool, as_json: bool) -> None:
     from xxgk.importer.command import run as run_import
 
-    sys.exit(run_import(paths, out_dir, as_json))
+    sys.exit(run_import(paths, out_dir, as_json, force))
 
 
 @main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",
               help="由填好的年报工作簿生成可发布的年度报告：标题、六个部分的正文（取自“报告正文”表）和三张统计表"
-              "（官方格式，合并表头）。工作簿有错误时不生成，除非加 --force。")
+              "（官方格式，合并表头）。工作簿有错误或输出文件已存在时不生成，除非加 --force。")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件：.docx（Word）或 .html（网页）")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（与 .docx 同名）")
-@click.option("--force", is_flag=True, help="工作簿有错误时也生成")
+@click.option("--force", is_flag=True, help="工作簿有错误、或输出文件已存在时也生成（覆盖）")
 def report(workbook: Path, output: Path, pdf: bool, force: bool) -> None:
     from xxgk.report.write import ReportRefused, write_report
 

@@ -296,10 +296,12 @@ _DTD_MARKERS = tuple(
 _DECLARATION_OPENERS = (b"<!", "<!".encode("utf-16-le"), "<!".encode("utf-16-be"))
 
 
+def _xml_parts(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    return [i for i in infos if not i.is_dir() and i.filename.casefold().endswith((".xml", ".rels"))]
+
+
 def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck | None:
-    for info in infos:
-        if info.is_dir() or not info.filename.casefold().endswith((".xml", ".rels")):
-            continue
+    for info in _xml_parts(infos):
         try:
             with zf.open(info) as member:
                 head = member.read(XML_HEAD)
@@ -327,9 +329,7 @@ def dtd_problem(member: str, data: bytes) -> ContainerCheck | None:
 
 def _check_crc(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck:
     """Decompress every XML part (bounded by the size checks above) so CRC errors surface now."""
-    for info in infos:
-        if info.is_dir() or not info.filename.casefold().endswith((".xml", ".rels")):
-            continue
+    for info in _xml_parts(infos):
         try:
             with zf.open(info) as member:
                 while member.read(_READ_CHUNK):

@@ -12,6 +12,8 @@ A province adds its own tables to the national annual-report form in `templates/
     groups: {...}                 # optional, new names only
     rules: [...]                  # optional: the national rule language, may use national cells and groups
     charts: [...]                 # optional: charts of a consolidated summary
+    narrative_claims: [...]       # optional: numbers a report's text states about the added cells, as in the
+                                  # national specs (compared with the tables by xxgk.importer.crosscheck)
 
 The national spec is never copied: its YAML mapping and the extension's are merged and parsed by
 `xxgk.spec.parse_spec`, so the merged spec is an ordinary FormSpec, checked exactly like a national one.
@@ -40,7 +42,7 @@ from xxgk.spec import (
 )
 
 REQUIRED_KEYS = ("extension", "label", "title", "spec_version", "basis", "extends", "tables")
-OPTIONAL_KEYS = ("groups", "rules", "charts")
+OPTIONAL_KEYS = ("groups", "rules", "charts", "narrative_claims")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -75,6 +77,11 @@ def form_keys() -> tuple[str, ...]:
     return (*FORMS, *extended_forms())
 
 
+def extension_claims(name: str) -> list[dict[str, Any]]:
+    """The extension's `narrative_claims` (checked when the extended spec loads)."""
+    return list(_raw_extension(name).get("narrative_claims") or [])
+
+
 def load_extended(form: str, name: str) -> FormSpec:
     """The national form `form` with the extension `name` (use xxgk.spec.load_spec, which caches)."""
     return extend(read_yaml(spec_path(form)), _raw_extension(name), name)
@@ -94,7 +101,9 @@ def extend(national: dict[str, Any], ext: Any, name: str | None = None) -> FormS
     merged["groups"] = _merge_groups(national.get("groups") or {}, ext.get("groups") or {}, info.name)
     merged["rules"] = _merge_rules(national.get("rules") or [], ext.get("rules") or [], info.name)
     merged["charts"] = [*(national.get("charts") or []), *(ext.get("charts") or [])]
-    return parse_spec(merged, extension=info)
+    spec = parse_spec(merged, extension=info)
+    _check_claims(ext.get("narrative_claims") or [], spec, info.name)
+    return spec
 
 
 def _info(ext: Any, name: str | None) -> Extension:
@@ -119,7 +128,7 @@ def _info(ext: Any, name: str | None) -> Extension:
     tables = ext["tables"]
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise SpecError(f"{where}: tables must be a non-empty list of tables")
-    for key, kind in (("groups", dict), ("rules", list), ("charts", list)):
+    for key, kind in (("groups", dict), ("rules", list), ("charts", list), ("narrative_claims", list)):
         if ext.get(key) is not None and not isinstance(ext[key], kind):
             raise SpecError(f"{where}: {key} must be a {'mapping' if kind is dict else 'list'}")
     return Extension(name=own, label=str(ext["label"]), title=str(ext["title"]), version=str(ext["spec_version"]),
@@ -170,3 +179,22 @@ def _merge_rules(national: list[Any], ext: list[Any], name: str) -> list[Any]:
             raise SpecError(f"extension {name}: duplicate rule id {rid!r}")
         seen.add(rid)
     return [*national, *ext]
+
+
+def _check_claims(claims: list[Any], spec: FormSpec, name: str) -> None:
+    """Each claim: the cells it sums (known to the merged form) and one regular expression, `pattern` with one
+    group for the number or `none` stating zero."""
+    for n, claim in enumerate(claims, 1):
+        where = f"extension {name} narrative_claims #{n}"
+        if not isinstance(claim, dict) or sorted(set(claim) - {"cells"}) not in (["pattern"], ["none"]):
+            raise SpecError(f"{where}: expected {{cells: [...], pattern: '...'}} or {{cells: [...], none: '...'}}")
+        cells = claim.get("cells")
+        if not isinstance(cells, list) or not cells or any(c not in spec.cells for c in cells):
+            raise SpecError(f"{where}: cells must list cell ids of {spec.form}, got {cells!r}")
+        text = str(claim.get("pattern") or claim.get("none"))
+        try:
+            groups = re.compile(text).groups
+        except re.error as exc:
+            raise SpecError(f"{where}: bad regular expression {text!r}: {exc}") from None
+        if groups != (1 if "pattern" in claim else 0):
+            raise SpecError(f"{where}: a pattern needs exactly one group (the number), a none pattern none")

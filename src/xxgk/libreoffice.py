@@ -20,11 +20,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["CONVERT_TIMEOUT", "DEFAULT_TIMEOUT", "SofficeFailed", "SofficeMissing", "SofficeTimeout", "convert",
-           "find_soffice", "recalc"]
+           "convert_many", "export_pdf", "find_soffice", "recalc"]
 
 DEFAULT_TIMEOUT = 120.0
 CONVERT_TIMEOUT = 60.0  # a submission of a few sheets converts in about a second
@@ -143,12 +144,13 @@ def _profile_lock(profile: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def _run(cmd: list[str], cwd: Path, timeout: float, what: str = "重算") -> subprocess.CompletedProcess[str]:
+def _run(cmd: list[str], cwd: Path, timeout: float, what: str = "重算", extra_env: dict[str, str] | None = None
+         ) -> subprocess.CompletedProcess[str]:
     """Run soffice in its own process group so a timeout kills soffice.bin too."""
     popen_kw: dict[str, object] = {}
     if os.name == "posix":
         popen_kw["start_new_session"] = True
-    env = dict(os.environ)
+    env = dict(os.environ) | (extra_env or {})
     env.pop("DISPLAY", None)  # never try to reach an X server
     env.setdefault("HOME", str(cwd))  # soffice insists on a HOME
     with subprocess.Popen(
@@ -207,6 +209,61 @@ def convert(src: Path, out_dir: Path, *, timeout: float = CONVERT_TIMEOUT) -> Pa
         return _to_xlsx([Path(src)], out_dir, Path(tmp) / "profile", timeout, "转换")[0]
 
 
+def convert_many(srcs: list[Path], out_dir: Path, *, timeout: float) -> list[Path | None]:
+    """Convert several files in one LibreOffice start (each start costs one to three seconds): srcs[i] becomes
+    ``out_dir / f"{i}.xlsx"``, so equal names in different folders never clash.
+
+    The guarantees of ``convert`` hold (throw-away profile made for this batch, private copies, originals never
+    written to); ``timeout`` is for the whole batch. Returns, per source, the .xlsx written or None where
+    LibreOffice wrote nothing: it could not open that file, or the time ran out before it got to it (what it
+    had finished by then is kept). The caller converts those one by one to learn why. Raises SofficeMissing.
+    """
+    srcs = [Path(s) for s in srcs]
+    soffice = find_soffice()
+    if soffice is None:
+        raise SofficeMissing("未找到 LibreOffice（soffice），无法转换。")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as tmp:
+        work = Path(tmp)
+        copies = [work / f"input{i}{_suffix(src)}" for i, src in enumerate(srcs)]
+        for src, copy in zip(srcs, copies, strict=True):
+            shutil.copyfile(src, copy)
+        conv_out = work / "out"
+        conv_out.mkdir()
+        profile = work / "profile"
+        _prepare_profile(profile)
+        with contextlib.suppress(SofficeTimeout):
+            _run(_command(soffice, profile, conv_out, copies), work, timeout, "转换")
+        outputs: list[Path | None] = []
+        for i in range(len(srcs)):
+            produced = conv_out / f"input{i}.xlsx"
+            # zipfile.is_zipfile needs the central directory, written last: a file cut off by the kill fails it
+            if produced.is_file() and zipfile.is_zipfile(produced):
+                outputs.append(Path(shutil.move(str(produced), out_dir / f"{i}.xlsx")))
+            else:
+                outputs.append(None)
+    return outputs
+
+
+def _command(soffice: str, profile: Path, conv_out: Path, copies: list[Path]) -> list[str]:
+    return [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nofirststartwizard",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+        str(conv_out),
+        *(str(c) for c in copies),
+    ]
+
+
 def _to_xlsx(srcs: list[Path], out_dir: Path, profile: Path, timeout: float, what: str) -> list[Path]:
     srcs = [Path(s) for s in srcs]
     out_dir = Path(out_dir)
@@ -233,21 +290,7 @@ def _to_xlsx(srcs: list[Path], out_dir: Path, profile: Path, timeout: float, wha
             shutil.copyfile(src, copy)
         conv_out = work / "out"
         conv_out.mkdir()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            "--nofirststartwizard",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(conv_out),
-            *(str(c) for c in copies),
-        ]
+        cmd = _command(soffice, profile, conv_out, copies)
         _prepare_profile(profile)
         proc = _run(cmd, work, timeout * len(srcs), what)
         for i, (src, target) in enumerate(zip(srcs, targets, strict=True)):
@@ -259,6 +302,64 @@ def _to_xlsx(srcs: list[Path], out_dir: Path, profile: Path, timeout: float, wha
             shutil.move(str(produced), tmp_target)
             os.replace(tmp_target, target)
     return targets
+
+
+# The Windows fonts a Chinese Word document names, and what stands in for them where they are missing (Linux):
+# a Chinese serif for 宋体/仿宋, a Chinese sans for 黑体, so the PDF looks like the official layout rather than
+# falling back to a Japanese or Latin sans.
+_CHINESE_FONTS = {
+    "仿宋": ("FangSong", "仿宋_GB2312", "FangSong_GB2312", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN"),
+    "宋体": ("SimSun", "NSimSun", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN"),
+    "黑体": ("SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei"),
+}
+_SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
+
+
+def export_pdf(src: Path, target: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Convert a document (.docx …) to the PDF ``target`` with LibreOffice; ``src`` is never written to.
+
+    A throw-away profile for this call (macros never run), a private ASCII-named copy of ``src``, the output
+    written atomically; missing Chinese Windows fonts replaced by installed Chinese ones. Raises SofficeMissing,
+    SofficeFailed or SofficeTimeout (RuntimeErrors with a Chinese reason).
+    """
+    src, target = Path(src), Path(target)
+    if not src.is_file():
+        raise FileNotFoundError(f"找不到要转换的文件：{src}")
+    soffice = find_soffice()
+    if soffice is None:
+        raise SofficeMissing("未找到 LibreOffice（soffice），无法生成 PDF；请安装 LibreOffice（Debian: libreoffice-writer-nogui）。")
+    with tempfile.TemporaryDirectory(prefix="xxgk-pdf-") as work_s:
+        work = Path(work_s)
+        copy = work / f"input{_suffix(src)}"
+        shutil.copyfile(src, copy)
+        out, profile = work / "out", work / "profile"
+        out.mkdir()
+        _prepare_profile(profile)
+        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--norestore",
+               "--nologo", "--nodefault", "--nofirststartwizard", "--convert-to", "pdf", "--outdir", str(out), str(copy)]
+        proc = _run(cmd, work, timeout, "转换 PDF", _font_env(work))
+        produced = out / "input.pdf"
+        if proc.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
+            detail = (proc.stderr.strip() or proc.stdout.strip() or "无输出")[-500:]
+            raise SofficeFailed(f"LibreOffice 转换 PDF 失败（退出码 {proc.returncode}），文件：{src.name}。{detail}")
+        part = target.with_name(f".{target.stem}.pdf.part")
+        shutil.move(str(produced), part)
+        os.replace(part, target)
+    return target
+
+
+def _font_env(work: Path) -> dict[str, str]:
+    """FONTCONFIG_FILE: the system's fontconfig plus the Chinese stand-ins (only where fontconfig is used)."""
+    if os.name != "posix" or not _SYSTEM_FONTCONFIG.is_file() or "FONTCONFIG_FILE" in os.environ:
+        return {}
+    aliases = "".join(
+        f'<alias binding="same"><family>{name}</family><prefer>{"".join(f"<family>{f}</family>" for f in stand_ins)}'
+        "</prefer></alias>" for name, stand_ins in _CHINESE_FONTS.items())
+    conf = work / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f'<include ignore_missing="yes">{_SYSTEM_FONTCONFIG}</include>{aliases}</fontconfig>',
+                    encoding="utf-8")
+    return {"FONTCONFIG_FILE": str(conf)}
 
 
 def _suffix(src: Path) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import unescape
 
@@ -35,6 +35,9 @@ from xxgk.layout import Pos, plan_layout
 from xxgk.rules.expand import computed_cells
 from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, FORMS, FormSpec, defined_name, load_spec
 from xxgk.values import as_text, format_number, parse_cell
+
+if TYPE_CHECKING:
+    from xxgk.convert import ConversionFailed, Converted
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -256,8 +259,17 @@ def _resolve_positions(spec: FormSpec, pkg: Package) -> dict[str, Pos]:
 Grid = list[list[Any]]
 
 
+def open_calamine(path: Path) -> CalamineWorkbook:
+    """calamine picks its parser by the extension: an Office Open XML workbook under another one (an .xlsm saved
+    as .xls, an .xlsx renamed .xlsb) is opened by its content instead."""
+    if Path(path).suffix.lower() in OOXML_SUFFIXES:
+        return CalamineWorkbook.from_path(str(path))
+    with open(path, "rb") as fh:
+        return CalamineWorkbook.from_filelike(fh)
+
+
 def _grids(path: Path, sheets: set[str]) -> dict[str, Grid]:
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = open_calamine(path)
     try:
         return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in sheets}
     finally:
@@ -499,11 +511,12 @@ def _file_errors() -> Iterator[None]:
         raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
 
 
-def read_fill(path: Path) -> Fill:
+def read_fill(path: Path, check: ContainerCheck | None = None) -> Fill:
     """Read one workbook file; raises Unreadable (with a finding) when it is not a usable xxgk workbook.
-    An .xls, .ods or .et is read through a temporary .xlsx converted by LibreOffice (xxgk.convert)."""
+    An .xls, .ods or .et is read through a temporary .xlsx converted by LibreOffice (xxgk.convert).
+    `check`: inspect_file(path, verify_crc=False, xml_heads=False) when the caller has it already."""
     path = Path(path)
-    check = inspect_file(path, verify_crc=False, xml_heads=False)
+    check = check or inspect_file(path, verify_crc=False, xml_heads=False)
     if check.convertible:
         return _read_converted(path, check)
     with FileSource(path, check) as source:
@@ -516,10 +529,20 @@ def _read_converted(path: Path, check: ContainerCheck) -> Fill:
     from xxgk.convert import ConversionFailed, converted_xlsx
 
     try:
-        with converted_xlsx(path, check) as converted, FileSource(converted.path) as source:
-            fill = read_source(source)
+        with converted_xlsx(path, check) as converted:
+            return read_converted(path, check, converted)
     except ConversionFailed as exc:
         raise Unreadable(finding("file.unreadable", ERROR, reason=str(exc))) from None
+
+
+def read_converted(path: Path, check: ContainerCheck, converted: Converted | ConversionFailed) -> Fill:
+    """Read `path` through its conversion (xxgk.convert), or raise Unreadable saying why it failed."""
+    from xxgk.convert import ConversionFailed
+
+    if isinstance(converted, ConversionFailed):
+        raise Unreadable(finding("file.unreadable", ERROR, reason=str(converted)))
+    with FileSource(converted.path) as source:
+        fill = read_source(source)
     fill.path = path
     fill.findings[:0] = [finding("file.converted", WARNING, what=converted.what), *_container_notes(path, check)]
     return fill

@@ -95,11 +95,16 @@ _OS_REASONS = {
     errno.ENAMETOOLONG: "文件名过长",
     errno.EEXIST: "是已有的文件，不能当作文件夹",
 }
-_TEMP_FILE = re.compile(r"^\.xxgk-[0-9a-f]+\.tmp$")  # the writers' temporary file beside the output (atomic save)
+_TEMP_FILE = re.compile(r"^\.xxgk-[0-9a-f]+\.\w+$")  # the writers' temporary file beside the output (atomic save)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in Chinese ("没有访问权限"), without the path."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def os_message(exc: OSError) -> str:
-    reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    reason = os_reason(exc)
     name = str(exc.filename) if exc.filename else ""
     if _TEMP_FILE.match(os.path.basename(name)):  # the user named the output, not our temporary file
         return f"无法在文件夹“{os.path.dirname(name) or '.'}”中写入文件：{reason}。请检查路径和权限后重试。"

@@ -12,7 +12,8 @@ from xxgk.findings import ERROR, WARNING, Counted, Finding, finding
 from xxgk.hints import Hint
 from xxgk.identity import agency_key, normalize_name
 from xxgk.inbox import scan, skip_reason
-from xxgk.reader import Fill, Unreadable, read_fill
+from xxgk.reader import Fill
+from xxgk.readmany import read_many
 
 OK, WARNINGS, ERRORS, UNREADABLE, SKIPPED = "ok", "warnings", "errors", "unreadable", "skipped"
 
@@ -25,6 +26,11 @@ class FileReport(Counted):
     fill: Fill | None = None
     hints: list[Hint] = field(default_factory=list)  # the cells that would repair the broken rules (xxgk.hints)
     reason: str = ""  # why a skipped file is not a report
+    name: str = ""  # the name to show: relative to the folder given, so 甲/报表.xlsx and 乙/报表.xlsx differ
+
+    @property
+    def shown_name(self) -> str:
+        return self.name or self.path.name
 
     @property
     def form(self) -> str | None:
@@ -46,15 +52,18 @@ def status_of(findings: Sequence[Finding]) -> str:
     return WARNINGS if findings else OK
 
 
-def try_read(path: Path) -> Fill | FileReport:
-    """The fill, or a report saying why not: skipped (not a report at all, as consolidate lists it) or unreadable."""
-    try:
-        return read_fill(path)
-    except Unreadable as exc:
-        reason = skip_reason(path)
-        if reason is not None:
-            return FileReport(path, SKIPPED, reason=reason)
-        return FileReport(path, UNREADABLE, [exc.finding])
+def read_all(paths: Sequence[Path]) -> list[Fill | FileReport]:
+    """Per path, the fill or a report saying why not: skipped (not a report at all, as consolidate lists it) or
+    unreadable. The .xls/.ods/.et among them are converted in one LibreOffice start (xxgk.readmany)."""
+    with read_many(paths) as reads:
+        return [r.fill if r.fill is not None else _not_read(r.path, r.failure) for r in reads]
+
+
+def _not_read(path: Path, failure: Finding | None) -> FileReport:
+    reason = skip_reason(path)
+    if reason is not None:
+        return FileReport(path, SKIPPED, reason=reason)
+    return FileReport(path, UNREADABLE, [failure] if failure else [])
 
 
 def expand_paths(paths: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]:
@@ -67,7 +76,7 @@ class PreviousUnusable(Exception):
 
 
 def load_previous(path: Path) -> list[Fill]:
-    reads = [try_read(p) for p in expand_paths([path])]
+    reads = read_all(expand_paths([path]))
     fills = [r for r in reads if isinstance(r, Fill)]
     if not fills:
         reasons = "；".join(f"{r.path.name}：{r.findings[0].message if r.findings else r.reason}"
@@ -94,7 +103,8 @@ def match_previous(fill: Fill, previous: Sequence[Fill]) -> tuple[Fill | None, F
 def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[FileReport]:
     """One report per path (folders expanded), in order; unreadable files never stop the others.
     Raises PreviousUnusable when `previous` holds no readable workbook."""
-    got = [try_read(p) for p in expand_paths(paths, [previous] if previous is not None else [])]
+    items = scan(paths, [previous] if previous is not None else [], missing_ok=True)
+    got = read_all([p for p, _ in items])
     fills = [g for g in got if isinstance(g, Fill)]
     last_year = load_previous(previous) if previous is not None else []
     matched = [match_previous(f, last_year) for f in fills] if last_year else []
@@ -102,5 +112,8 @@ def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[
     notes = {id(f): [n] for f, (_, n) in zip(fills, matched, strict=False) if n is not None}  # none without --previous
     by_fill = {id(f): fs + notes.get(id(f), []) for f, fs in zip(fills, checked.findings, strict=True)}
     hints = {id(f): hs for f, hs in zip(fills, checked.hints, strict=True)}
-    return [g if isinstance(g, FileReport) else FileReport(g.path, status_of(by_fill[id(g)]), by_fill[id(g)], g, hints[id(g)])
-            for g in got]
+    reports = [g if isinstance(g, FileReport) else FileReport(g.path, status_of(by_fill[id(g)]), by_fill[id(g)], g,
+                                                              hints[id(g)]) for g in got]
+    for report, (_, name) in zip(reports, items, strict=True):
+        report.name = name
+    return reports

@@ -11,20 +11,9 @@ import sys
 import click
 
 from xxgk.addin.install import FAIL, OK, WARN, AddinUnsupported, Check, Platform, doctor, install_steps
+from xxgk.clihelp import ZhHelpGroup
 
 MARK = {OK: "[通过]", WARN: "[警告]", FAIL: "[错误]"}  # words, not symbols: a GBK console cannot print ✓
-
-
-class _Command(click.Command):
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
-
-
-class _Group(_Command, click.Group):
-    command_class = _Command
 
 
 def _platform() -> Platform:
@@ -32,7 +21,7 @@ def _platform() -> Platform:
     return obj if isinstance(obj, Platform) else Platform.current()
 
 
-@click.group(cls=_Group, help="Excel 加载项（Windows / macOS 的 Microsoft Excel）：安装、诊断。")
+@click.group(cls=ZhHelpGroup, help="Excel 加载项（Windows / macOS 的 Microsoft Excel）：安装、诊断。")
 def addin() -> None:
     pass
 

@@ -25,6 +25,7 @@ from xxgk.findings import ERROR, Finding
 from xxgk.labels import rule_titles
 from xxgk.layout import Pos, plan_cover
 from xxgk.spec import FormSpec
+from xxgk.values import as_text as _text
 
 RESULT_SHEET = "校验结果"
 ALT_RESULT_SHEET = "本表校验结果"  # used when a 校验结果 sheet of another kind exists (a consolidated summary's own)
@@ -217,14 +218,6 @@ def finding_key(f: Finding) -> str:
 
 def hint_key(hint: Any) -> str:
     return "hint||" + ",".join(c.cell for c in hint.changes)
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def is_result_grid(grid: Sequence[Sequence[object]]) -> bool:

@@ -23,7 +23,8 @@ from xxgk.engine import check_all
 from xxgk.findings import ERROR, WARNING, Finding, finding, number
 from xxgk.identity import agency_key
 from xxgk.inbox import WORKBOOK_SUFFIXES, InputError, scan, skip_reason
-from xxgk.reader import Fill, Unreadable, read_fill
+from xxgk.reader import Fill
+from xxgk.readmany import read_many
 
 __all__ = ["WORKBOOK_SUFFIXES", "InputError", "read_all", "read_chunk", "scan"]
 
@@ -68,9 +69,9 @@ def _mismatches(fill: Fill, row: np.ndarray, units: list[Unit]) -> list[Finding]
     return out
 
 
-def _summary_parts(sub: Submission, fill: Fill) -> None:
+def _summary_parts(sub: Submission, fill: Fill, workbook: Path) -> None:
     assert sub.row is not None
-    sheets = SummarySheets(sub.path)
+    sheets = SummarySheets(workbook)
     units = read_units(fill.spec, sheets.units, sub.name)
     if units is None:
         sub.units = [_unit_of(sub)]
@@ -82,7 +83,8 @@ def _summary_parts(sub: Submission, fill: Fill) -> None:
     sub.findings.extend(_mismatches(fill, sub.row, units))
 
 
-def _complete(sub: Submission, fill: Fill, findings: list[Finding], row: np.ndarray) -> None:
+def _complete(sub: Submission, fill: Fill, findings: list[Finding], row: np.ndarray, workbook: Path) -> None:
+    """workbook: the .xlsx read for the fill (a converted copy of an .xls/.ods/.et)."""
     sub.form = fill.spec.form
     sub.meta = dict(fill.meta)
     sub.kind = sub.meta.get(KIND) or (fill.spec.field(KIND).default or "")
@@ -90,30 +92,30 @@ def _complete(sub: Submission, fill: Fill, findings: list[Finding], row: np.ndar
     sub.row = row
     sub.exact = {c: fill.exact[c] for c in fill.exact}
     if sub.is_summary:
-        _summary_parts(sub, fill)
+        _summary_parts(sub, fill, workbook)
     else:
         sub.units = [_unit_of(sub)]
 
 
 def read_chunk(items: Sequence[tuple[Path, str]]) -> list[Submission]:
-    """Read and check a batch of files; never raises for a bad file."""
+    """Read and check a batch of files (the .xls/.ods/.et among them converted in one LibreOffice start);
+    never raises for a bad file."""
     subs = [Submission(Path(p), name, _mtime(Path(p))) for p, name in items]
-    fills: list[tuple[Submission, Fill]] = []
-    for sub in subs:
-        try:
-            fills.append((sub, read_fill(sub.path)))
-        except Unreadable as exc:
-            _unreadable(sub, exc.finding)
-        except Exception as exc:  # a reader bug must not stop the batch: the file is reported instead
-            _unreadable(sub, finding("file.unreadable", ERROR, reason=f"文件无法读取（{type(exc).__name__}: {exc}）"))
-    checked = check_all([f for _, f in fills])
-    next_row = dict.fromkeys(checked.frames, 0)
-    for (sub, fill), fs, hints in zip(fills, checked.findings, checked.hints, strict=True):
-        frame = checked.frames[fill.spec.form]
-        row = frame.values[next_row[fill.spec.form]].copy()
-        next_row[fill.spec.form] += 1
-        _complete(sub, fill, fs, row)
-        sub.hints = hints
+    with read_many([s.path for s in subs]) as reads:
+        fills: list[tuple[Submission, Fill, Path]] = []
+        for sub, read in zip(subs, reads, strict=True):
+            if read.fill is None or read.workbook is None:
+                _unreadable(sub, read.failure or finding("file.unreadable", ERROR, reason="文件无法读取"))
+            else:
+                fills.append((sub, read.fill, read.workbook))
+        checked = check_all([f for _, f, _ in fills])
+        next_row = dict.fromkeys(checked.frames, 0)
+        for (sub, fill, workbook), fs, hints in zip(fills, checked.findings, checked.hints, strict=True):
+            frame = checked.frames[fill.spec.form]
+            row = frame.values[next_row[fill.spec.form]].copy()
+            next_row[fill.spec.form] += 1
+            _complete(sub, fill, fs, row, workbook)
+            sub.hints = hints
     return subs
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from python_calamine import CalamineWorkbook
 
 from xxgk.consolidate.model import AGENCY, USCC, Issue, Unit
 from xxgk.consolidate.sheets import (
@@ -25,6 +24,7 @@ from xxgk.consolidate.sheets import (
 )
 from xxgk.findings import Finding
 from xxgk.identity import agency_key
+from xxgk.reader import open_calamine
 from xxgk.spec import FormSpec
 from xxgk.values import as_text, parse_cell
 
@@ -50,7 +50,7 @@ class SummarySheets:
         self.units: _Grid | None = None
         self.issues: _Grid | None = None
         try:
-            wb = CalamineWorkbook.from_path(str(path))
+            wb = open_calamine(path)
         except Exception:
             return
         try:

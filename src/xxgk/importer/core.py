@@ -40,6 +40,7 @@ def read_source(source: Source) -> Reading:
     found = match_rows(records, rows, texts)
     _read_cells(reading, records, found, texts)
     reading.findings += _missing_rows(rows, set(map(id, found.values())))
+    reading.findings += _blank_totals(reading)
     table_lines = {records[i].index for i in found} | {i for i, line in enumerate(lines) if line.table}
     _read_narrative(reading, lines, table_lines, rows)
     return reading
@@ -54,7 +55,7 @@ def _read_narrative(reading: Reading, lines: Sequence[Line], table_lines: set[in
              else [line.text for i, line in enumerate(lines) if i not in table_lines and not line.table])
     numbers = {cid: imp.value for cid, imp in reading.cells.items()}
     labels = {cid: f"{c.row.short}·{c.column.short}".strip("·") for cid, c in spec.cells.items()}
-    reading.findings += check_text("\n".join(words), numbers, spec.national_form, labels)
+    reading.findings += check_text("\n".join(words), numbers, spec.form, labels)
 
 
 def _form(text_key: str, cover: dict[str, object], name: str) -> tuple[str | None, Finding | None]:
@@ -144,6 +145,28 @@ def _missing_rows(rows: Sequence[RowLabel], found: set[int]) -> list[Finding]:
         ids = tuple(r.block.cell_id(r.row, c) for r in missing for c in r.block.columns)
         out.append(import_finding("import.row_missing", ids=ids, sheet=sheet, labels=names, count=len(missing)))
     return out
+
+
+def _blank_totals(reading: Reading) -> list[Finding]:
+    """Totals the report prints blank: left blank in the workbook (not computed), one finding per table saying so,
+    since validation can only call them "公式被删除"."""
+    from xxgk.rules.expand import computed_cells
+
+    spec = load_spec(reading.form or "")
+    computed = set(computed_cells(spec))
+    blank = [cid for cid, imp in reading.cells.items() if imp.value is None and cid in computed]
+    out = []
+    for table in dict.fromkeys(spec.cells[cid].table for cid in blank):
+        ids = tuple(cid for cid in blank if spec.cells[cid].table == table)
+        sheet = spec.table(table).sheet
+        names = "、".join(f"“{_cell_label(spec.cells[cid])}”" for cid in ids[:MAX_LISTED_ROWS])
+        names += "等" if len(ids) > MAX_LISTED_ROWS else ""
+        out.append(import_finding("import.blank_total", ids=ids, sheet=sheet, labels=names, count=len(ids)))
+    return out
+
+
+def _cell_label(cell: Any) -> str:
+    return f"{cell.row.short}·{cell.column.short}".strip("·")
 
 
 def _header_keys(form: str) -> tuple[str, ...]:

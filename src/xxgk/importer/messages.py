@@ -9,6 +9,10 @@ from xxgk.findings import ERROR, WARNING, Finding
 MESSAGES: dict[str, tuple[str, str]] = {
     "import.ocr": (ERROR, "“{name}”没有文字层（扫描件或图片），需要 OCR：本程序不识别图片中的文字。"
                           "请向发布单位索取 Word/PDF 原文，或先用 OCR 软件转成文字后再导入。"),
+    "import.exists": (ERROR, "“{name}”未导入：输出文件“{output}”已存在，为免覆盖未重新生成。"
+                             "如需覆盖，请加 --force；或换一个输出目录。"),
+    "import.internal": (ERROR, "“{name}”导入时程序内部出错（{reason}），未生成工作簿。请把这份报告发给技术人员；"
+                               "设置环境变量 XXGK_DEBUG=1 可显示详细信息。"),
     "import.too_large": (ERROR, "“{name}”有 {size}，超过导入上限 {limit}，未读取。请确认文件是否正确，或拆分后再导入。"),
     "import.unreadable": (ERROR, "“{name}”无法读取：{reason}。请确认文件完整，或另存为 .docx / .html / .txt 后再导入。"),
     "import.unknown_form": (ERROR, "“{name}”中找不到年报统计表的表头（如“本年制发件数”“本年新制作数量”），无法判断表式，"
@@ -16,6 +20,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.form_by_year": (WARNING, "表头不足以判断表式，按报告年度 {year} 采用 {form} 表式。请核对。"),
     "import.row_missing": (WARNING, "「{sheet}」：报告中没有找到{labels}（共 {count} 行），这些行未填写。"
                                     "请对照原文核对（行名写法不同时，可在表式 YAML 中为该行加 variants）。"),
+    "import.blank_total": (WARNING, "「{sheet}」：原文中 {count} 个合计栏为空（{labels}），工作簿中照原文留空、不按公式计算"
+                                    "（校验结果中的“自动计算的公式被删除”即指这些栏）。合计不应空缺，请向报告单位核实。"),
     "import.count_mismatch": (ERROR, "{where}“{label}”一行应有 {expected} 个数，读到 {actual} 个：“{raw}”。"
                                      "可能有单元格丢失、多出或数字粘连，无法确定各数对应哪一列，本行未填写。请对照原文手工填写。"),
     "import.duplicate_row": (ERROR, "{where}“{label}”一行在报告中出现两次且数字不同（另见 {other}），无法确定取哪一行，"
@@ -33,4 +39,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def import_finding(code: str, *, ids: tuple[str, ...] = (), expected: Any = None, actual: Any = None,
                    **params: Any) -> Finding:
     severity, template = MESSAGES[code]
+    if isinstance(params.get("reason"), str):  # a reason from elsewhere may end its own sentence
+        params["reason"] = params["reason"].rstrip("。")
     return Finding(code, severity, template.format(expected=expected, actual=actual, **params), None, ids, (), expected, actual)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class ImportResult:
     @property
     def status(self) -> str:
         if self.output is None:
-            return "failed"
+            return "kept" if any(f.code == "import.exists" for f in self.findings) else "failed"
         return "errors" if count(self.findings, ERROR) else ("warnings" if self.findings else "ok")
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,12 +78,14 @@ def read_report(path: Path) -> Source:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        from xxgk.usage_errors import _OS_REASONS
+        from xxgk.usage_errors import os_reason
 
-        reason = _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
-        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=os_reason(exc)))
     if size > MAX_BYTES:
         return Source(path, kind, unreadable=import_finding("import.too_large", name=name, size=_mb(size), limit=_mb(MAX_BYTES)))
+    wrong = _wrong_content(path, kind)
+    if wrong:
+        return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=wrong))
     try:
         return _read(path, kind)
     except ImportError as exc:
@@ -97,6 +100,29 @@ def read_report(path: Path) -> Source:
                   else "文件设置了打开密码（已加密），请取消密码后再导入" if "Password" in type(exc).__name__
                   else f"文件已损坏或格式不符（{type(exc).__name__}）")
         return Source(path, kind, unreadable=import_finding("import.unreadable", name=name, reason=reason))
+
+
+_SNIFF_BYTES = 1024  # a PDF's %PDF may follow some junk within its first 1024 bytes
+
+
+def _wrong_content(path: Path, kind: str) -> str | None:
+    """Why the file's content cannot be what its extension says (empty, a web page saved as .pdf, a .doc…)."""
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if not head.strip():
+        return "文件是空的（0 字节或只有空白），可能是下载或复制失败，请重新获取原文"
+    low = head.lower().lstrip(b"\xef\xbb\xbf \t\r\n")
+    html = low.startswith((b"<!doctype html", b"<html", b"<meta", b"<head", b"<body")) or b"<html" in low
+    if kind == "pdf" and b"%PDF" not in head:
+        return ("文件内容是网页（HTML），不是 PDF（网站下载常见此情况）。若这就是报告网页，请把扩展名改为 .html 后再导入，"
+                "否则请重新下载 PDF 原文" if html else "不是 PDF 文件（文件开头没有 %PDF 标记），可能已损坏或下载不完整")
+    if kind == "docx" and not head.startswith(b"PK"):
+        if html:
+            return "文件内容是网页（HTML），不是 Word 文档。请把扩展名改为 .html 后再导入"
+        if head.startswith(bytes.fromhex("D0CF11E0A1B11AE1")):
+            return "这是旧版 Word 文档（.doc）或其他 Office 97-2003 文件，请在 Word/WPS 中“另存为” .docx 后再导入"
+        return "不是 Word 文档（.docx），可能已损坏或下载不完整"
+    return None
 
 
 def _read(path: Path, kind: str) -> Source:
@@ -116,7 +142,7 @@ def _read(path: Path, kind: str) -> Source:
         if check.kind == "zip_bomb":
             raise ValueError("疑似“压缩炸弹”（解压后过大或成员过多），已拒绝读取")
         if not check.ok and "Word" not in (check.reason or ""):
-            raise ValueError(f"不是 Word 文档（.docx）：{check.reason}")
+            raise ValueError("不是有效的 Word 文档（.docx），可能已损坏或下载不完整")
         _refuse_dtd(path)
         return read_docx(path)
     from xxgk.importer.pdf import read_pdf
@@ -142,17 +168,32 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
 
-def import_file(path: Path, out_dir: Path, *, name: str | None = None) -> ImportResult:
+def import_file(path: Path, out_dir: Path, *, name: str | None = None, force: bool = False) -> ImportResult:
+    """One report → one workbook in `out_dir`; an existing workbook is replaced only when `force`."""
     start = time.perf_counter()
+    target = Path(out_dir) / (name or f"{Path(path).stem}.xlsx")
+    if target.exists() and not force:
+        result = ImportResult(Path(path), kind=SUFFIXES.get(Path(path).suffix.lower(), ""))
+        result.findings.append(import_finding("import.exists", name=Path(path).name, output=target))
+        return result
     source = read_report(Path(path))
     result = ImportResult(Path(path), kind=source.kind)
     if source.unreadable is not None:
         result.findings.append(source.unreadable)
     else:
-        result.reading = read_source(source)
-        result.findings += result.reading.findings
-        if result.reading.form is not None:
-            _write_and_validate(result, source, Path(out_dir) / (name or f"{Path(path).stem}.xlsx"))
+        try:
+            result.reading = read_source(source)
+            result.findings += result.reading.findings
+            if result.reading.form is not None:
+                _write_and_validate(result, source, target)
+        except OSError:
+            raise  # the output folder: the same for every report, said once by the CLI
+        except Exception as exc:  # a report no test foresaw: that report fails, the others are imported
+            if os.environ.get("XXGK_DEBUG"):
+                raise
+            result.output = None
+            result.findings.append(import_finding("import.internal", name=Path(path).name,
+                                                  reason=f"{type(exc).__name__}：{exc}"[:200]))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -168,12 +209,13 @@ def _write_and_validate(result: ImportResult, source: Source, target: Path) -> N
 
 
 def import_files(paths: Sequence[Path], out_dir: Path,
-                 on_done: Callable[[ImportResult, int, int], None] | None = None) -> list[ImportResult]:
+                 on_done: Callable[[ImportResult, int, int], None] | None = None, *,
+                 force: bool = False) -> list[ImportResult]:
     files = expand_inputs(paths)
     names = _output_names(files)
     results = []
     for n, path in enumerate(files, 1):
-        result = import_file(path, out_dir, name=names[n - 1])
+        result = import_file(path, out_dir, name=names[n - 1], force=force)
         results.append(result)
         if on_done:
             on_done(result, n, len(files))
@@ -181,7 +223,18 @@ def import_files(paths: Sequence[Path], out_dir: Path,
 
 
 def _output_names(files: Sequence[Path]) -> list[str]:
-    """One workbook per report, named after it; reports of the same name in several formats are told apart."""
+    """One workbook per report, named after it; reports of the same name in several formats are told apart by
+    the format, the same name in several folders by the folder (else a number): no report overwrites another."""
     stems = [f.stem for f in files]
-    return [f"{f.stem}.xlsx" if stems.count(f.stem) == 1 else f"{f.stem}_{f.suffix.lstrip('.').lower()}.xlsx"
-            for f in files]
+    names = [f.stem if stems.count(f.stem) == 1 else f"{f.stem}_{f.suffix.lstrip('.').lower()}" for f in files]
+    names = [n if names.count(n) == 1 else f"{f.parent.name}_{n}" for f, n in zip(files, names, strict=True)]
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        unique, n = name, 1
+        while unique.casefold() in taken:
+            n += 1
+            unique = f"{name}_{n}"
+        taken.add(unique.casefold())
+        out.append(f"{unique}.xlsx")
+    return out

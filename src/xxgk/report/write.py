@@ -33,6 +33,10 @@ def write_report(workbook: Path, output: Path, *, pdf: bool = False, force: bool
         raise ReportRefused(f"输出文件“{output.name}”的扩展名应为 .docx 或 .html。")
     if pdf and output.suffix.lower() != ".docx":
         raise ReportRefused("--pdf 需要 Word 输出（-o 报告.docx），PDF 由该 Word 文件转换。")
+    existing = [p for p in (output, *([output.with_suffix(".pdf")] if pdf else [])) if p.exists()]
+    if existing and not force:  # a report is often edited after it is generated: never replaced unasked
+        names = "、".join(f"“{p.name}”" for p in existing)
+        raise ReportRefused(f"输出文件{names}已存在，未生成（以免覆盖修改过的报告）。如需覆盖，请加 --force，或换一个文件名。")
     (report,) = validate_files([workbook])
     if report.fill is None:
         raise ReportRefused(f"无法读取“{workbook.name}”：{report.findings[0].message}")
@@ -53,9 +57,9 @@ def write_report(workbook: Path, output: Path, *, pdf: bool = False, force: bool
 
         paths = [write_docx(content, output)]
         if pdf:
-            from xxgk.report.pdf import docx_to_pdf
+            from xxgk.libreoffice import export_pdf
 
-            paths.append(docx_to_pdf(output, output.with_suffix(".pdf")))
+            paths.append(export_pdf(output, output.with_suffix(".pdf")))
     else:
         from xxgk.report.html import write_html
 
