@@ -73,6 +73,7 @@ bench-click: $(STAMP)
 
 bench-portal: $(STAMP)
 	$(PY) bench/bench_portal.py
+	$(PY) bench/bench_portal_consolidate.py
 
 clean:
 	rm -rf $(VENV) dist src/xxgk/_data demo_out bench/out .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,8 @@ listing=$(unzip -l "$wheel")  # once: `unzip | grep -q` fails under pipefail whe
 grep -q "xxgk/_data/templates/gb2021.yaml" <<<"$listing" || { echo "wheel lacks the form specs"; exit 1; }
 grep -q "xxgk/_data/addin/xxgk.xlam" <<<"$listing" || { echo "wheel lacks the add-in"; exit 1; }
 grep -q "xxgk/_data/templates/ext/zj.yaml" <<<"$listing" || { echo "wheel lacks the provincial extensions"; exit 1; }
-for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templates/base.html xxgk/web/static/style.css; do
+for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templates/base.html xxgk/web/static/style.css \
+            xxgk/web/templates/consolidating.html xxgk/web/static/apidocs/swagger-ui-bundle.js xxgk/web/static/apidocs/LICENSE; do
   grep -q "$part" <<<"$listing" || { echo "wheel lacks the portal's $part"; exit 1; }
 done
 "$python" -m venv "$work/venv"

@@ -17,7 +17,7 @@ from xxgk.labels import compact_cells
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
 from xxgk.validate import ERRORS, SKIPPED, UNREADABLE, FileReport, PreviousUnusable, validate_files
-from xxgk.web.command import serve
+from xxgk.web.command import portal_admin, serve
 
 STATUS_TEXT = {"ok": "[green]通过[/]", "warnings": "[yellow]有警告[/]", "errors": "[red]有错误[/]",
                "unreadable": "[red]无法读取[/]", "skipped": "[dim]已跳过[/]"}
@@ -240,3 +240,4 @@ def report(workbook: Path, output: Path, pdf: bool, force: bool) -> None:
 
 
 main.add_command(serve)
+main.add_command(portal_admin)

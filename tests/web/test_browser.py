@@ -129,3 +129,24 @@ def test_online_validation_without_an_account(served, browser):
     assert got.value.suggested_filename == "甲-校验标记.xlsx"
     (report,) = validate_files([marked])
     assert report.status == "errors"  # the copy carries the same numbers, now marked
+
+
+def test_api_docs_render_with_outside_hosts_blocked(served, browser):
+    server, _, _ = served
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def only_local(route):  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.goto(server.url + "/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    assert "/api/validate" in page.inner_text("body")
+    assert outside == []
+    context.close()

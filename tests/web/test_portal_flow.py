@@ -212,3 +212,16 @@ def test_summary_is_what_the_cli_writes(any_portal, tmp_path):
     assert cli_json["totals"] == portal_json["totals"]
     assert sorted(u["agency"] for u in cli_json["accepted"]) == sorted(u["agency"] for u in portal_json["accepted"])
     assert cli_json["exact"] == portal_json["exact"]
+
+
+def test_api_docs_need_no_outside_host(portal):
+    """On a government intranet no CDN is reachable: /docs loads Swagger UI from this server only."""
+    c = portal.client()
+    page = c.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    assert "cdn" not in page.text.lower()
+    for asset in assets:
+        assert c.get(asset).status_code == 200, asset
+    assert c.get("/redoc").status_code == 404  # ReDoc would need a CDN too

@@ -60,3 +60,29 @@ def test_serve_mistakes_end_in_chinese(tmp_path):
                           "--database-url", "postgresql://nobody@127.0.0.1:1/none"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 2 and "数据库" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_portal_admin_makes_the_first_admin_and_resets_a_password(tmp_path):
+    """A fresh deployment has no account: `xxgk portal-admin` creates the first admin, and later resets a password."""
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from xxgk.cli import main
+    from xxgk.web.app import create_app
+    from xxgk.web.settings import Settings
+
+    data = tmp_path / "fresh"
+    runner = CliRunner()
+    out = runner.invoke(main, ["portal-admin", "root", "--data", str(data)], input="first-pass-1\nfirst-pass-1\n")
+    assert out.exit_code == 0 and "已新建管理员 root" in out.output, out.output
+    app = create_app(Settings(data))
+    c = TestClient(app)
+    assert c.post("/api/login", json={"username": "root", "password": "first-pass-1"}).status_code == 200
+    assert c.get("/admin").status_code == 200
+    out = runner.invoke(main, ["portal-admin", "root", "--data", str(data)], env={"XXGK_ADMIN_PASSWORD": "second-pass-2"})
+    assert out.exit_code == 0 and "已重设" in out.output, out.output
+    assert c.get("/api/me").status_code == 401  # the old session ended with the reset
+    assert c.post("/api/login", json={"username": "root", "password": "second-pass-2"}).status_code == 200
+    out = runner.invoke(main, ["portal-admin", "x", "--data", str(data)], env={"XXGK_ADMIN_PASSWORD": "short"})
+    assert out.exit_code == 2 and "密码至少" in out.output and "Traceback" not in out.output
+    app.state.engine.dispose()

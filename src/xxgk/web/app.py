@@ -15,6 +15,7 @@ from xxgk.web import audit
 from xxgk.web.access import Forbidden
 from xxgk.web.db import make_engine, migrate, session_factory
 from xxgk.web.deps import NotSignedIn, client_ip, optional_account
+from xxgk.web.jobs import Jobs
 from xxgk.web.middleware import BodyLimit, SessionCookie
 from xxgk.web.pages import templates
 from xxgk.web.security import Cookies
@@ -32,13 +33,14 @@ def create_app(settings: Settings) -> FastAPI:
     settings = prepare(settings)
     engine = make_engine(settings.db_url)
     migrate(engine, settings.data_dir)
-    app = FastAPI(title="xxgk 报送平台", description=DESCRIPTION, version=_version())
+    app = FastAPI(title="xxgk 报送平台", description=DESCRIPTION, version=_version(), docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.store = store = Store(settings.files_dir)
     for folder in (store.tmp, settings.data_dir / "tmp"):  # left by uploads a crash cut short
         sweep(folder)
+    app.state.jobs = Jobs(settings.data_dir / "jobs", app.state.sessions, store)
     app.state.cookies = cookies = Cookies(settings.secret_key)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from xxgk.web.routers import admin, api, public, region, unit
@@ -46,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (public.router, unit.router, region.router, admin.router, api.router):
         app.include_router(router)
     _handlers(app)
+    _api_docs(app)
     app.add_middleware(SessionCookie, cookies=cookies, secure=settings.secure_cookies,
                        max_age=settings.session_hours * 3600)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
@@ -55,6 +58,19 @@ def create_app(settings: Settings) -> FastAPI:
 def app_from_env() -> FastAPI:
     """For uvicorn/gunicorn workers: `uvicorn --factory xxgk.web.app:app_from_env` (settings from XXGK_*)."""
     return create_app(from_env())
+
+
+def _api_docs(app: FastAPI) -> None:
+    """/docs with Swagger UI served from this package (static/apidocs): a government intranet reaches no CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="xxgk 报送平台 · JSON 接口",
+                                   swagger_js_url="/static/apidocs/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/apidocs/swagger-ui.css",
+                                   swagger_favicon_url="/static/apidocs/favicon-32x32.png",
+                                   swagger_ui_parameters={"validatorUrl": None})
 
 
 def _version() -> str:

@@ -42,6 +42,41 @@ def serve(host: str, port: int, data: Path, database_url: str, workers: int, max
                 log_level="warning", proxy_headers=True)
 
 
+@click.command("portal-admin", help="报送平台的管理员账号：USERNAME 不存在时新建管理员，已存在时重设其密码（其登录随之失效）。"
+                                    "新部署的平台用它建立第一个管理员，之后在“管理”页面添加其他账号。")
+@click.argument("username")
+@click.option("--data", "data", default="xxgk-data", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="数据文件夹（与 xxgk serve --data 相同）")
+@click.option("--database-url", envvar="XXGK_DATABASE_URL", default="", help="数据库地址（与 xxgk serve 相同）")
+@click.password_option("--password", envvar="XXGK_ADMIN_PASSWORD", prompt="密码", confirmation_prompt="再次输入密码",
+                       help="密码（不给出时提示输入；也可用环境变量 XXGK_ADMIN_PASSWORD）")
+def portal_admin(username: str, data: Path, database_url: str, password: str) -> None:
+    from sqlalchemy import select
+
+    from xxgk.web import directory
+    from xxgk.web.db import make_engine, session_factory
+    from xxgk.web.models import ADMIN, Account
+    from xxgk.web.service import ActionError
+    from xxgk.web.settings import from_env, prepare
+
+    settings = prepare(from_env(data, database_url=database_url or None))
+    _check_database(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        with session_factory(engine)() as db:
+            account = db.scalar(select(Account).where(Account.username == username.strip()))
+            if account is None:
+                directory.add_account(db, None, username, password, ADMIN, "管理员")
+                click.echo(f"已新建管理员 {username.strip()}。启动 xxgk serve 后用它登录，在“管理”页面添加地区、单位和账号。")
+            else:
+                directory.reset_password(db, None, account, password)
+                click.echo(f"已重设 {account.username} 的密码，该账号需重新登录。")
+    except ActionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
 def _check_port(host: str, port: int) -> None:
     import socket
 

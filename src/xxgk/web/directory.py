@@ -105,6 +105,20 @@ def change_password(db: Session, account: Account, current: str, new: str) -> No
     db.commit()
 
 
+def reset_password(db: Session, actor: Account | None, account: Account, new: str) -> None:
+    """IT staff set a forgotten password (xxgk portal-admin); the account's sessions end."""
+    from sqlalchemy import delete
+
+    from xxgk.web.models import LoginSession
+
+    if len(new) < MIN_PASSWORD:
+        raise ActionError(f"密码至少 {MIN_PASSWORD} 位。")
+    account.password_hash = hash_password(new)
+    db.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    audit.record(db, actor, "reset_password", account.username)
+    db.commit()
+
+
 def set_year(db: Session, actor: Account | None, year: int, form: str, deadline: dt.date | None, is_open: bool,
              review: bool = False) -> ReportYear:
     from xxgk.extensions import form_keys

@@ -292,7 +292,8 @@ class StatusTable:
     region: Region
     year: ReportYear
     rows: list[StatusRow]
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # the agencies (填报单位) in scope
+    summaries: dict[str, int] = field(default_factory=dict)  # the child regions' summaries: 下级地区 and their states
 
 
 def _scope(db: Session, region: Region, mode: str) -> Any:
@@ -329,11 +330,19 @@ def status_table(db: Session, region: Region, year: ReportYear) -> StatusTable:
         ref = UnitRef(uid, name, uscc, kind, regions.setdefault(rid, RegionRef(rid, rname)))
         rows.append(StatusRow(ref, *by_unit.get(uid, (None, 0))))
     table = StatusTable(region, year, rows)
-    states = [r.state for r in rows]
-    table.counts = {"应报": len(rows), "已报": sum(s != "未报" for s in states), "未报": states.count("未报"),
-                    "有错误": states.count(ERRORS), "待说明": states.count(NEEDS_NOTE), "待审": states.count(PENDING),
-                    "已退回": states.count(RETURNED), "已接受": states.count(ACCEPTED)}
+    table.counts = _state_counts([r.state for r in rows if r.unit.kind == UNIT_AGENCY])
+    children = len(db.scalars(select(Region.id).where(Region.parent_id == region.id)).all())
+    if children:  # a city's agencies and its counties' summaries are two different things to count
+        reported = _state_counts([r.state for r in rows if r.unit.kind == UNIT_SUMMARY])
+        table.summaries = {"下级地区": children, **{k: v for k, v in reported.items() if k != "应报"}}
+        table.summaries["未报"] = children - reported["已报"]
     return table
+
+
+def _state_counts(states: list[str]) -> dict[str, int]:
+    return {"应报": len(states), "已报": sum(s != "未报" for s in states), "未报": states.count("未报"),
+            "有错误": states.count(ERRORS), "待说明": states.count(NEEDS_NOTE), "待审": states.count(PENDING),
+            "已退回": states.count(RETURNED), "已接受": states.count(ACCEPTED)}
 
 
 # ----------------------------------------------------------------------------- consolidating

@@ -244,7 +244,7 @@ def status(db: DB, account: Consolidator, region_id: int, year: int | None = Non
     region = region_for(db, account, region_id)
     table = service.status_table(db, region, year_or_open(db, year))
     return {"region": {"id": region.id, "code": region.code, "name": region.name}, "year": table.year.year,
-            "counts": table.counts,
+            "counts": table.counts, "summaries": table.summaries,
             "units": [{"unit_id": r.unit.id, "unit": r.unit.name, "uscc": r.unit.uscc, "kind": r.unit.kind,
                        "region": r.unit.region.name, "status": r.state, "versions": r.versions,
                        "submission_id": r.latest.id if r.latest else None,

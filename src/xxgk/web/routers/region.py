@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -14,8 +15,9 @@ from xxgk.web import access, service
 from xxgk.web.access import can_see_region
 from xxgk.web.csvsafe import csv_bytes
 from xxgk.web.deps import CSRF, DB, Consolidator, get_settings, get_store
+from xxgk.web.jobs import DONE, FAILED, Jobs
 from xxgk.web.models import Region, SummaryRun
-from xxgk.web.pages import render
+from xxgk.web.pages import beijing_text, render
 from xxgk.web.routers.common import (
     action_error,
     home_region,
@@ -62,9 +64,9 @@ def status_csv(db: DB, account: Consolidator, region_id: int, year: int | None =
     region = region_for(db, account, region_id)
     row = year_or_open(db, year)
     table = service.status_table(db, region, row)
-    data = csv_bytes(["单位名称", "统一社会信用代码", "地区", "状态", "版本", "最后上传时间", "退回意见"],
+    data = csv_bytes(["单位名称", "统一社会信用代码", "地区", "状态", "版本", "最后上传时间（北京时间）", "退回意见"],
                      [[r.unit.name, r.unit.uscc, r.unit.region.name, r.state, r.latest.version if r.latest else "",
-                       r.latest.uploaded_at.isoformat(sep=" ") if r.latest else "", r.latest.remark if r.latest else ""]
+                       beijing_text(r.latest.uploaded_at) if r.latest else "", r.latest.remark if r.latest else ""]
                       for r in table.rows])
     name = f"{region.name}{row.year}年度报送情况.csv"
     from urllib.parse import quote
@@ -85,15 +87,33 @@ def download_all(settings: SettingsDep, store: StoreDep, db: DB, account: Consol
 
 
 @router.post("/regions/{region_id}/consolidate", dependencies=[CSRF])
-def consolidate(request: Request, store: StoreDep, db: DB, account: Consolidator, region_id: int,
+def consolidate(request: Request, db: DB, account: Consolidator, region_id: int,
                 mode: Annotated[str, Form()] = "levels", year: Annotated[int | None, Form()] = None) -> Response:
+    """Runs as a background job; a small region is done within the short wait and goes straight to its summaries."""
     region = region_for(db, account, region_id)
     row = year_or_open(db, year)
-    try:
-        service.consolidate(db, store, account, region, row, mode, ip_of(request))
-    except service.ActionError as exc:
-        raise action_error(exc) from exc
-    return RedirectResponse(f"/regions/{region.id}?year={row.year}#summaries", status_code=303)
+    if mode not in ("levels", "direct"):
+        raise action_error(service.ActionError("汇总方式应为 levels（逐级）或 direct（直接汇总全部单位）。"))
+    jobs: Jobs = request.app.state.jobs
+    job = jobs.start(account, region, row, mode, ip_of(request))
+    jobs.wait(job, jobs.quick)
+    return RedirectResponse(f"/regions/{region.id}/jobs/{job}", status_code=303)
+
+
+@router.get("/regions/{region_id}/jobs/{job}")
+def consolidation_job(request: Request, db: DB, account: Consolidator, region_id: int, job: str) -> Response:
+    """While it runs the page refreshes itself every few seconds (a meta refresh: no JavaScript needed)."""
+    region = region_for(db, account, region_id)
+    state = request.app.state.jobs.state(job)
+    if state is None or state["region_id"] != region.id:
+        raise HTTPException(404, "没有这个汇总任务（可能已过期）。请回到报送情况页面重新汇总。")
+    if state["status"] == DONE:
+        return RedirectResponse(f"/regions/{region.id}?year={state['year']}#summaries", status_code=303)
+    if state["status"] == FAILED:
+        raise action_error(service.ActionError(state["message"]))
+    started = dt.datetime.fromisoformat(state["started_at"])
+    elapsed = int((dt.datetime.now(dt.timezone.utc) - started).total_seconds())
+    return render(request, "consolidating.html", account=account, region=region, state=state, elapsed=elapsed)
 
 
 @router.post("/regions/{region_id}/accept-pending", dependencies=[CSRF])
