@@ -73,12 +73,7 @@ def add_account(db: Session, actor: Account | None, username: str, password: str
     username = username.strip()
     if not username or len(password) < MIN_PASSWORD:
         raise ActionError(f"请填写用户名；密码至少 {MIN_PASSWORD} 位。")
-    if role == AGENCY and (unit_id is None or db.get(Unit, unit_id) is None):
-        raise ActionError("填报单位账号须选择所属单位。")
-    if role == CONSOLIDATOR and (region_id is None or db.get(Region, region_id) is None):
-        raise ActionError("汇总单位账号须选择所辖地区。")
-    if role not in (AGENCY, CONSOLIDATOR, ADMIN):
-        raise ActionError("角色无效。")
+    _check_role(db, role, unit_id, region_id)
     account = Account(username=username, password_hash=hash_password(password), display_name=display_name.strip(),
                       role=role, unit_id=unit_id if role == AGENCY else None,
                       region_id=region_id if role == CONSOLIDATOR else None)
@@ -86,6 +81,64 @@ def add_account(db: Session, actor: Account | None, username: str, password: str
     audit.record(db, actor, "add_account", username, detail=role)
     _commit(db, f"用户名 {username} 已存在。")
     return account
+
+
+def update_account(db: Session, actor: Account | None, account: Account, role: str, unit_id: int | None = None,
+                   region_id: int | None = None) -> Account:
+    """A new role with its unit (agency) or region (consolidator); the last enabled admin keeps its role."""
+    _check_role(db, role, unit_id, region_id)
+    if role != ADMIN:
+        _keep_an_admin(db, account)
+    before = _placement(account)
+    account.role = role
+    account.unit_id = unit_id if role == AGENCY else None
+    account.region_id = region_id if role == CONSOLIDATOR else None
+    db.flush()
+    db.refresh(account)
+    audit.record(db, actor, "update_account", account.username, detail=f"{before} → {_placement(account)}")
+    db.commit()
+    return account
+
+
+def set_account_active(db: Session, actor: Account | None, account: Account, active: bool) -> Account:
+    """Disabling ends the account's sessions at once (and it cannot sign in); the last enabled admin stays."""
+    from sqlalchemy import delete
+
+    from xxgk.web.models import LoginSession
+
+    if not active:
+        _keep_an_admin(db, account)
+        db.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    account.active = active
+    audit.record(db, actor, "enable_account" if active else "disable_account", account.username)
+    db.commit()
+    return account
+
+
+def _check_role(db: Session, role: str, unit_id: int | None, region_id: int | None) -> None:
+    if role not in (AGENCY, CONSOLIDATOR, ADMIN):
+        raise ActionError("角色无效。")
+    if role == AGENCY and (unit_id is None or db.get(Unit, unit_id) is None):
+        raise ActionError("填报单位账号须选择所属单位。")
+    if role == CONSOLIDATOR and (region_id is None or db.get(Region, region_id) is None):
+        raise ActionError("汇总单位账号须选择所辖地区。")
+
+
+def _keep_an_admin(db: Session, account: Account) -> None:
+    """Refuses when `account` is the only enabled admin (nobody could manage the portal afterwards)."""
+    from sqlalchemy import func
+
+    if account.role != ADMIN or not account.active:
+        return
+    others = db.scalar(select(func.count()).select_from(Account).where(
+        Account.role == ADMIN, Account.active.is_(True), Account.id != account.id))
+    if not others:
+        raise ActionError("这是最后一个启用的管理员账号，不能停用或改为其他角色。请先为另一账号设置管理员角色。")
+
+
+def _placement(account: Account) -> str:
+    where = account.unit.name if account.unit else (account.region.name if account.region else "")
+    return f"{account.role}{' ' + where if where else ''}"
 
 
 def change_password(db: Session, account: Account, current: str, new: str) -> None:
@@ -106,7 +159,7 @@ def change_password(db: Session, account: Account, current: str, new: str) -> No
 
 
 def reset_password(db: Session, actor: Account | None, account: Account, new: str) -> None:
-    """IT staff set a forgotten password (xxgk portal-admin); the account's sessions end."""
+    """IT staff set a forgotten password (xxgk portal-admin or the 管理 page); the account's sessions end."""
     from sqlalchemy import delete
 
     from xxgk.web.models import LoginSession

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from xxgk.web import directory
 from xxgk.web.deps import CSRF, DB, Admin, get_settings
-from xxgk.web.models import Account, AuditEntry, Region, ReportYear, Unit
+from xxgk.web.models import ROLES, Account, AuditEntry, Region, ReportYear, Unit
 from xxgk.web.pages import render
-from xxgk.web.routers.common import region_for, saved, temp_dir
+from xxgk.web.routers.common import account_row, region_for, saved, temp_dir
 from xxgk.web.service import ActionError
 from xxgk.web.settings import Settings
 
@@ -88,6 +88,37 @@ def add_account(db: DB, account: Admin, username: Annotated[str, Form()], passwo
     except ActionError as exc:
         return _back(str(exc))
     return _back(f"已添加账号：{username}")
+
+
+@router.post("/admin/accounts/role", dependencies=[CSRF])  # the account is picked in the form (no JavaScript)
+def update_account(db: DB, account: Admin, account_id: Annotated[int, Form()], role: Annotated[str, Form()],
+                   unit_id: Annotated[str, Form()] = "", region_id: Annotated[str, Form()] = "") -> Response:
+    target = account_row(db, account_id)
+    try:
+        directory.update_account(db, account, target, role, _int(unit_id), _int(region_id))
+    except ActionError as exc:
+        return _back(str(exc))
+    return _back(f"账号 {target.username} 已改为：{ROLES[target.role]}")
+
+
+@router.post("/admin/accounts/{account_id}/active", dependencies=[CSRF])
+def set_account_active(db: DB, account: Admin, account_id: int, active: Annotated[str, Form()] = "") -> Response:
+    target = account_row(db, account_id)
+    try:
+        directory.set_account_active(db, account, target, bool(active))
+    except ActionError as exc:
+        return _back(str(exc))
+    return _back(f"账号 {target.username} 已{'启用' if target.active else '停用'}。")
+
+
+@router.post("/admin/accounts/{account_id}/password", dependencies=[CSRF])
+def reset_password(db: DB, account: Admin, account_id: int, password: Annotated[str, Form()]) -> Response:
+    target = account_row(db, account_id)
+    try:
+        directory.reset_password(db, account, target, password)
+    except ActionError as exc:
+        return _back(str(exc))
+    return _back(f"账号 {target.username} 的密码已重设，其登录已失效。")
 
 
 @router.post("/admin/years", dependencies=[CSRF])

@@ -32,6 +32,7 @@ from xxgk.web.models import ADMIN, Account, AuditEntry, Region, Submission
 from xxgk.web.routers import region as region_pages
 from xxgk.web.routers import unit as unit_pages
 from xxgk.web.routers.common import (
+    account_row,
     action_error,
     ip_of,
     region_for,
@@ -89,6 +90,16 @@ class AccountIn(BaseModel):
     region_id: int | None = None
 
 
+class AccountUpdate(BaseModel):
+    role: str  # agency (needs unit_id) / consolidator (needs region_id) / admin
+    unit_id: int | None = None
+    region_id: int | None = None
+
+
+class PasswordReset(BaseModel):
+    password: str
+
+
 class YearIn(BaseModel):
     year: int
     form: str = "gb2021"
@@ -99,7 +110,7 @@ class YearIn(BaseModel):
 
 def me(account: Account) -> dict[str, Any]:
     return {"id": account.id, "username": account.username, "role": account.role, "unit_id": account.unit_id,
-            "region_id": account.region_id, "display_name": account.display_name}
+            "region_id": account.region_id, "display_name": account.display_name, "active": account.active}
 
 
 @router.post("/validate", summary="在线校验：与 xxgk validate --json 相同")
@@ -319,6 +330,38 @@ def add_account(db: DB, account: Admin, body: AccountIn) -> dict[str, Any]:
     except service.ActionError as exc:
         raise action_error(exc) from exc
     return me(a)
+
+
+@router.post("/admin/accounts/{account_id}", dependencies=[CSRF], summary="修改账号的角色和所属单位/地区")
+def update_account(db: DB, account: Admin, account_id: int, body: AccountUpdate) -> dict[str, Any]:
+    try:
+        a = directory.update_account(db, account, account_row(db, account_id), body.role, body.unit_id, body.region_id)
+    except service.ActionError as exc:
+        raise action_error(exc) from exc
+    return me(a)
+
+
+@router.post("/admin/accounts/{account_id}/disable", dependencies=[CSRF], summary="停用账号（其登录立即失效）")
+def disable_account(db: DB, account: Admin, account_id: int) -> dict[str, Any]:
+    try:
+        return me(directory.set_account_active(db, account, account_row(db, account_id), False))
+    except service.ActionError as exc:
+        raise action_error(exc) from exc
+
+
+@router.post("/admin/accounts/{account_id}/enable", dependencies=[CSRF], summary="重新启用账号")
+def enable_account(db: DB, account: Admin, account_id: int) -> dict[str, Any]:
+    return me(directory.set_account_active(db, account, account_row(db, account_id), True))
+
+
+@router.post("/admin/accounts/{account_id}/password", dependencies=[CSRF], summary="重设账号密码（其登录随之失效）")
+def reset_password(db: DB, account: Admin, account_id: int, body: PasswordReset) -> dict[str, Any]:
+    target = account_row(db, account_id)
+    try:
+        directory.reset_password(db, account, target, body.password)
+    except service.ActionError as exc:
+        raise action_error(exc) from exc
+    return me(target)
 
 
 @router.post("/admin/years", dependencies=[CSRF], summary="开放/关闭报告年度、截止日期")

@@ -54,6 +54,14 @@ def summary_for(db: Session, account: Account, run_id: int) -> SummaryRun:
     return run
 
 
+def account_row(db: Session, account_id: int) -> Account:
+    """An account for the 管理 actions (admins only reach them, so an unknown id is simply 404)."""
+    row = db.get(Account, account_id)
+    if row is None:
+        raise HTTPException(404, "账号不存在。")
+    return row
+
+
 def home_region(db: Session, account: Account) -> Region:
     if account.region_id is not None:
         region = db.get(Region, account.region_id)
