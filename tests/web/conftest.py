@@ -4,6 +4,7 @@ clients signed in as each demo account, workbooks built from the sample agencies
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,19 @@ class Client:
 
     def upload(self, unit_id: int, path: Path, name: str | None = None):  # type: ignore[no-untyped-def]
         return self.post(f"/api/units/{unit_id}/submissions", files={"file": (name or path.name, path.read_bytes())})
+
+    def consolidate(self, region_id: int, mode: str = "levels", timeout: float = 120.0) -> dict:  # type: ignore[type-arg]
+        """POST the API's 汇总 and poll its job until it is done (or failed): the final job JSON."""
+        r = self.post(f"/api/regions/{region_id}/consolidate", json={"mode": mode})
+        assert r.status_code in (200, 202), r.text
+        job = r.json()
+        deadline = time.monotonic() + timeout
+        while job["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            r = self.get(job["status_url"])
+            assert r.status_code == 200, r.text
+            job = r.json()
+        return job  # type: ignore[no-any-return]
 
 
 def make_portal(tmp: Path, database_url: str = "", **settings: object) -> Portal:

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import select
 
 from xxgk.web import service
-from xxgk.web.models import SummaryRun
+from xxgk.web.models import AuditEntry, SummaryRun
 
 from .conftest import make_portal
 
@@ -69,3 +69,67 @@ def test_failed_consolidation_is_explained(tmp_path):
     assert r.status_code == 303
     page = _follow(boss, r.headers["location"])
     assert page.status_code == 409 and "还没有已接受的报表" in page.text
+
+
+def test_api_consolidation_is_a_job(any_portal, monkeypatch):
+    """The API answers 202 with a job and its status URL; the status says running, then done with the summary;
+    another county's consolidator is refused and the refusal is logged."""
+    p = any_portal
+    county = p.site.counties[0]
+    for unit, agency in p.units(1):
+        assert p.client(p.site.unit_account(unit)).upload(unit.id, p.book(f"api{unit.id}.xlsx", agency)).json()["status"] == "已接受"
+    monkeypatch.setattr(p.app.state.jobs, "quick", 0.0)
+    slow = service.consolidate
+
+    def consolidate_slowly(*args, **kw):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+        return slow(*args, **kw)
+
+    monkeypatch.setattr(service, "consolidate", consolidate_slowly)
+    boss = p.client("xian1")
+    r = boss.post(f"/api/regions/{county.id}/consolidate", json={"mode": "direct"})
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] == "running" and job["status_url"] == f"/api/regions/{county.id}/jobs/{job['job_id']}"
+    assert "summary_id" not in job
+
+    other = p.client("xian2")
+    assert other.get(job["status_url"]).status_code == 403
+    with p.db() as db:
+        denied = db.scalars(select(AuditEntry).where(AuditEntry.outcome == "denied",
+                                                     AuditEntry.detail.contains(job["job_id"]))).all()
+    assert denied
+
+    deadline = time.monotonic() + 120
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job = boss.get(job["status_url"]).json()
+    assert job["status"] == "done", job
+    assert job["file"] == f"/api/summaries/{job['summary_id']}/file" and job["mode"] == "direct"
+    download = boss.get(job["file"])
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert boss.get(f"/api/regions/{county.id}/jobs/nosuchjob").status_code == 404
+
+
+def test_api_fast_path_and_failure(tmp_path):
+    fresh = make_portal(tmp_path)  # nothing accepted yet: the job fails with the Chinese reason
+    county = fresh.site.counties[0]
+    boss = fresh.client("xian1")
+    assert boss.post(f"/api/regions/{county.id}/consolidate", json={"mode": "sideways"}).status_code == 409
+    r = boss.post(f"/api/regions/{county.id}/consolidate", json={"mode": "levels"})
+    if r.status_code == 202:  # the machine was slower than the short wait: the status says it
+        job = boss.consolidate(county.id)
+        assert job["status"] == "failed" and "还没有已接受的报表" in job["message"]
+    else:
+        assert r.status_code == 409 and "还没有已接受的报表" in r.json()["error"]
+
+    fresh.app.state.jobs.quick = 0.0  # the status URL reports the failure too
+    job = boss.consolidate(county.id)
+    assert job["status"] == "failed" and "还没有已接受的报表" in job["message"] and "summary_id" not in job
+
+    fresh.app.state.jobs.quick = 60.0  # a small region finishes within the wait: 200 with the summary at once
+    unit, agency = fresh.units(1)[0]
+    assert fresh.client(fresh.site.unit_account(unit)).upload(unit.id, fresh.book("fast.xlsx", agency)).json()["status"] == "已接受"
+    r = boss.post(f"/api/regions/{county.id}/consolidate", json={"mode": "levels"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "done" and boss.get(r.json()["file"]).status_code == 200

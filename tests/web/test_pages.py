@@ -53,7 +53,7 @@ def test_city_counts_agencies_and_county_summaries_apart(tmp_path):
     boss = p.client("xian1")
     for unit, agency in p.units(1):
         assert p.client(site.unit_account(unit)).upload(unit.id, p.book(f"c{unit.id}.xlsx", agency)).json()["status"] == "已接受"
-    run = boss.post(f"/api/regions/{county.id}/consolidate", json={"mode": "levels"}).json()
+    run = boss.consolidate(county.id, "levels")
     assert boss.post(f"/api/summaries/{run['summary_id']}/submit").status_code == 200
     city = p.client("shi").get(f"/api/regions/{site.city.id}/status").json()
     agencies = len(p.units(0)) + len(p.units(1)) + len(p.units(2))

@@ -296,7 +296,7 @@ def test_formula_text_stays_text_in_the_summary(portal, tmp_path):
     keys = [f"{i['rule'] or i['code']}|{'、'.join(i['cells'])}" for i in sub["report"]["issues"]]
     assert c.post(f"/api/submissions/{sub['id']}/notes", json={"notes": {k: evil_note for k in keys}}).json()["status"] == "已接受"
     county = portal.client("xian2")
-    run = county.post(f"/api/regions/{portal.site.counties[1].id}/consolidate", json={"mode": "direct"}).json()
+    run = county.consolidate(portal.site.counties[1].id, "direct")
     path = tmp_path / "summary.xlsx"
     path.write_bytes(county.get(run["file"]).content)
     cells = [cell for ws in openpyxl.load_workbook(path) for row in ws.iter_rows() for cell in row

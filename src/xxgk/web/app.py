@@ -26,7 +26,10 @@ HERE = Path(__file__).parent
 DESCRIPTION = """政府信息公开工作年度报告 报送平台的 JSON 接口（页面调用的也是同样的操作）。
 
 登录：`POST /api/login` 返回 `csrf_token`；之后的请求带上会话 Cookie，所有修改数据的请求带上请求头
-`X-CSRF-Token`。校验结果与 `xxgk validate --json` 的格式相同，汇总结果与 `xxgk consolidate --json` 相同。"""
+`X-CSRF-Token`。校验结果与 `xxgk validate --json` 的格式相同，汇总结果与 `xxgk consolidate --json` 相同。
+
+汇总在后台进行：`POST /api/regions/{region_id}/consolidate` 单位少时直接返回 200 和汇总结果，否则返回 202 和
+`status_url`；反复 `GET` 该地址，直到 `status` 为 `done`（含 `summary_id`、`file`）或 `failed`（`message` 为原因）。"""
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xxgk.web import access, audit, directory, service
 from xxgk.web.deps import (
@@ -28,7 +29,8 @@ from xxgk.web.deps import (
     optional_account,
     start_session,
 )
-from xxgk.web.models import ADMIN, Account, AuditEntry, Region, Submission
+from xxgk.web.jobs import DONE, FAILED
+from xxgk.web.models import ADMIN, Account, AuditEntry, Region, Submission, SummaryRun
 from xxgk.web.routers import region as region_pages
 from xxgk.web.routers import unit as unit_pages
 from xxgk.web.routers.common import (
@@ -275,15 +277,37 @@ def download_all(settings: SettingsDep, store: StoreDep, db: DB, account: Consol
     return region_pages.download_all(settings, store, db, account, region_id, year)
 
 
-@router.post("/regions/{region_id}/consolidate", dependencies=[CSRF], summary="汇总：与 xxgk consolidate --json 相同")
-def consolidate(request: Request, store: StoreDep, db: DB, account: Consolidator, region_id: int,
+@router.post("/regions/{region_id}/consolidate", dependencies=[CSRF], status_code=202,
+             summary="汇总（后台任务）：返回任务状态；单位少时已完成，含 xxgk consolidate --json 的内容")
+def consolidate(request: Request, response: Response, db: DB, account: Consolidator, region_id: int,
                 body: ConsolidateRequest) -> dict[str, Any]:
-    region = region_for(db, account, region_id)
-    try:
-        run = service.consolidate(db, store, account, region, year_or_open(db, body.year), body.mode, ip_of(request))
-    except service.ActionError as exc:
-        raise action_error(exc) from exc
-    return {"summary_id": run.id, "file": f"/api/summaries/{run.id}/file", **json.loads(run.account_json)}
+    """202 while the job runs (poll status_url); 200 with the summary if a small region finished in the short
+    wait, as the page goes straight to its summaries; a failure within that wait is 409 as before."""
+    region, job, state = region_pages.start_consolidation(request, db, account, region_id, body.mode, body.year)
+    result = job_json(db, region, job, state)
+    if result["status"] == FAILED:
+        raise action_error(service.ActionError(result["message"]))
+    if result["status"] == DONE:
+        response.status_code = 200
+    return result
+
+
+@router.get("/regions/{region_id}/jobs/{job}", summary="汇总任务状态：running / done / failed")
+def consolidation_job(request: Request, db: DB, account: Consolidator, region_id: int, job: str) -> dict[str, Any]:
+    region, state = region_pages.job_state(request, db, account, region_id, job)
+    return job_json(db, region, job, state)
+
+
+def job_json(db: Session, region: Region, job: str, state: dict[str, Any] | None) -> dict[str, Any]:
+    """The job as the API shows it; when done, the summary's id, download URL and `xxgk consolidate --json`."""
+    state = state or {"status": FAILED, "message": "汇总任务的状态无法读取。请重新汇总。"}
+    out = {"job_id": job, "status_url": f"/api/regions/{region.id}/jobs/{job}", "status": state["status"],
+           "message": state.get("message", ""), "region_id": region.id, "year": state.get("year"),
+           "mode": state.get("mode"), "started_at": state.get("started_at"), "finished_at": state.get("finished_at")}
+    run = db.get(SummaryRun, state["run_id"]) if state["status"] == DONE and state.get("run_id") else None
+    if run is not None:
+        out.update(summary_id=run.id, file=f"/api/summaries/{run.id}/file", **json.loads(run.account_json))
+    return out
 
 
 @router.get("/summaries/{run_id}/file", summary="下载汇总表")

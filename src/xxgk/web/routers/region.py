@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xxgk.web import access, service
 from xxgk.web.access import can_see_region
 from xxgk.web.csvsafe import csv_bytes
 from xxgk.web.deps import CSRF, DB, Consolidator, get_settings, get_store
 from xxgk.web.jobs import DONE, FAILED, Jobs
-from xxgk.web.models import Region, SummaryRun
+from xxgk.web.models import Account, Region, SummaryRun
 from xxgk.web.pages import beijing_text, render
 from xxgk.web.routers.common import (
     action_error,
@@ -90,23 +91,35 @@ def download_all(settings: SettingsDep, store: StoreDep, db: DB, account: Consol
 def consolidate(request: Request, db: DB, account: Consolidator, region_id: int,
                 mode: Annotated[str, Form()] = "levels", year: Annotated[int | None, Form()] = None) -> Response:
     """Runs as a background job; a small region is done within the short wait and goes straight to its summaries."""
+    region, job, _ = start_consolidation(request, db, account, region_id, mode, year)
+    return RedirectResponse(f"/regions/{region.id}/jobs/{job}", status_code=303)
+
+
+def start_consolidation(request: Request, db: Session, account: Account, region_id: int, mode: str,
+                        year: int | None) -> tuple[Region, str, dict[str, Any] | None]:
+    """Starts the job and waits the short while in which a small region finishes (shared with the API)."""
     region = region_for(db, account, region_id)
     row = year_or_open(db, year)
     if mode not in ("levels", "direct"):
         raise action_error(service.ActionError("汇总方式应为 levels（逐级）或 direct（直接汇总全部单位）。"))
     jobs: Jobs = request.app.state.jobs
     job = jobs.start(account, region, row, mode, ip_of(request))
-    jobs.wait(job, jobs.quick)
-    return RedirectResponse(f"/regions/{region.id}/jobs/{job}", status_code=303)
+    return region, job, jobs.wait(job, jobs.quick)
+
+
+def job_state(request: Request, db: Session, account: Account, region_id: int, job: str) -> tuple[Region, dict[str, Any]]:
+    """The job's state; another region's consolidator is refused (403, logged) like for the region itself."""
+    region = region_for(db, account, region_id)
+    state = request.app.state.jobs.state(job)
+    if state is None or state["region_id"] != region.id:
+        raise HTTPException(404, "没有这个汇总任务（可能已过期）。请回到报送情况页面重新汇总。")
+    return region, state
 
 
 @router.get("/regions/{region_id}/jobs/{job}")
 def consolidation_job(request: Request, db: DB, account: Consolidator, region_id: int, job: str) -> Response:
     """While it runs the page refreshes itself every few seconds (a meta refresh: no JavaScript needed)."""
-    region = region_for(db, account, region_id)
-    state = request.app.state.jobs.state(job)
-    if state is None or state["region_id"] != region.id:
-        raise HTTPException(404, "没有这个汇总任务（可能已过期）。请回到报送情况页面重新汇总。")
+    region, state = job_state(request, db, account, region_id, job)
     if state["status"] == DONE:
         return RedirectResponse(f"/regions/{region.id}?year={state['year']}#summaries", status_code=303)
     if state["status"] == FAILED:
