@@ -125,10 +125,19 @@ def test_every_other_part_is_byte_for_byte_the_original(built: dict[str, tuple[P
         assert [n for n in before if before[n] != after[n] and n not in may_change] == [], name
         (added,) = set(after) - set(before)
         assert added.startswith("xl/worksheets/sheet")
-        # in workbook.xml, only one <sheet> was added: defined names and everything else unchanged
+        # in workbook.xml, one <sheet> and its two print names were added and the cover's print area grown
+        # (so the status line prints): the other defined names and everything else unchanged
         wb_before, wb_after = before["xl/workbook.xml"].decode(), after["xl/workbook.xml"].decode()
         added_sheet = re.search(r'<sheet name="校验结果"[^>]*/>', wb_after)
-        assert added_sheet and wb_after.replace(added_sheet.group(0), "") == wb_before, name
+        assert added_sheet, name
+        index = len(wb.sheetnames)
+        prints = re.findall(rf'<definedName name="_xlnm\.Print_(?:Area|Titles)" localSheetId="{index}">[^<]*'
+                            r"</definedName>", wb_after)
+        assert len(prints) == 2, name
+        cover = r'(<definedName name="_xlnm\.Print_Area" localSheetId="0">)[^<]*(</definedName>)'
+        (was,) = re.findall(r'<definedName name="_xlnm\.Print_Area" localSheetId="0">([^<]*)<', wb_before)
+        rest = re.sub(cover, rf"\g<1>{was}\g<2>", wb_after.replace(added_sheet.group(0), ""))
+        assert "".join(rest.split("".join(prints))) == wb_before, name
 
 
 def test_names_validations_formats_protection_and_properties_are_kept(built: dict[str, tuple[Path, Path]]) -> None:
@@ -417,3 +426,42 @@ def test_a_converted_copy_must_be_named_xlsx_and_macros_stay_refused(tmp_path: P
     assert annotation_problem(old, tmp_path / "宏.xlsx") is None
     old.write_bytes(build_cfb({"Workbook": b"\x09\x08\x10\x00" + b"\0" * 16, "_VBA_PROJECT_CUR": b"\0" * 64}))
     assert "含 VBA 宏，不生成标记副本" in str(annotation_problem(old, tmp_path / "宏.xlsx"))
+
+
+def test_the_copy_prints_the_result_sheet_one_page_wide_and_the_cover_with_its_status(
+        built: dict[str, tuple[Path, Path]]) -> None:
+    """Consolidators print the copy for 退回: the result sheet A4 landscape, 1 page wide, its header row repeated,
+    gridlines, only 序号 to 说明 (the link columns are for the screen); the cover's print area takes in the
+    status line written beside the live one."""
+    src, copy = built["broken"]
+    members = _members(copy)
+    wb = openpyxl.load_workbook(copy)
+    ws = wb[RESULT_SHEET]
+    part = next(n for n, data in members.items() if n.startswith("xl/worksheets/") and b"FFC00000" in data)
+    xml = members[part].decode()
+    setup = re.search(r"<pageSetup\b[^>]*/>", xml)
+    assert setup is not None
+    for attr in ('orientation="landscape"', 'paperSize="9"', 'fitToWidth="1"', 'fitToHeight="0"'):
+        assert attr in setup.group(0)
+    assert '<pageSetUpPr fitToPage="1"/>' in xml and '<printOptions gridLines="1"/>' in xml
+    assert ws.print_title_rows == f"${HEADER_ROW + 1}:${HEADER_ROW + 1}"
+    last = max(i for i, row in enumerate(ws.iter_rows(values_only=True), 1) if row[0] is not None
+               and not ws.row_dimensions[i].hidden)
+    assert str(ws.print_area) == f"'{RESULT_SHEET}'!$A$1:$G${last}" and NOTE == 6
+    cover = wb[SPEC.cover.sheet]
+    status = _status_cell(src)
+    (area,) = str(cover.print_area).split("!")[1:]
+    first, end = (openpyxl.utils.cell.coordinate_from_string(a.replace("$", "")) for a in area.split(":"))
+    col = openpyxl.utils.column_index_from_string
+    assert col(first[0]) <= status.col + 1 <= col(end[0]) and first[1] <= status.row + 1 <= end[1]
+    assert col(end[0]) > status.col + 1  # and the columns its text runs into
+    before = openpyxl.load_workbook(src)[SPEC.cover.sheet].print_area
+    assert str(before).split(":")[0] == str(cover.print_area).split(":")[0]  # grown, not moved
+
+
+def test_annotating_the_copy_again_keeps_one_print_area(built: dict[str, tuple[Path, Path]], tmp_path: Path) -> None:
+    _, copy = built["broken"]
+    again = _annotate(copy, tmp_path / "again.xlsx")
+    wb = _members(again)["xl/workbook.xml"].decode()
+    assert wb.count("_xlnm.Print_Titles") == _members(copy)["xl/workbook.xml"].decode().count("_xlnm.Print_Titles")
+    assert wb.count("_xlnm.Print_Area") == _members(copy)["xl/workbook.xml"].decode().count("_xlnm.Print_Area")

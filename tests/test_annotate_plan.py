@@ -147,3 +147,32 @@ def test_a_hint_shows_numbers_for_one_cell_and_a_list_for_two() -> None:
 def test_a_clean_book_is_told_it_passed() -> None:
     plan = plan_annotation([], [], SPEC, Previous(), None, WHEN)
     assert plan.sheet.rows[1] == ["校验时间 2025-03-01 08:00；校验通过，没有发现问题。"] and plan.highlights == {}
+
+
+def test_the_cover_print_area_grows_to_take_in_the_status_line() -> None:
+    from xxgk.annotate.plan import Cell, PrintSetup
+
+    p = PrintSetup(10, status=Cell("封面", 12, 2), status_last_col=7)
+    assert p.cover_area("封面!$A$1:$B$14") == "封面!$A$1:$H$14"
+    assert p.cover_area("$A$1:$B$14") == "$A$1:$H$14"  # as Excel's PageSetup.PrintArea gives it
+    assert p.cover_area("'封 面'!$A$1:$B$10") == "'封 面'!$A$1:$H$13"
+    assert p.cover_area("$A$1:$B$3,$D$1:$E$3") == "$A$1:$B$3,$D$1:$E$3"  # several ranges: left alone
+    assert (p.area, p.titles) == ("$A$1:$G$11", "$4:$4")
+
+
+def test_the_excel_applier_sets_up_the_page_from_the_plan() -> None:
+    """On Excel (a book with a live api) the plan's print setup goes through PageSetup; the cover's grows."""
+    from types import SimpleNamespace
+
+    from xxgk.annotate.plan import Cell, PrintSetup
+    from xxgk.annotate.xlwings_book import XL_LANDSCAPE, XlwingsBook
+
+    result, cover = SimpleNamespace(PrintArea=""), SimpleNamespace(PrintArea="$A$1:$B$14")
+    sheets = [SimpleNamespace(name="封面", api=SimpleNamespace(PageSetup=cover))]
+    book = XlwingsBook(SimpleNamespace(api=object(), sheets=sheets))
+    book._page_setup(SimpleNamespace(api=SimpleNamespace(PageSetup=result)),
+                     PrintSetup(10, status=Cell("封面", 12, 2), status_last_col=7))
+    assert (result.PrintArea, result.PrintTitleRows, result.Orientation, result.PaperSize) == (
+        "$A$1:$G$11", "$4:$4", XL_LANDSCAPE, 9)
+    assert (result.Zoom, result.FitToPagesWide, result.FitToPagesTall, result.PrintGridlines) == (False, 1, False, True)
+    assert cover.PrintArea == "$A$1:$H$14"

@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr, unescape
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
@@ -31,6 +31,7 @@ from xxgk.annotate.plan import (
     WRAPPED_COLUMNS,
     Cell,
     Original,
+    PrintSetup,
     ResultSheet,
     Scalar,
     choose_result_sheet,
@@ -236,6 +237,47 @@ def _cell_xml(a1: str, value: Scalar, style: int | None) -> str:
     return f'<c r="{a1}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
 
 
+_MARGINS = '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def print_names(wb: str, result: str, printing: PrintSetup) -> str:
+    """workbook.xml with the result sheet's print area and title rows (replacing any earlier ones) and the
+    cover's print area widened to take in the status cell."""
+    names = [_unescape(m.group(1)) for m in re.finditer(r'<(?:\w+:)?sheet\b[^>]*?\sname="([^"]*)"', wb)]
+    if result not in names:
+        raise AnnotateError("workbook.xml 的结构无法识别，无法设置“校验结果”表的打印区域。")
+    index = names.index(result)
+    own = re.compile(rf'<definedName\b[^>]*?name="_xlnm\.(?:Print_Area|Print_Titles)"[^>]*?localSheetId="{index}"'
+                     rf'[^>]*>[^<]*</definedName>|<definedName\b[^>]*?localSheetId="{index}"[^>]*?'
+                     r'name="_xlnm\.(?:Print_Area|Print_Titles)"[^>]*>[^<]*</definedName>')
+    wb = own.sub("", wb)
+    if printing.status is not None and printing.status.sheet in names:
+        cover = names.index(printing.status.sheet)
+        cover_area = re.compile(rf'(<definedName\b(?=[^>]*?name="_xlnm\.Print_Area")'
+                                rf'(?=[^>]*?localSheetId="{cover}")[^>]*>)([^<]*)(</definedName>)')
+        wb = cover_area.sub(lambda m: m.group(1) + _text(printing.cover_area(_unescape(m.group(2)))) + m.group(3), wb)
+    q = _quoted(result)
+    area, titles = f"{q}!{printing.area}", f"{q}!{printing.titles}"
+    items = (f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{_text(area)}</definedName>'
+             f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">{_text(titles)}</definedName>')
+    if re.search(r"<definedNames\b[^>]*/>", wb):
+        return re.sub(r"<definedNames\b[^>]*/>", f"<definedNames>{items}</definedNames>", wb, count=1)
+    if "<definedNames" in wb:
+        return _before_close(wb, "definedNames", items).decode("utf-8")
+    end = re.search(r"</(?:\w+:)?sheets>", wb)
+    if end is None:
+        raise AnnotateError("workbook.xml 的结构无法识别，无法设置“校验结果”表的打印区域。")
+    return wb[: end.end()] + f"<definedNames>{items}</definedNames>" + wb[end.end():]
+
+
+def _unescape(text: str) -> str:
+    return unescape(text, {"&apos;": "'", "&quot;": '"'})
+
+
 def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
     kinds = {"title": "title", "header": "header"}  # the rest: finding rows wrap in WRAPPED_COLUMNS only
     ids = {k: styles.result_style(k) for k in ("title", "header", "text", "line", "link")}
@@ -255,18 +297,22 @@ def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
     hyperlinks = "".join(f'<hyperlink ref="{xl_rowcol_to_cell(link.row, link.col)}" location={_attr(link.target)} '
                          f"display={_attr(link.text)}/>" for link in sheet.links)
     last = xl_rowcol_to_cell(max(len(sheet.rows) - 1, 0), max(sheet.width - 1, 0))
+    p = sheet.printing
+    fit = '<pageSetUpPr fitToPage="1"/>' if p is not None else ""
+    page = (f'<printOptions gridLines="1"/>{_MARGINS}<pageSetup paperSize="{p.paper}" orientation="landscape" '
+            f'fitToWidth="{p.fit_wide}" fitToHeight="{p.fit_tall}"/>') if p is not None else _MARGINS
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
-        '<sheetPr><tabColor rgb="FFC00000"/></sheetPr>'
+        f'<sheetPr><tabColor rgb="FFC00000"/>{fit}</sheetPr>'
         f'<dimension ref="A1:{last}"/>'
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="4" topLeftCell="A5" activePane="bottomLeft" '
         'state="frozen"/></sheetView></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>'
         f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
         + (f"<hyperlinks>{hyperlinks}</hyperlinks>" if hyperlinks else "")
-        + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        "</worksheet>"
+        + page
+        + "</worksheet>"
     ).encode("utf-8")
 
 
@@ -366,8 +412,11 @@ class FileBook:
         if self.result_name in self.sheets:
             self.changed[self.sheets[self.result_name]] = xml
             self._edits.pop(self.sheets[self.result_name], None)
-            return
-        self._add_sheet(xml)
+        else:
+            self._add_sheet(xml)
+        if sheet.printing is not None:
+            wb = self._part("xl/workbook.xml").decode("utf-8")
+            self.changed["xl/workbook.xml"] = print_names(wb, self.result_name, sheet.printing).encode("utf-8")
 
     def _add_sheet(self, xml: bytes) -> None:
         names = set(self.data) | set(self.changed)

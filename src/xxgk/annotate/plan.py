@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from xxgk.findings import ERROR, Finding
 from xxgk.labels import rule_titles
@@ -33,6 +33,7 @@ HEADERS = ("序号", "类别", "规则", "问题", "应为", "实为", "说明�
 SEQ, KIND, RULE, MESSAGE, EXPECTED, ACTUAL, NOTE, CODE, CELLS = range(len(HEADERS))
 WIDTHS = (6, 8, 20, 60, 10, 10, 30, 4, 18)  # Excel character units; 代码 is narrow: it is for tools
 MAX_WIDTH = 40
+DEFAULT_COLUMN = 8.43  # Excel's default column width: the cover's columns right of its table
 HEADER_ROW = 3
 MAX_LINKS = 30  # linked cells per row (a rule involves at most ~25; 未填写 lists of a blank table are cut here)
 FIRST_ROW = HEADER_ROW + 1
@@ -114,6 +115,46 @@ class Link:
     text: str
 
 
+@dataclass(frozen=True)
+class PrintSetup:
+    """How the annotated copy prints (consolidators print it for 退回 with a signed paper copy): the result
+    sheet on A4 landscape, 1 page wide and as many tall, its header row repeated, only the columns a reader
+    needs (序号 to 说明: the message names the cells; the link columns are for the screen), gridlines on;
+    and the cover's print area widened to take in the status cell written beside the live status line."""
+
+    last_row: int  # 0-based, the last finding row (the hidden record is not printed)
+    last_col: int = NOTE
+    title_row: int = HEADER_ROW
+    status: Cell | None = None  # the cover cell the click's status line goes to
+    status_last_col: int = 0  # the last column its text runs into (the cover fits its print area to the page)
+    paper: int = 9  # Excel's xlPaperA4 / OOXML paperSize 9
+    fit_wide: int = 1
+    fit_tall: int = 0  # 0: as many pages tall as needed
+
+    @property
+    def area(self) -> str:
+        return f"$A$1:{xl_rowcol_to_cell(self.last_row, self.last_col, True, True)}"
+
+    @property
+    def titles(self) -> str:
+        return f"${self.title_row + 1}:${self.title_row + 1}"
+
+    def cover_area(self, area: str) -> str:
+        """The cover's print area ('封面'!$A$1:$B$14, or $A$1:$B$14 as Excel's PageSetup gives it) grown to take
+        in the status cell and the columns its text runs into; unchanged when it is not one range."""
+        m = _RANGE.match(area.strip())
+        if m is None or self.status is None:
+            return area
+        r0, c0 = xl_cell_to_rowcol(m.group(2) + m.group(3))
+        r1, c1 = xl_cell_to_rowcol((m.group(4) or m.group(2)) + (m.group(5) or m.group(3)))
+        row, col = self.status.row, max(self.status.col, self.status_last_col)
+        first = xl_rowcol_to_cell(min(r0, row), min(c0, self.status.col), True, True)
+        return f"{m.group(1) or ''}{first}:{xl_rowcol_to_cell(max(r1, row), max(c1, col), True, True)}"
+
+
+_RANGE = re.compile(r"^((?:'(?:[^']|'')+'|[^'!,]+)!)?\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?$")
+
+
 @dataclass
 class ResultSheet:
     """The 校验结果 sheet: values by row (0-based, ragged), what each row is, links, widths, hidden rows."""
@@ -122,6 +163,7 @@ class ResultSheet:
     kinds: list[str]  # per row: title, note, blank, header, error, warning, hint, orphan, record_title, record
     links: list[Link]
     widths: tuple[int, ...] = WIDTHS
+    printing: PrintSetup | None = None
 
     @property
     def width(self) -> int:
@@ -198,7 +240,7 @@ class Plan:
         record = self.record_rows(originals, status_original)
         rows = [*self.sheet.rows, [], [], *record]
         kinds = [*self.sheet.kinds, "blank", "blank", "record_title", *["record"] * (len(record) - 1)]
-        return ResultSheet(rows, kinds, self.sheet.links, self.sheet.widths)
+        return ResultSheet(rows, kinds, self.sheet.links, self.sheet.widths, self.sheet.printing)
 
 
 @dataclass(frozen=True)
@@ -364,8 +406,11 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
         status_original = previous.status[1]
     elif previous.status is not None:
         restore_status = previous.status  # the status cell moved: put the old one back
-    return Plan(ResultSheet(rows, kinds, links), highlights, restore,
-                (status, status_text(errors, warnings, when, sheet_name)) if status is not None else None,
+    text = status_text(errors, warnings, when, sheet_name)
+    printing = PrintSetup(len(rows) - 1, status=status, status_last_col=(
+        status.col + math.ceil(_width(text) / DEFAULT_COLUMN) - 1 if status is not None else 0))
+    return Plan(ResultSheet(rows, kinds, links, printing=printing), highlights, restore,
+                (status, text) if status is not None else None,
                 originals, status_original, restore_status, errors, warnings, sheet_name)
 
 

@@ -5,7 +5,8 @@ xlwings' remote-interpreter book, whose recorded actions the tests assert on. Th
 one range write. Two things need the COM object model and are skipped on the remote book, which has neither:
 the template's sheet protection (lifted with its empty password around the writes and put back with the
 same allowances), and reading a cell's current fill (the remote book takes it from the payload's
-"xxgk_fills", see xxgk.addin.live).
+"xxgk_fills", see xxgk.addin.live). The page setup (plan.PrintSetup) goes through sheet.api.PageSetup and is
+skipped on the remote book too: it has no page setup, the result sheet there is for the screen.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from xxgk.annotate.plan import (
     WRAPPED_COLUMNS,
     Cell,
     Original,
+    PrintSetup,
     ResultSheet,
     Scalar,
     choose_result_sheet,
 )
 
+XL_LANDSCAPE = 2  # Excel's xlLandscape
 # Sheet.Protect's allowances, read back from Protection (and the sheet) to protect again exactly as before.
 _ALLOWANCES = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
                "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
@@ -204,7 +207,29 @@ class XlwingsBook:
         hidden = sheet.hidden
         if hidden:
             ws.range((hidden[0] + 1, 1), (hidden[-1] + 1, 1)).rows.hidden = True
+        if sheet.printing is not None and not self.remote:  # the remote book has no PageSetup: it ignores printing
+            self._page_setup(ws, sheet.printing)
         ws.activate()
+
+    def _page_setup(self, ws: Any, printing: PrintSetup) -> None:
+        """The plan's print setup through the COM PageSetup. A failure leaves the screen result intact: Excel
+        raises on some page properties when no printer is installed, and printing is not worth losing the run."""
+        try:
+            page = ws.api.PageSetup
+            page.PrintArea = printing.area
+            page.PrintTitleRows = printing.titles
+            page.Orientation = XL_LANDSCAPE
+            page.PaperSize = printing.paper
+            page.Zoom = False
+            page.FitToPagesWide = printing.fit_wide
+            page.FitToPagesTall = printing.fit_tall or False
+            page.PrintGridlines = True
+            if printing.status is not None:
+                cover = self._sheet(printing.status.sheet)
+                if cover is not None and cover.api.PageSetup.PrintArea:
+                    cover.api.PageSetup.PrintArea = printing.cover_area(cover.api.PageSetup.PrintArea)
+        except Exception:
+            return
 
 
 @contextlib.contextmanager
