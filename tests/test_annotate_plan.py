@@ -161,7 +161,8 @@ def test_the_cover_print_area_grows_to_take_in_the_status_line() -> None:
 
 
 def test_the_excel_applier_sets_up_the_page_from_the_plan() -> None:
-    """On Excel (a book with a live api) the plan's print setup goes through PageSetup; the cover's grows."""
+    """On Excel (a book with a live api) the plan's print setup goes through PageSetup; the user's cover
+    print area is left alone (清除标记 removes only what 校验 added)."""
     from types import SimpleNamespace
 
     from xxgk.annotate.plan import Cell, PrintSetup
@@ -175,4 +176,4 @@ def test_the_excel_applier_sets_up_the_page_from_the_plan() -> None:
     assert (result.PrintArea, result.PrintTitleRows, result.Orientation, result.PaperSize) == (
         "$A$1:$G$11", "$4:$4", XL_LANDSCAPE, 9)
     assert (result.Zoom, result.FitToPagesWide, result.FitToPagesTall, result.PrintGridlines) == (False, 1, False, True)
-    assert cover.PrintArea == "$A$1:$H$14"
+    assert cover.PrintArea == "$A$1:$B$14"

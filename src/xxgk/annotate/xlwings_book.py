@@ -224,10 +224,8 @@ class XlwingsBook:
             page.FitToPagesWide = printing.fit_wide
             page.FitToPagesTall = printing.fit_tall or False
             page.PrintGridlines = True
-            if printing.status is not None:
-                cover = self._sheet(printing.status.sheet)
-                if cover is not None and cover.api.PageSetup.PrintArea:
-                    cover.api.PageSetup.PrintArea = printing.cover_area(cover.api.PageSetup.PrintArea)
+            # The cover's print area is the staff member's own setting, which 清除标记 could not give back:
+            # in the open book it stays as it is (the file copy, a new file, widens it to print the status).
         except Exception:
             return
 
