@@ -30,6 +30,10 @@ def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
 def get_cookies(request: Request) -> Cookies:
     return request.app.state.cookies
 

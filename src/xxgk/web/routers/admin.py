@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from xxgk.web import directory
-from xxgk.web.deps import CSRF, DB, Admin, get_settings
+from xxgk.web.deps import CSRF, DB, Admin, SettingsDep
 from xxgk.web.models import ROLES, Account, AuditEntry, Region, ReportYear, Unit
 from xxgk.web.pages import render
 from xxgk.web.routers.common import account_row, region_for, saved, temp_dir
 from xxgk.web.service import ActionError
-from xxgk.web.settings import Settings
 
 router = APIRouter(include_in_schema=False)
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def _back(message: str = "") -> Response:

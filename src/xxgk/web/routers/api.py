@@ -22,10 +22,10 @@ from xxgk.web.deps import (
     Consolidator,
     CurrentAccount,
     NotSignedIn,
+    SettingsDep,
+    StoreDep,
     csrf_token,
     end_session,
-    get_settings,
-    get_store,
     optional_account,
     start_session,
 )
@@ -48,13 +48,9 @@ from xxgk.web.routers.common import (
     year_or_open,
 )
 from xxgk.web.routers.public import LOCKED, TooManyFailures, authenticate
-from xxgk.web.settings import Settings
-from xxgk.web.storage import Store
 from xxgk.web.uploads import Refused, safe_name
 
 router = APIRouter(prefix="/api", tags=["api"])
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[Store, Depends(get_store)]
 MaybeAccount = Annotated[Account | None, Depends(optional_account)]
 
 

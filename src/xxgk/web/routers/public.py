@@ -15,8 +15,8 @@ from xxgk.web.deps import (
     DB,
     CurrentAccount,
     NotSignedIn,
+    SettingsDep,
     end_session,
-    get_settings,
     optional_account,
     start_session,
 )
@@ -24,12 +24,10 @@ from xxgk.web.models import ADMIN, AGENCY, Account, AuditEntry, now
 from xxgk.web.pages import render
 from xxgk.web.routers.common import ip_of, validate_uploads
 from xxgk.web.security import DUMMY_HASH, verify_password
-from xxgk.web.settings import Settings
 
 router = APIRouter()
 LOCKED = "登录失败次数过多，请 15 分钟后再试，或请管理员核对账号。"
 MaybeAccount = Annotated[Account | None, Depends(optional_account)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def home_of(account: Account) -> str:

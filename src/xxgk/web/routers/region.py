@@ -7,7 +7,7 @@ import json
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from xxgk.web import access, service
 from xxgk.web.access import can_see_region
 from xxgk.web.csvsafe import csv_bytes
-from xxgk.web.deps import CSRF, DB, Consolidator, get_settings, get_store
+from xxgk.web.deps import CSRF, DB, Consolidator, SettingsDep, StoreDep
 from xxgk.web.jobs import DONE, FAILED, Jobs
 from xxgk.web.models import Account, Region, SummaryRun
 from xxgk.web.pages import beijing_text, render
@@ -29,13 +29,9 @@ from xxgk.web.routers.common import (
     year_or_open,
     years,
 )
-from xxgk.web.settings import Settings
-from xxgk.web.storage import Store
 from xxgk.web.uploads import Refused
 
 router = APIRouter(include_in_schema=False)
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 @router.get("/region")

@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from xxgk.web import access, service
-from xxgk.web.deps import CSRF, DB, CurrentAccount, get_settings, get_store
+from xxgk.web.deps import CSRF, DB, CurrentAccount, SettingsDep, StoreDep
 from xxgk.web.models import Region, Submission
 from xxgk.web.pages import render
 from xxgk.web.routers.common import (
@@ -27,12 +27,9 @@ from xxgk.web.routers.common import (
     years,
 )
 from xxgk.web.settings import Settings
-from xxgk.web.storage import Store
 from xxgk.web.uploads import Refused, safe_name
 
 router = APIRouter(include_in_schema=False)
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def template_values(unit_name: str, uscc: str, region_code: str, year: int, form: str) -> dict[str, object]:
