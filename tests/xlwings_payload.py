@@ -119,3 +119,19 @@ def replay(payload: dict[str, Any], actions: list[dict[str, Any]]) -> dict[str, 
                 for j in range(a["column_count"]):
                     fills[openpyxl.utils.get_column_letter(a["start_column"] + j + 1) + str(a["start_row"] + i + 1)] = a["args"][0]
     return out
+
+
+def vba_payload(path: Path, *, extras: bool = False) -> dict[str, Any]:
+    """Exactly what xlwings 0.37.8's VBA client (RunServerPython) sends: names as sheet index + address (no
+    "refers_to"), no formulas, fills or properties; with `extras`, what our clients add under the one "xxgk" key
+    (addin/PROTOCOL.md)."""
+    full = payload_from_file(path)
+    props = full.pop("xxgk_custom_properties")
+    for name in full["names"]:
+        name.pop("refers_to")
+    formulas = {s["name"]: s.pop("xxgk_formulas") for s in full["sheets"]}
+    fills = {s["name"]: s.pop("xxgk_fills") for s in full["sheets"]}
+    full["version"] = "0.37.8"
+    if extras:
+        full["xxgk"] = {"protocol": 1, "client": "test", "properties": props, "formulas": formulas, "fills": fills}
+    return full

@@ -46,9 +46,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.jobs = Jobs(settings.data_dir / "jobs", app.state.sessions, store)
     app.state.cookies = cookies = Cookies(settings.secret_key)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    from xxgk.web.routers import admin, api, public, region, unit
+    from xxgk.web.routers import addin, admin, api, public, region, unit
 
-    for router in (public.router, unit.router, region.router, admin.router, api.router):
+    for router in (public.router, unit.router, region.router, admin.router, api.router, addin.router):
         app.include_router(router)
     _handlers(app)
     _api_docs(app)

@@ -1,0 +1,138 @@
+"""The ribbon buttons run on the 报送平台 (the server side of addin/PROTOCOL.md).
+
+The request is the book JSON of xlwings' remote interpreter (what xlwings' VBA client `RunServerPython` sends,
+or the WPS add-in) plus our clients' optional "xxgk" key; the same button code as the local click runs on
+`xw.Book(json=…)`, and the response is the xlwings actions it recorded. One code path for the local and the
+remote book: only the payload is prepared here.
+
+xlwings' remote book is xlwings PRO, licensed PolyForm Noncommercial 1.0.0 (use by government institutions is
+permitted): when no key is configured the server sets the noncommercial key itself.
+
+Preparing the payload:
+- the "xxgk" key is moved where xxgk.addin.live reads it (per-sheet "xxgk_formulas"/"xxgk_fills", the book's
+  "xxgk_custom_properties");
+- without formulas (xlwings' standard payload) the template's computed cells are taken to hold their formulas,
+  so the reader recomputes them instead of calling every total typed over (the template is recognised by its
+  stamp or, failing that, by its defined names).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from xxgk.addin.live import FILLS_KEY, FORMULAS_KEY, PROPERTIES_KEY
+
+PROTOCOL = 1
+EXTRA_KEY = "xxgk"
+PLACEHOLDER = "="  # a computed cell whose formula text the client did not send
+
+
+class BadPayload(ValueError):
+    """The request is not a book payload (the message is Chinese)."""
+
+
+def _xlwings() -> Any:
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    from xxgk.addin.buttons import import_xlwings
+
+    return import_xlwings()
+
+
+def _check(payload: Any) -> None:
+    if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) or not payload["sheets"]:
+        raise BadPayload("请求不是工作簿内容（缺少 sheets）。请用信息公开年报加载项或 WPS 加载项发送。")
+    for sheet in payload["sheets"]:
+        if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str) \
+                or not isinstance(sheet.get("values"), list):
+            raise BadPayload("请求中的工作表内容不完整（每个工作表需要 name 和 values）。")
+    payload.setdefault("names", [])
+    payload.setdefault("book", {"name": "工作簿.xlsx", "active_sheet_index": 0, "selection": "A1"})
+    if not isinstance(payload["names"], list):
+        raise BadPayload("请求中的 names 不是列表。")
+    for sheet in payload["sheets"]:
+        sheet.setdefault("pictures", [])
+        sheet.setdefault("tables", [])
+
+
+def _move_extras(payload: dict[str, Any]) -> None:
+    extra = payload.pop(EXTRA_KEY, None)
+    if not isinstance(extra, dict):
+        return
+    if isinstance(extra.get("properties"), dict):
+        payload[PROPERTIES_KEY] = {str(k): str(v) for k, v in extra["properties"].items()}
+    for key, target in (("formulas", FORMULAS_KEY), ("fills", FILLS_KEY)):
+        per_sheet = extra.get(key)
+        if not isinstance(per_sheet, dict):
+            continue
+        for sheet in payload["sheets"]:
+            if sheet["name"] in per_sheet:
+                sheet[target] = per_sheet[sheet["name"]]
+
+
+def _names(payload: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    out = {}
+    for n in payload["names"]:
+        if isinstance(n, dict) and isinstance(n.get("sheet_index"), int) and isinstance(n.get("address"), str):
+            out[str(n.get("name"))] = (n["sheet_index"], n["address"])
+    return out
+
+
+def _spec_of(payload: dict[str, Any], names: dict[str, tuple[int, str]]) -> Any:
+    from xxgk.reader import Package, Unreadable, _detect_spec
+
+    sheets = {s["name"]: s["name"] for s in payload["sheets"]}
+    pkg = Package(dict.fromkeys(names, ""), payload.get(PROPERTIES_KEY) or {}, sheets)
+    try:
+        return _detect_spec(pkg, __import__("pathlib").Path(str(payload["book"].get("name") or "")))
+    except Unreadable:
+        return None  # the button says so, in Chinese
+
+
+def _assume_formulas(payload: dict[str, Any]) -> None:
+    """xlwings' standard payload has no formulas: put a placeholder in the template's computed cells."""
+    if any(FORMULAS_KEY in s for s in payload["sheets"]):
+        return
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    from xxgk.spec import defined_name
+
+    names = _names(payload)
+    spec = _spec_of(payload, names)
+    if spec is None:
+        return
+    grids: dict[int, list[list[Any]]] = {}
+    for cid in spec.computed_ids():
+        at = names.get(defined_name(cid))
+        if at is None or not 0 <= at[0] < len(payload["sheets"]):
+            continue
+        row, col = xl_cell_to_rowcol(at[1].split(":")[0])
+        grid = grids.setdefault(at[0], [])
+        while len(grid) <= row:
+            grid.append([])
+        grid[row].extend([""] * (col + 1 - len(grid[row])))
+        grid[row][col] = PLACEHOLDER
+    for index, sheet in enumerate(payload["sheets"]):
+        sheet[FORMULAS_KEY] = grids.get(index, [])
+
+
+def prepare(payload: Any) -> dict[str, Any]:
+    """The request made ready for `xw.Book(json=…)` (raises BadPayload). The payload is changed in place."""
+    _check(payload)
+    _move_extras(payload)
+    _assume_formulas(payload)
+    return payload
+
+
+def _buttons() -> dict[str, Callable[..., Any]]:
+    from xxgk.addin import buttons
+
+    return {"validate": buttons.validate, "clear": buttons.clear}
+
+
+def click(button: str, payload: Any) -> dict[str, Any]:
+    """Run a button on the payload's book; the response body ({"actions": [...], "xxgk": {...}})."""
+    book = _xlwings().Book(json=prepare(payload))
+    _buttons()[button](book=book)
+    return {"actions": book.json()["actions"], EXTRA_KEY: {"protocol": PROTOCOL}}

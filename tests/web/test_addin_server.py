@@ -1,0 +1,182 @@
+"""The click through the portal (addin/PROTOCOL.md): xlwings' VBA client payloads posted to /addin/validate and
+/addin/clear give the same findings and marks as `xxgk validate`; errors are Chinese plain text; the body cap,
+the check slots and the 在线校验 switch hold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl.utils import get_column_letter
+
+from xlwings_payload import replay, vba_payload
+from xxgk.annotate.plan import CODE, FILL_ERROR, HEADER_ROW, RESULT_SHEET, finding_key
+from xxgk.samples import agencies, sample_fills
+from xxgk.spec import load_spec
+from xxgk.template import build_template
+from xxgk.validate import validate_files
+from xxgk.web.app import create_app
+from xxgk.web.routers import addin
+from xxgk.web.settings import Settings
+
+SPEC = load_spec("gb2021")
+SHEETS = [SPEC.cover.sheet, *(t.sheet for t in SPEC.tables), "校验", "说明"]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return create_app(Settings(data_dir=tmp_path_factory.mktemp("portal")))
+
+
+@pytest.fixture
+def client(app: Any) -> TestClient:
+    return TestClient(app)
+
+
+def _values() -> dict[str, object]:
+    return dict(next(iter(sample_fills(SPEC, agencies("平台县", "330206", 2, seed=8), 2024, seed=4)))[1])
+
+
+def _broken(tmp_path: Path) -> Path:
+    values = _values()
+    values["requests.forward.natural"] = int(values.get("requests.forward.natural", 0)) + 3  # type: ignore[call-overload]
+    values["active.penalty.decisions"] = "7次"
+    return build_template(SPEC, tmp_path / "单位.xlsx", values=values)
+
+
+def _post(client: TestClient, button: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    r = client.post(f"/addin/{button}", content=json.dumps(payload, ensure_ascii=False).encode(),
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["xxgk"] == {"protocol": 1}
+    return r.json()["actions"]  # type: ignore[no-any-return]
+
+
+def _colours(actions: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    return {(SHEETS[a["sheet_position"]], f"{get_column_letter(a['start_column'] + 1)}{a['start_row'] + 1}"): a["args"][0]
+            for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] < len(SHEETS)}
+
+
+def _result_rows(actions: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    (write,) = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == len(SHEETS)]
+    return {row[CODE]: row for row in write["values"][HEADER_ROW + 1:] if len(row) > CODE and row[CODE]}
+
+
+@pytest.mark.parametrize("extras", [False, True], ids=["xlwings-standard", "with-xxgk-key"])
+def test_validate_gives_the_findings_and_marks_of_the_cli(client: TestClient, tmp_path: Path, extras: bool) -> None:
+    path = _broken(tmp_path)
+    (report,) = validate_files([path])
+    actions = _post(client, "validate", vba_payload(path, extras=extras))
+    failing = {(c.split("!")[0].strip("'"), c.split("!")[1]) for f in report.findings for c in f.cells}
+    colours = _colours(actions)
+    assert set(colours) == failing and set(colours.values()) == {FILL_ERROR}
+    rows = _result_rows(actions)
+    assert [rows[finding_key(f)][3] for f in report.findings] == [f.message for f in report.findings]
+    assert [a["args"] for a in actions if a["func"] == "addSheet"] == [[len(SHEETS), RESULT_SHEET]]
+    assert actions[-1]["func"] == "alert" and actions[-1]["args"][0].startswith(f"发现 {report.errors} 个错误")
+
+
+def test_a_clean_book_passes_from_the_standard_payload(client: TestClient, tmp_path: Path) -> None:
+    """Without formulas the template's totals are recomputed, not all called typed over."""
+    path = build_template(SPEC, tmp_path / "好.xlsx", values=_values())
+    actions = _post(client, "validate", vba_payload(path))
+    assert _colours(actions) == {}
+    assert actions[-1]["args"][0] == "校验通过：没有发现问题。"
+
+
+def test_note_is_kept_and_clear_gives_back_the_fills(client: TestClient, tmp_path: Path) -> None:
+    path = _broken(tmp_path)
+    first = vba_payload(path, extras=True)
+    actions = _post(client, "validate", json.loads(json.dumps(first)))
+    # the next request is what Excel sends after applying the actions and the user typing a 说明
+    marked = _replayed(first, actions)
+    result = marked["sheets"][len(SHEETS)]["values"]
+    key = next(iter(_result_rows(actions)))
+    row = next(i for i, r in enumerate(result) if len(r) > CODE and r[CODE] == key)
+    from xxgk.annotate.plan import NOTE
+
+    result[row][NOTE] = "已向上级说明"
+    again = _post(client, "validate", json.loads(json.dumps(marked)))
+    assert _result_rows(again)[key][NOTE] == "已向上级说明"
+    cleared = _post(client, "clear", _replayed(marked, again))
+    restored = _colours(cleared)
+    assert set(restored) == set(_colours(actions))
+    assert [a["func"] for a in cleared if a["sheet_position"] == len(SHEETS)] == ["sheetDelete"]
+
+
+def _replayed(payload: dict[str, Any], actions: list[dict[str, Any]]) -> dict[str, Any]:
+    """replay() works on the per-sheet keys; move the xxgk key there and back."""
+    extra = payload.get("xxgk")
+    flat = json.loads(json.dumps(payload))
+    if extra:
+        for s in flat["sheets"]:
+            s["xxgk_formulas"] = extra["formulas"].get(s["name"], [[]])
+            s["xxgk_fills"] = dict(extra["fills"].get(s["name"], {}))
+    out = replay(flat, actions)
+    if extra:
+        out["xxgk"] = {**extra, "formulas": {s["name"]: s.pop("xxgk_formulas") for s in out["sheets"]},
+                       "fills": {s["name"]: s.pop("xxgk_fills") for s in out["sheets"]}}
+    return out
+
+
+def test_not_a_template_is_answered_by_a_message_box(client: TestClient) -> None:
+    payload = {"client": "VBA", "version": "0.37.8", "book": {"name": "x.xlsx", "active_sheet_index": 0,
+               "selection": "A1"}, "names": [], "sheets": [{"name": "Sheet1", "values": [["a", 1]],
+                                                            "pictures": [], "tables": []}]}
+    (action,) = _post(client, "validate", payload)
+    assert action["func"] == "alert" and action["args"][0].startswith("无法校验这个工作簿")
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{\"sheets\": 3}", b"[]"])
+def test_bad_requests_get_chinese_plain_text(client: TestClient, body: bytes) -> None:
+    r = client.post("/addin/validate", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("text/plain") and "请求" in r.text
+
+
+def test_body_over_two_mib_is_refused_even_when_the_length_lies(client: TestClient) -> None:
+    big = b"{\"sheets\": [\"" + b"x" * (2 * 2**20) + b"\"]}"
+    r = client.post("/addin/validate", content=big)
+    assert r.status_code == 413 and "上限 2 MB" in r.text
+
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 65536
+
+    r = client.post("/addin/validate", content=chunks(), headers={"Content-Length": "10"})
+    assert r.status_code in (413, 400)  # never read past the cap
+
+
+def test_busy_slots_answer_503_in_chinese(app: Any, client: TestClient, tmp_path: Path) -> None:
+    app.state.addin_slots = addin.Slots(1)
+    assert app.state.addin_slots.take()
+    try:
+        r = client.post("/addin/validate", json=vba_payload(_broken(tmp_path)))
+        assert r.status_code == 503 and r.headers["retry-after"] == "2" and "正忙" in r.text
+    finally:
+        app.state.addin_slots.give()
+    assert client.post("/addin/validate", json=vba_payload(_broken(tmp_path))).status_code == 200
+
+
+def test_a_program_fault_is_a_chinese_500_without_traceback(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    def boom(*_a: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(addin, "click", boom)
+    r = client.post("/addin/clear", json=vba_payload(_broken(tmp_path)))
+    assert r.status_code == 500 and "信息技术人员" in r.text and "secret" not in r.text
+
+
+def test_anonymous_clicks_follow_the_public_validate_switch(tmp_path: Path) -> None:
+    closed = TestClient(create_app(Settings(data_dir=tmp_path / "p", public_validate=False)))
+    r = closed.post("/addin/validate", json=vba_payload(_broken(tmp_path)))
+    assert r.status_code == 401 and "令牌" in r.text
+
+
+def test_the_template_payload_is_under_100_kb(tmp_path: Path) -> None:
+    path = build_template(SPEC, tmp_path / "空.xlsx")
+    assert len(json.dumps(vba_payload(path), ensure_ascii=False).encode()) <= 100_000
