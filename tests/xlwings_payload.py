@@ -129,9 +129,17 @@ def vba_payload(path: Path, *, extras: bool = False) -> dict[str, Any]:
     props = full.pop("xxgk_custom_properties")
     for name in full["names"]:
         name.pop("refers_to")
-    formulas = {s["name"]: s.pop("xxgk_formulas") for s in full["sheets"]}
+    formulas = {s["name"]: {openpyxl.utils.get_column_letter(c + 1) + str(r + 1): f
+                            for r, row in enumerate(s.pop("xxgk_formulas")) for c, f in enumerate(row) if f}
+                for s in full["sheets"]}
     fills = {s["name"]: s.pop("xxgk_fills") for s in full["sheets"]}
     full["version"] = "0.37.8"
+    from xxgk.spec import load_spec
+
+    spec = load_spec(props.get("xxgk_form", "gb2021"))
+    named = {spec.cover.sheet, *(t.sheet for t in spec.tables)}
+    formulas = {k: v for k, v in formulas.items() if k in named}  # our clients: the cover and the tables
+    fills = {k: v for k, v in fills.items() if k in named}
     if extras:
         full["xxgk"] = {"protocol": 1, "client": "test", "properties": props, "formulas": formulas, "fills": fills}
     return full

@@ -151,13 +151,12 @@ def test_body_over_two_mib_is_refused_even_when_the_length_lies(client: TestClie
 
 
 def test_busy_slots_answer_503_in_chinese(app: Any, client: TestClient, tmp_path: Path) -> None:
-    app.state.addin_slots = addin.Slots(1)
-    assert app.state.addin_slots.take()
+    app.state.addin_slots = addin.Slots(0, wait=0.05)  # every slot taken, none comes free
     try:
         r = client.post("/addin/validate", json=vba_payload(_broken(tmp_path)))
         assert r.status_code == 503 and r.headers["retry-after"] == "2" and "正忙" in r.text
     finally:
-        app.state.addin_slots.give()
+        app.state.addin_slots = addin.Slots(2)
     assert client.post("/addin/validate", json=vba_payload(_broken(tmp_path))).status_code == 200
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from xxgk.addin.live import FILLS_KEY, FORMULAS_KEY, PROPERTIES_KEY
@@ -49,6 +50,8 @@ def _check(payload: Any) -> None:
             raise BadPayload("请求中的工作表内容不完整（每个工作表需要 name 和 values）。")
     payload.setdefault("names", [])
     payload.setdefault("book", {"name": "工作簿.xlsx", "active_sheet_index": 0, "selection": "A1"})
+    if not isinstance(payload["book"], dict):
+        raise BadPayload("请求中的 book 不是对象。")
     if not isinstance(payload["names"], list):
         raise BadPayload("请求中的 names 不是列表。")
     for sheet in payload["sheets"]:
@@ -68,7 +71,37 @@ def _move_extras(payload: dict[str, Any]) -> None:
             continue
         for sheet in payload["sheets"]:
             if sheet["name"] in per_sheet:
-                sheet[target] = per_sheet[sheet["name"]]
+                given = per_sheet[sheet["name"]]
+                sheet[target] = _grid(given, sheet["values"]) if key == "formulas" and isinstance(given, dict) else given
+
+
+def _grid(cells: dict[str, Any], values: list[Any]) -> list[list[Any]]:
+    """{"C6": "=SUM(…)"} as the grid xxgk.addin.live reads (the shape of "values", "" where no formula);
+    cells outside the sheet's values are ignored (never a grid larger than what was sent)."""
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    grid: list[list[Any]] = []
+    for a1, text in cells.items():
+        if not isinstance(text, str) or not text.startswith("="):
+            continue
+        try:
+            row, col = xl_cell_to_rowcol(str(a1))
+        except (ValueError, AttributeError):
+            raise BadPayload(f"请求中的公式位置“{str(a1)[:20]}”不是单元格地址。") from None
+        if _inside(values, row, col):
+            _put(grid, row, col, text)
+    return grid
+
+
+def _inside(values: list[Any], row: int, col: int) -> bool:
+    return 0 <= row < len(values) and isinstance(values[row], list) and 0 <= col < len(values[row])
+
+
+def _put(grid: list[list[Any]], row: int, col: int, value: Any) -> None:
+    while len(grid) <= row:
+        grid.append([])
+    grid[row].extend([""] * (col + 1 - len(grid[row])))
+    grid[row][col] = value
 
 
 def _names(payload: dict[str, Any]) -> dict[str, tuple[int, str]]:
@@ -85,7 +118,7 @@ def _spec_of(payload: dict[str, Any], names: dict[str, tuple[int, str]]) -> Any:
     sheets = {s["name"]: s["name"] for s in payload["sheets"]}
     pkg = Package(dict.fromkeys(names, ""), payload.get(PROPERTIES_KEY) or {}, sheets)
     try:
-        return _detect_spec(pkg, __import__("pathlib").Path(str(payload["book"].get("name") or "")))
+        return _detect_spec(pkg, Path(str(payload["book"].get("name") or "")))
     except Unreadable:
         return None  # the button says so, in Chinese
 
@@ -108,11 +141,9 @@ def _assume_formulas(payload: dict[str, Any]) -> None:
         if at is None or not 0 <= at[0] < len(payload["sheets"]):
             continue
         row, col = xl_cell_to_rowcol(at[1].split(":")[0])
-        grid = grids.setdefault(at[0], [])
-        while len(grid) <= row:
-            grid.append([])
-        grid[row].extend([""] * (col + 1 - len(grid[row])))
-        grid[row][col] = PLACEHOLDER
+        if not _inside(payload["sheets"][at[0]]["values"], row, col):
+            continue
+        _put(grids.setdefault(at[0], []), row, col, PLACEHOLDER)
     for index, sheet in enumerate(payload["sheets"]):
         sheet[FORMULAS_KEY] = grids.get(index, [])
 

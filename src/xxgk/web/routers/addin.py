@@ -1,14 +1,14 @@
 """The add-ins' click through the portal (addin/PROTOCOL.md): 校验 and 清除标记 on the book JSON that xlwings' VBA
 client or the WPS add-in posts; the answer is xlwings actions. Errors are Chinese plain text (the VBA client
 shows the body as it is). Bounded: 2 MiB per request, counted as it streams in, and a few check slots
-(XXGK_ADDIN_SLOTS) beyond which a click is answered 503 at once instead of queueing."""
+(XXGK_ADDIN_SLOTS, default 2 per core); a click waits a few seconds for a free slot, then is answered 503."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -33,14 +33,25 @@ def default_slots() -> int:
 
 
 class Slots:
-    """At most `n` clicks at once; one more is refused, not queued (a click is tens of milliseconds)."""
+    """At most `n` clicks run at once; the next wait up to `wait` seconds for a slot (a click takes tens of
+    milliseconds), at most `queue` of them; beyond that a click is answered 503 at once."""
 
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self._sem = threading.BoundedSemaphore(n)
+    def __init__(self, n: int, wait: float = 5.0, queue: int = 200) -> None:
+        self.n, self.wait, self.queue = n, wait, queue
+        self.waiting = 0
+        self._sem = asyncio.Semaphore(n)
 
-    def take(self) -> bool:
-        return self._sem.acquire(blocking=False)
+    async def take(self) -> bool:
+        if self.waiting >= self.queue:
+            return False
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._sem.acquire(), self.wait)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
 
     def give(self) -> None:
         self._sem.release()
@@ -86,7 +97,7 @@ async def _run(request: Request, button: str) -> Response:
     except (UnicodeDecodeError, ValueError):
         return text(NOT_JSON, 400)
     slots = _slots(request)
-    if not slots.take():
+    if not await slots.take():
         return text(BUSY, 503, **{"Retry-After": "2"})
     try:
         result = await run_in_threadpool(click, button, payload)
