@@ -259,7 +259,7 @@ def test_cli_json_and_exit_codes(tmp_path: Path) -> None:
     res = _cli("validate", "--json", str(good), str(bad))
     assert res.returncode == 1
     issue = json.loads(res.stdout)["files"][1]["issues"][0]
-    assert set(issue) == {"code", "severity", "rule", "ids", "cells", "expected", "actual", "message", "title"}
+    assert set(issue) == {"code", "severity", "rule", "ids", "cells", "expected", "actual", "message", "title", "factor"}
     junk = tmp_path / "x.xlsx"
     junk.write_bytes(b"not a workbook")
     assert _cli("validate", str(good), str(junk)).returncode == 2

@@ -19,6 +19,7 @@ from xxgk.rules.ast import walk_refs
 from xxgk.rules.expand import RuleInstance, binding_labels, computed_cells, expand_rules
 from xxgk.rules.vector import EPSILON, evaluate, evaluate_check
 from xxgk.spec import FormSpec
+from xxgk.yoy import year_over_year
 
 
 @dataclass
@@ -269,6 +270,9 @@ def check_all(fills: Sequence[Fill], previous: Sequence[Fill | None] | None = No
         for k, (ow, rf) in enumerate(zip(formula_findings(frame, group), check_rules(frame, where, prev, evaluated),
                                          strict=True)):
             results[rows[k]].extend(odd[k] + ow + rf)
+        if previous:
+            for k, i in enumerate(rows):
+                results[i].extend(year_over_year(group[k], previous[i]))
         if hints:
             for k, hs in enumerate(fix_hints(frame, evaluated, where, fill_blanks(group))):
                 found_hints[rows[k]] = hs

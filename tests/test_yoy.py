@@ -1,0 +1,92 @@
+"""Year over year (xxgk.yoy): warnings against last year's report, thresholds from the form spec."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from xxgk.findings import WARNING
+from xxgk.samples import agencies, sample_fills
+from xxgk.spec import load_spec
+from xxgk.template import build_template
+from xxgk.validate import validate_files
+from xxgk.yoy import yoy_rule
+
+GROUP = agencies("测试县", "330206", 3, seed=5)
+
+
+def sample(year: int, index: int = 0, form: str = "gb2021") -> dict[str, object]:
+    return dict(list(sample_fills(load_spec(form), GROUP, year, seed=11))[index][1])
+
+
+def write(path: Path, values: dict[str, object], form: str = "gb2021") -> Path:
+    return build_template(load_spec(form), path, values=values)
+
+
+def _pair(tmp_path: Path, edit) -> tuple[list, dict, dict]:  # type: ignore[no-untyped-def]
+    last = sample(2023)
+    this = dict(last, **{"meta.year": 2024})
+    edit(this, last)
+    (report,) = validate_files([write(tmp_path / "今年.xlsx", this)], write(tmp_path / "去年.xlsx", last))
+    return [f for f in report.findings if f.code.startswith("yoy.")], this, last
+
+
+def test_thresholds_come_from_the_spec() -> None:
+    for form in ("gb2021", "gb2019", "gb2019+zj"):
+        rule = yoy_rule(form)
+        assert (rule.up, rule.down, rule.min_sample) == (5, 0.2, 10)
+
+
+def test_tenfold_cell_is_a_warning_naming_cell_numbers_and_factor(tmp_path: Path) -> None:
+    def edit(this: dict, last: dict) -> None:
+        last["active.rules.issued"], this["active.rules.issued"] = 12, 120  # typed twice: ×10
+        last["requests.new.natural"], this["requests.new.natural"] = 40, 41
+    found, _, _ = _pair(tmp_path, edit)
+    (jump,) = [f for f in found if f.code == "yoy.jump"]
+    assert jump.severity == WARNING and jump.ids == ("active.rules.issued",)
+    assert (jump.expected, jump.actual, jump.factor) == (12, 120, 10)
+    assert "本年 120，上年 12" in jump.message and "10 倍" in jump.message and jump.cells[0].startswith("'")
+    assert jump.title == "与上年相比变化异常"
+
+
+def test_drop_below_a_fifth_and_zero_to_many(tmp_path: Path) -> None:
+    def edit(this: dict, last: dict) -> None:
+        last["active.rules.issued"], this["active.rules.issued"] = 100, 19  # ×0.19
+        last["active.normative.issued"], this["active.normative.issued"] = 0, 30  # from nothing
+    found, _, _ = _pair(tmp_path, edit)
+    jumps = {f.ids[0]: f for f in found if f.code == "yoy.jump"}
+    assert set(jumps) == {"active.rules.issued", "active.normative.issued"}
+    assert jumps["active.rules.issued"].factor == 0.19 and "减少" in jumps["active.rules.issued"].message
+    assert jumps["active.normative.issued"].factor is None and "由 0 变为非 0" in jumps["active.normative.issued"].message
+
+
+def test_small_samples_and_moderate_changes_give_no_warning(tmp_path: Path) -> None:
+    def edit(this: dict, last: dict) -> None:
+        last["active.rules.issued"], this["active.rules.issued"] = 1, 9  # ×9 but both under 10
+        last["active.normative.issued"], this["active.normative.issued"] = 10, 50  # exactly ×5: not beyond
+        last["requests.new.natural"], this["requests.new.natural"] = 50, 10  # exactly ×0.2: not below
+    found, _, _ = _pair(tmp_path, edit)
+    assert not [f for f in found if f.code == "yoy.jump"]
+
+
+def test_copied_forward_report_is_flagged_once(tmp_path: Path) -> None:
+    found, _, _ = _pair(tmp_path, lambda this, last: None)
+    (same,) = found
+    assert same.code == "yoy.unchanged" and "沿用上年数据" in same.message and "完全相同" in same.message
+    assert same.title == "沿用上年数据" and len(same.ids) > 100
+
+
+def test_no_previous_no_yoy_and_cli_json(tmp_path: Path) -> None:
+    this = sample(2024)
+    path = write(tmp_path / "今年.xlsx", this)
+    (report,) = validate_files([path])
+    assert not [f for f in report.findings if f.code.startswith("yoy.")]
+    last = dict(this, **{"meta.year": 2023, "active.rules.issued": 1000})
+    prev = write(tmp_path / "去年" / "去年.xlsx", last)
+    res = subprocess.run([sys.executable, "-m", "xxgk", "validate", str(path), "--previous", str(prev.parent), "--json"],
+                         capture_output=True, text=True, check=False)
+    issues = json.loads(res.stdout)["files"][0]["issues"]
+    (jump,) = [i for i in issues if i["code"] == "yoy.jump"]
+    assert jump["ids"] == ["active.rules.issued"] and jump["expected"] == 1000 and jump["severity"] == "warning"
