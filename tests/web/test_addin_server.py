@@ -5,6 +5,7 @@ the check slots and the 在线校验 switch hold."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,101 @@ def test_anonymous_clicks_follow_the_public_validate_switch(tmp_path: Path) -> N
 def test_the_template_payload_is_under_100_kb(tmp_path: Path) -> None:
     path = build_template(SPEC, tmp_path / "空.xlsx")
     assert len(json.dumps(vba_payload(path), ensure_ascii=False).encode()) <= 100_000
+
+
+# ---- tokens and 上报 ------------------------------------------------------------------------------------
+
+
+def _new_token(c: Any, unit_id: int) -> str:
+    token_form = c.page_token(f"/units/{unit_id}")
+    page = c.http.post(f"/units/{unit_id}/tokens", data={"csrf_token": token_form})
+    assert page.status_code == 200
+    m = re.search(r'id="new-token">.*?<code>(xxgk_[A-Za-z0-9_-]+)</code>', page.text, re.S)
+    assert m, page.text
+    return m.group(1)
+
+
+def test_token_is_shown_once_stored_hashed_and_revocable(portal: Any) -> None:
+    from sqlalchemy import select
+
+    from xxgk.web.models import ApiToken
+    from xxgk.web.tokens import digest
+
+    unit, _agency = portal.units(1)[0]
+    c = portal.client(portal.site.unit_account(unit))
+    token = _new_token(c, unit.id)
+    page = c.get(f"/units/{unit.id}").text
+    assert token not in page and token[:9] in page  # never shown again, told apart by its beginning
+    with portal.db() as db:
+        row = db.scalar(select(ApiToken).where(ApiToken.unit_id == unit.id).order_by(ApiToken.id.desc()))
+        assert row.token_hash == digest(token) and token not in (row.token_hash, row.hint)
+        token_id = row.id
+    # another unit's account cannot revoke it
+    other, _ = portal.units(1)[1]
+    intruder = portal.client(portal.site.unit_account(other))
+    r = intruder.http.post(f"/units/{unit.id}/tokens/{token_id}/revoke",
+                           data={"csrf_token": intruder.page_token(f"/units/{other.id}")})
+    assert r.status_code == 403
+    r = c.http.post(f"/units/{unit.id}/tokens/{token_id}/revoke", data={"csrf_token": c.page_token(f"/units/{unit.id}")})
+    assert r.status_code == 303
+    assert "已停用" in c.get(f"/units/{unit.id}").text
+    with portal.db() as db:
+        assert db.get(ApiToken, token_id).revoked_at is not None
+
+
+def test_submit_stores_a_new_version_and_shows_the_verdict(portal: Any) -> None:
+    unit, agency = portal.units(1)[2]
+    c = portal.client(portal.site.unit_account(unit))
+    token = _new_token(c, unit.id)
+    http = TestClient(portal.app)
+    path = portal.book("bad-submit.xlsx", agency, break_r3=True)
+    (report,) = validate_files([path])
+    r = http.post("/addin/submit", json=vba_payload(path), headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    sub = body["xxgk"]["submission"]
+    assert sub["status"] == "有错误" and sub["unit"] == unit.name
+    alert = body["actions"][-1]
+    assert alert["func"] == "alert" and alert["args"][0].startswith(f"已上报：{unit.name}")
+    assert f"第 {sub['version']} 版" in alert["args"][0]
+    versions = c.get(f"/api/units/{unit.id}/submissions").json()
+    assert versions[0]["version"] == sub["version"] and versions[0]["status"] == "有错误"
+    # the stored version (rebuilt from the payload) has the findings of the book itself
+    stored = c.get(f"/api/submissions/{versions[0]['id']}").json()
+    codes = sorted(i["code"] for i in stored["report"]["issues"] if not i["code"].startswith("portal."))
+    assert codes == sorted(f.code for f in report.findings)
+    failing = {(cell.split("!")[0].strip("'"), cell.split("!")[1]) for f in report.findings for cell in f.cells}
+    assert set(_colours(body["actions"])) == failing
+    # a bare token works as well (xlwings' AUTH setting is sent as it is)
+    again = http.post("/addin/submit", json=vba_payload(path), headers={"Authorization": token})
+    assert again.status_code == 200 and again.json()["xxgk"]["submission"]["version"] == sub["version"] + 1
+
+
+@pytest.mark.parametrize("header", [None, "Bearer xxgk_nope", "Bearer ", "Basic abc"])
+def test_submit_without_a_valid_token_is_refused(portal: Any, tmp_path: Path, header: str | None) -> None:
+    headers = {"Authorization": header} if header is not None else {}
+    r = TestClient(portal.app).post("/addin/submit", json=vba_payload(_broken(tmp_path)), headers=headers)
+    assert r.status_code == 401 and "令牌" in r.text and r.headers["content-type"].startswith("text/plain")
+
+
+def test_a_revoked_token_cannot_submit_and_a_token_opens_clicks_when_public_validation_is_off(tmp_path: Path) -> None:
+    from .conftest import make_portal
+
+    closed = make_portal(tmp_path, public_validate=False)
+    unit, agency = closed.units(1)[0]
+    c = closed.client(closed.site.unit_account(unit))
+    token = _new_token(c, unit.id)
+    http = TestClient(closed.app)
+    payload = vba_payload(closed.book("good.xlsx", agency))
+    assert http.post("/addin/validate", json=payload).status_code == 401
+    assert http.post("/addin/validate", json=payload, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with closed.db() as db:
+        from sqlalchemy import select
+
+        from xxgk.web import tokens as token_module
+        from xxgk.web.models import Account, ApiToken
+
+        row = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_module.digest(token)))
+        token_module.revoke(db, db.get(Account, row.account_id), row)
+    r = http.post("/addin/submit", json=payload, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401

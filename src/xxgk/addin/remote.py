@@ -167,3 +167,49 @@ def click(button: str, payload: Any) -> dict[str, Any]:
     book = _xlwings().Book(json=prepare(payload))
     _buttons()[button](book=book)
     return {"actions": book.json()["actions"], EXTRA_KEY: {"protocol": PROTOCOL}}
+
+
+# ---- 上报: the open book as a workbook file ---------------------------------------------------------------
+
+
+def book(payload: Any) -> Any:
+    """The payload's remote book (raises BadPayload)."""
+    return _xlwings().Book(json=prepare(payload))
+
+
+def _cell_value(raw: Any, field_type: str | None) -> Any:
+    """A payload value as the template writes it: ISO date strings of date fields as dates."""
+    import datetime as dt
+
+    if field_type == "date" and isinstance(raw, str) and len(raw) >= 10:
+        try:
+            return dt.date.fromisoformat(raw[:10])
+        except ValueError:
+            return raw
+    return raw
+
+
+def book_file(remote_book: Any, path: Path) -> Path:
+    """The open book's cover and tables written into a fresh template of its form (what 上报 stores): input
+    cells and cover fields as shown, totals typed over a formula kept as typed. Raises reader.Unreadable
+    (not a template) or LiveReadError."""
+    from xxgk.addin.live import read_live
+    from xxgk.template import build_template
+
+    fill, source = read_live(remote_book)
+    spec = fill.spec
+    grids = source.grids({pos.sheet for pos in fill.positions.values()})
+    types = {f.id: f.type for f in spec.cover.fields}
+    computed = spec.computed_ids()
+    values: dict[str, Any] = {}
+    overrides: dict[str, Any] = {}
+    for cid, pos in fill.positions.items():
+        grid = grids.get(pos.sheet, [])
+        raw = grid[pos.row][pos.col] if pos.row < len(grid) and pos.col < len(grid[pos.row]) else None
+        if raw is None or raw == "":
+            continue
+        if cid not in computed:
+            values[cid] = _cell_value(raw, types.get(cid))
+        elif cid in fill.typed_computed:
+            overrides[cid] = raw
+    return build_template(spec, path, values=values, overrides=overrides)

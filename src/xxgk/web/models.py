@@ -140,3 +140,19 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="ok")  # ok / denied / refused
     detail: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ApiToken(Base):
+    """A unit's token for the add-ins' 上报 (and their clicks while 在线校验 is off); only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))  # who created it: uploads are theirs
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(16))  # the first characters, to tell tokens apart on the page
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    unit: Mapped[Unit] = relationship()
+    account: Mapped[Account] = relationship()

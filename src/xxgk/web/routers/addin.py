@@ -9,13 +9,17 @@ import asyncio
 import json
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from xxgk.addin.remote import BadPayload, click
+from xxgk.addin.remote import PROTOCOL, BadPayload, click
+from xxgk.web import access, service, tokens
+from xxgk.web.deps import client_ip
+from xxgk.web.models import ApiToken, Unit, now
 
 router = APIRouter(prefix="/addin", include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -25,6 +29,7 @@ TOO_LARGE = "工作簿内容太大（上限 2 MB）。年报模板通常不到 1
 BUSY = "报送平台正忙，请稍后再试（几秒钟后再点一次）。"
 NOT_JSON = "请求不是 JSON 格式的工作簿内容。请用信息公开年报加载项或 WPS 加载项发送。"
 NEEDS_TOKEN = "本平台已关闭无需账号的在线校验：请在加载项设置中填写本单位的接口令牌（在报送平台本单位页面生成）。"
+BAD_TOKEN = "上报需要本单位的接口令牌：令牌无效或已停用。请在报送平台本单位页面生成新令牌，填入加载项设置。"
 FAULT = "报送平台处理时出错，这不是您的操作错误。请把这段文字截图发给信息技术人员。"
 
 
@@ -82,12 +87,27 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes | None:
     return b"".join(chunks)
 
 
+def _token(request: Request) -> ApiToken | None:
+    with request.app.state.sessions() as db:
+        row = tokens.lookup(db, tokens.from_header(request.headers.get("authorization")))
+        if row is not None:
+            row.last_used_at = now()
+            db.commit()
+            db.expunge(row)
+        return row
+
+
 def _allowed(request: Request) -> bool:
-    return bool(request.app.state.settings.public_validate)
+    return bool(request.app.state.settings.public_validate) or _token(request) is not None
 
 
 async def _run(request: Request, button: str) -> Response:
-    if not _allowed(request):
+    token = None
+    if button == "submit":
+        token = await run_in_threadpool(_token, request)
+        if token is None:
+            return text(BAD_TOKEN, 401)
+    elif not await run_in_threadpool(_allowed, request):
         return text(NEEDS_TOKEN, 401)
     body = await read_body(request)
     if body is None:
@@ -100,9 +120,14 @@ async def _run(request: Request, button: str) -> Response:
     if not await slots.take():
         return text(BUSY, 503, **{"Retry-After": "2"})
     try:
-        result = await run_in_threadpool(click, button, payload)
+        if token is not None:
+            result = await run_in_threadpool(submit, request, token, payload)
+        else:
+            result = await run_in_threadpool(click, button, payload)
     except BadPayload as exc:
         return text(str(exc), 400)
+    except Refusal as exc:
+        return text(str(exc), exc.status)
     except Exception:
         log.exception("add-in %s failed", button)
         return text(FAULT, 500)
@@ -119,3 +144,63 @@ async def validate(request: Request) -> Response:
 @router.post("/clear")
 async def clear(request: Request) -> Response:
     return await _run(request, "clear")
+
+
+@router.post("/submit")
+async def submit_(request: Request) -> Response:
+    return await _run(request, "submit")
+
+
+class Refusal(Exception):
+    """The click cannot be done for this unit (Chinese message, HTTP status)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def submit(request: Request, token: ApiToken, payload: Any) -> dict[str, Any]:
+    """上报: the open book becomes the token's unit's next version for the open year; then the same marks as 校验,
+    the message box saying what became of the version."""
+    import secrets
+    import shutil
+
+    from xxgk.addin import buttons, remote
+    from xxgk.reader import Unreadable
+    from xxgk.web.models import Account
+    from xxgk.web.routers.common import year_or_open
+    from xxgk.web.uploads import Refused, safe_name
+
+    settings, store = request.app.state.settings, request.app.state.store
+    book = remote.book(payload)
+    name = safe_name(str(payload.get("book", {}).get("name") or ""), "报表.xlsx")
+    name = name if name.lower().endswith(".xlsx") else f"{Path(name).stem}.xlsx"
+    folder = settings.data_dir / "tmp" / f"addin-{secrets.token_hex(6)}"
+    try:
+        with request.app.state.sessions() as db:
+            account, unit = db.get(Account, token.account_id), db.get(Unit, token.unit_id)
+            if account is None or unit is None or not access.can_submit_for(account, unit):
+                raise Refusal("这个令牌的账号不能为本单位上报。请在报送平台本单位页面重新生成令牌。", 403)
+            try:
+                year = year_or_open(db, None)
+            except HTTPException as exc:
+                raise Refusal(str(exc.detail), 403) from None
+            try:
+                path = remote.book_file(book, folder / name)
+            except Unreadable as exc:
+                book.app.alert(f"无法上报这个工作簿：{exc.finding.message}", title=buttons.TITLE, buttons="ok",
+                               mode="critical")
+                return {"actions": book.json()["actions"], "xxgk": {"protocol": PROTOCOL}}
+            try:
+                sub = service.submit(db, store, account, unit, year, path, name, client_ip(request))
+            except (Refused, service.ActionError) as exc:
+                raise Refusal(f"未上报：{exc}", 409) from None
+            verdict = {"unit": unit.name, "year": year.year, "version": sub.version, "status": sub.status}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    buttons.validate(book=book)
+    actions = book.json()["actions"]
+    said = f"已上报：{verdict['unit']} {verdict['year']} 年度第 {verdict['version']} 版，状态：{verdict['status']}。"
+    if actions and actions[-1]["func"] == "alert":
+        actions[-1]["args"][0] = f"{said}\n\n{actions[-1]['args'][0]}"
+    return {"actions": actions, "xxgk": {"protocol": PROTOCOL, "submission": verdict}}

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from xxgk.web import access, service
+from xxgk.web import access, service, tokens
 from xxgk.web.deps import CSRF, DB, CurrentAccount, SettingsDep, StoreDep
-from xxgk.web.models import Region, Submission
+from xxgk.web.models import ApiToken, Region, Submission
 from xxgk.web.pages import render
 from xxgk.web.routers.common import (
     action_error,
@@ -59,12 +59,39 @@ def build_unit_template(settings: Settings, db: DB, unit_id: int, account: Curre
 
 @router.get("/units/{unit_id}")
 def unit_page(request: Request, db: DB, account: CurrentAccount, unit_id: int, year: int | None = None) -> Response:
+    return _unit_page(request, db, account, unit_id, year)
+
+
+def _unit_page(request: Request, db: DB, account: CurrentAccount, unit_id: int, year: int | None,
+               new_token: str = "") -> Response:
     unit = unit_for(db, account, unit_id)
     row = year_or_open(db, year)
     versions = db.scalars(select(Submission).where(Submission.unit_id == unit.id, Submission.report_year_id == row.id)
                           .order_by(Submission.version.desc())).all()
+    can_submit = access.can_submit_for(account, unit)
     return render(request, "unit.html", account=account, unit=unit, year=row, years=years(db), versions=versions,
-                  can_submit=access.can_submit_for(account, unit), error=request.query_params.get("error", ""))
+                  can_submit=can_submit, error=request.query_params.get("error", ""),
+                  api_tokens=tokens.of_unit(db, unit.id) if can_submit else [], new_token=new_token)
+
+
+@router.post("/units/{unit_id}/tokens", dependencies=[CSRF])
+def create_token(request: Request, db: DB, account: CurrentAccount, unit_id: int) -> Response:
+    """A new API token for the add-ins' 上报, shown on this page once (only its hash is kept)."""
+    unit = unit_for(db, account, unit_id)
+    access.check(access.can_submit_for(account, unit), "token_create", f"unit:{unit.id}")
+    token = tokens.create(db, account, unit, ip_of(request))
+    return _unit_page(request, db, account, unit.id, None, new_token=token)
+
+
+@router.post("/units/{unit_id}/tokens/{token_id}/revoke", dependencies=[CSRF])
+def revoke_token(request: Request, db: DB, account: CurrentAccount, unit_id: int, token_id: int) -> Response:
+    unit = unit_for(db, account, unit_id)
+    access.check(access.can_submit_for(account, unit), "token_revoke", f"unit:{unit.id}")
+    row = db.get(ApiToken, token_id)
+    if row is None or row.unit_id != unit.id:
+        raise HTTPException(404, "没有这个令牌。")
+    tokens.revoke(db, account, row, ip_of(request))
+    return RedirectResponse(f"/units/{unit.id}#api-tokens", status_code=303)
 
 
 @router.get("/units/{unit_id}/template")
