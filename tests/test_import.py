@@ -120,8 +120,9 @@ def test_provenance_in_the_workbook_and_the_cover(tmp_path: Path) -> None:
     comment = wb[sheet.strip("'")][a1].comment
     assert comment is not None and "230300元" in comment.text and "第 95 行" in comment.text
     notes = list(wb[NOTES_SHEET].iter_rows(min_row=2, values_only=True))
-    assert [(n[0], n[1]) for n in notes] == [("警告", "import.unit_dropped"), ("警告", "import.yuan"),
-                                             ("警告", "import.blank_total")]
+    assert [(n[0], n[1], n[3]) for n in notes] == [("警告", "去掉单位", "import.unit_dropped"),
+                                                   ("警告", "元换算为万元", "import.yuan"),
+                                                   ("警告", "合计空缺", "import.blank_total")]
     sections = list(wb[TEXT_SHEET].iter_rows(min_row=2, values_only=True))
     assert sections[-1][0] == "六、其他需要报告的事项" and "无其他需要报告的事项" in sections[-1][2]
     fill = read_fill(result.output)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from xxgk.findings import Finding
@@ -11,11 +13,13 @@ from xxgk.importer import narrative
 from xxgk.importer.cellvalue import read_value, shown
 from xxgk.importer.crosscheck import check_text
 from xxgk.importer.fit import fit_values, header_columns
+from xxgk.importer.grouped import Group, match_groups
 from xxgk.importer.keys import label_key
 from xxgk.importer.labels import RowLabel, detect_extension, detect_form, row_labels
 from xxgk.importer.match import match_rows
 from xxgk.importer.messages import import_finding
 from xxgk.importer.model import Imported, Line, Reading, Source
+from xxgk.importer.position import ByPosition, match_by_position
 from xxgk.importer.records import Record, is_page_mark, to_record
 from xxgk.spec import MERGE_UP, SpecError, form_for_year, load_spec
 
@@ -38,10 +42,16 @@ def read_source(source: Source) -> Reading:
     records = [r for i, line in enumerate(lines) if (r := to_record(i, line)) is not None]
     rows = row_labels(form)
     found = match_rows(records, rows, texts)
+    by_position = match_by_position(records, rows, found)
+    found.update((m.index, m.row) for m in by_position)
+    groups = match_groups(records, rows, found)
     _read_cells(reading, records, found, texts)
-    reading.findings += _missing_rows(rows, set(map(id, found.values())))
+    _note_positions(reading, records, by_position)
+    for i, group in groups.items():
+        _read_group(reading, records, i, group)
+    reading.findings += _missing_rows(rows, set(map(id, found.values())) | {id(r) for g in groups.values() for r in g.rows})
     reading.findings += _blank_totals(reading)
-    table_lines = {records[i].index for i in found} | {i for i, line in enumerate(lines) if line.table}
+    table_lines = {records[i].index for i in (*found, *groups)} | {i for i, line in enumerate(lines) if line.table}
     _read_narrative(reading, lines, table_lines, rows)
     return reading
 
@@ -92,6 +102,46 @@ def _read_cells(reading: Reading, records: Sequence[Record], found: dict[int, Ro
         for cid, column, piece in zip(ids, row.block.columns, values, strict=True):
             yuan = spec.cells[cid].type == "amount" and _yuan_header(column.label, texts, rec.index)
             _read_cell(reading, cid, spec.cells[cid].type, piece.text, piece.where, row.label, yuan)
+
+
+def _note_positions(reading: Reading, records: Sequence[Record], matches: Sequence[ByPosition]) -> None:
+    """A row recognised by its place despite a misprinted label: a warning quoting the label, noted on each cell."""
+    for m in matches:
+        rec = records[m.index]
+        ids = tuple(m.row.block.cell_id(m.row.row, c) for c in m.row.block.columns)
+        printed = rec.label_text.strip()
+        params = {"where": rec.where, "raw": printed, "label": m.row.label, "before": m.before.label,
+                  "after": m.after.label}
+        reading.findings.append(import_finding("import.label_by_position", ids=ids, **params))
+        note = f"原文行名“{printed}”与表式不同，按位置（“{m.before.label}”与“{m.after.label}”之间）认作本行"
+        for cid in ids:
+            if cid in reading.cells:
+                imp = reading.cells[cid]
+                reading.cells[cid] = replace(imp, note="；".join(x for x in (note, imp.note) if x))
+
+
+def _read_group(reading: Reading, records: Sequence[Record], i: int, group: Group) -> None:
+    """A group printed as one row: its sub-items 0 when the row is all zeros (a warning), else left blank."""
+    rec = records[i]
+    first = group.rows[0]
+    columns = first.block.columns
+    ids = tuple(r.block.cell_id(r.row, c) for r in group.rows for c in columns)
+    values = fit_values(rec, len(columns), header_columns(records, i, first))
+    raw = " ".join(v.text.strip() or "（空）" for v in rec.values)
+    params = {"where": rec.where, "group": group.label, "count": len(group.rows), "raw": raw,
+              "printed": rec.label_text.strip(), "items": "、".join(f"“{r.row.label[-1]}”" for r in group.rows)}
+    spec = load_spec(reading.form or "")
+    got = [read_value(v.text, spec.cells[first.block.cell_id(first.row, c)].type) for v, c in
+           zip(values or (), columns, strict=False)]
+    if values is None or not all(g.readable and g.value == 0 for g in got):
+        reading.findings.append(import_finding("import.group_row", ids=ids, **params))
+        return
+    reading.findings.append(import_finding("import.group_row_zero", ids=ids, **params))
+    note = f"原文把“{group.label}”印成一行（“{params['printed']} {raw}”），全为 0，各子项按 0 填入"
+    for r in group.rows:
+        for column, piece in zip(columns, values, strict=True):
+            cid = r.block.cell_id(r.row, column)
+            reading.cells[cid] = Imported(cid, Decimal(0), piece.text.strip(), piece.where, note)
 
 
 def _duplicate(reading: Reading, rec: Record, first: Record, row: RowLabel, ids: list[str]) -> None:

@@ -31,8 +31,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                      "统计表只填数字，请确认单位无误。"),
     "import.yuan": (WARNING, "{where}“{label}”：原文为“{raw}”（单位元），本表以万元为单位，已换算为 {number} 万元。请核对。"),
     "import.note": (WARNING, "{where}“{label}”：原文为“{raw}”，按 {number} 填入，括号内说明“{note}”保留在批注中。"),
+    "import.label_by_position": (WARNING, "{where}：原文行名“{raw}”与表式的“{label}”不完全相同（疑为印刷错误），"
+                                          "因其正好位于“{before}”与“{after}”两行之间，按位置认作“{label}”填入。"
+                                          "请对照原文核对这一行的数字。"),
+    "import.group_row": (ERROR, "{where}：原文把“{group}”印成一行（“{printed} {raw}”），没有分列其 {count} 个子项"
+                                "（{items}），无法把数字分到各子项，这些子项未填写。请向报告单位核实各子项的数字后手工填写。"),
+    "import.group_row_zero": (WARNING, "{where}：原文把“{group}”印成一行（“{printed} {raw}”），没有分列其 {count} 个子项"
+                                       "（{items}）；该行全为 0，各子项均按 0 填入。请核对。"),
     "import.text_mismatch": (WARNING, "正文与统计表不一致：正文“{sentence}”写的是 {text_number}，"
                                       "统计表中{label}为 {table_number}。请核对正文或统计表。"),
+}
+
+
+# The Chinese name of each code: what people read where a finding's kind is shown (导入提示, --json "title").
+NAMES: dict[str, str] = {
+    "import.ocr": "需要 OCR", "import.exists": "工作簿已存在", "import.internal": "程序内部错误",
+    "import.too_large": "文件过大", "import.unreadable": "无法读取", "import.unknown_form": "无法判断表式",
+    "import.form_by_year": "按年度判断表式", "import.row_missing": "缺少行", "import.blank_total": "合计空缺",
+    "import.count_mismatch": "数字个数不符", "import.duplicate_row": "行重复出现",
+    "import.unreadable_value": "数字无法确定", "import.unit_dropped": "去掉单位", "import.yuan": "元换算为万元",
+    "import.note": "括号内说明", "import.label_by_position": "行名有误按位置认定",
+    "import.group_row": "子项合印一行", "import.group_row_zero": "子项合印一行（全为 0）",
+    "import.table_repeated": "统计表重复出现", "import.table_repeated_year": "统计表重复出现（按年度取用）",
+    "import.text_mismatch": "正文与统计表不一致",
 }
 
 
@@ -41,4 +62,5 @@ def import_finding(code: str, *, ids: tuple[str, ...] = (), expected: Any = None
     severity, template = MESSAGES[code]
     if isinstance(params.get("reason"), str):  # a reason from elsewhere may end its own sentence
         params["reason"] = params["reason"].rstrip("。")
-    return Finding(code, severity, template.format(expected=expected, actual=actual, **params), None, ids, (), expected, actual)
+    return Finding(code, severity, template.format(expected=expected, actual=actual, **params), None, ids, (), expected,
+                   actual, NAMES[code])

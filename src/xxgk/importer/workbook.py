@@ -17,7 +17,7 @@ TEXT_SHEET = "报告正文"
 SOURCE_HEADERS = ("单元格", "表", "项目", "导入值", "原文", "位置", "说明")
 TEXT_HEADERS = ("章节", "原文标题", "正文")
 NOTES_SHEET = "导入提示"
-NOTES_HEADERS = ("级别", "代码", "说明")
+NOTES_HEADERS = ("级别", "问题", "说明", "代码")
 SEVERITY_TEXT = {"error": "错误", "warning": "警告"}
 
 
@@ -90,11 +90,12 @@ def _notes(reading: Reading, workbook: Any, wrap: Any, bold: Any) -> None:
     `xxgk validate` sees only the numbers."""
     ws = workbook.add_worksheet(NOTES_SHEET)
     ws.set_column(0, 0, 8)
-    ws.set_column(1, 1, 24)
+    ws.set_column(1, 1, 20)
     ws.set_column(2, 2, 110)
+    ws.set_column(3, 3, 12)
     ws.write_row(0, 0, NOTES_HEADERS, bold)
     if not reading.findings:
         ws.write(1, 2, "导入时没有发现问题。", wrap)
     for r, f in enumerate(reading.findings, 1):
-        ws.write_row(r, 0, (SEVERITY_TEXT.get(f.severity, f.severity), f.code, f.message), wrap)
+        ws.write_row(r, 0, (SEVERITY_TEXT.get(f.severity, f.severity), f.title or f.code, f.message, f.code), wrap)
 
