@@ -2,26 +2,33 @@
 
 openpyxl rebuilds a workbook from its own model and drops what it does not model (custom document
 properties survive, but not everything: extensions, some conditional formats, x14 data validations, controls,
-VBA...). Here every part is copied byte for byte except the four that must change: the sheets whose cells are
+VBA...). Here every part is copied byte for byte except the few that must change: the sheets whose cells are
 highlighted or whose status cell is written (one attribute or one cell each), styles.xml (fills, fonts and
 cell formats appended; existing indices untouched), and, for a new 校验结果 sheet, workbook.xml (one <sheet>
 appended after the others, so sheet-local defined names keep their index), its rels and [Content_Types].xml.
 The new sheet is written with inline strings (sharedStrings.xml stays as it was).
+
+Every edited part is parsed and edited as XML (lxml), whatever its producer wrote: prefixes are whatever the
+file binds (openpyxl with lxml declares r: on each <sheet>, some SDKs write x:sheetData), and a namespace a new
+element needs is declared on it when no ancestor does. The declaration and anything before the root element are
+kept as they were, so an edited part differs from the original only where it was edited.
 
 The input is never opened for writing; the copy is written to a temporary file beside the output and renamed.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import uuid
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr, unescape
+from typing import ClassVar
+from xml.sax.saxutils import escape, quoteattr
 
+from lxml import etree
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from xxgk.annotate.plan import (
@@ -40,83 +47,154 @@ from xxgk.annotate.plan import (
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _WORKSHEET_TYPE = _REL + "/worksheet"
 _WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-_NS = {"m": _MAIN, "rel": _PKG_REL}
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^>]*\?>)?(?:\s*(?:<!--.*?-->|<\?(?!xml\b)[^>]*\?>))*\s*", re.S)
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_BAD_PART = "工作簿中的 {part} 不是完好的 XML，无法生成标记副本。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。"
 
 
 class AnnotateError(Exception):
     """The file cannot be annotated (its structure is not what the edits need); the message is Chinese."""
 
 
+def _clean(value: str) -> str:
+    return _ILLEGAL_XML.sub("", value)
+
+
 def _text(value: str) -> str:
-    return escape(_ILLEGAL_XML.sub("", value))
+    return escape(_clean(value))
 
 
 def _attr(value: str) -> str:
-    return quoteattr(_ILLEGAL_XML.sub("", value))
+    return quoteattr(_clean(value))
 
 
 def _argb(fill: str) -> str:
     return "FF" + fill.lstrip("#").upper()
 
 
+class _Part:
+    """One XML part parsed for editing; written back with its own declaration (and what precedes the root)."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        try:
+            self.root = etree.fromstring(data, _PARSER)
+        except (etree.XMLSyntaxError, ValueError):
+            raise AnnotateError(_BAD_PART.format(part=name)) from None
+        prolog = _PROLOG.match(data)
+        head = prolog.group(0) if prolog else b""
+        declared = re.search(rb'encoding=["\']([^"\']+)', head)
+        utf8 = not head.startswith((b"\xff\xfe", b"\xfe\xff")) and (
+            declared is None or declared.group(1).lower().replace(b"-", b"") == b"utf8")
+        self.head = head if utf8 and head.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else _DECLARATION
+        self.ns = etree.QName(self.root).namespace or ""
+
+    def q(self, local: str) -> str:
+        """A tag in the part's own (root) namespace."""
+        return f"{{{self.ns}}}{local}" if self.ns else local
+
+    def serialize(self) -> bytes:
+        return self.head + etree.tostring(self.root, encoding="utf-8")
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _children(parent: etree._Element, local: str) -> list[etree._Element]:
+    return [el for el in parent if _local(el) == local]
+
+
+def _key(el: etree._Element) -> tuple[object, ...]:
+    """What an element means, however it is written (prefixes, attribute order, whitespace between elements)."""
+    return (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip() if len(el) else el.text or "",
+            tuple(_key(c) for c in el if isinstance(c.tag, str)))
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove an element, keeping the whitespace that followed it."""
+    parent = el.getparent()
+    assert parent is not None
+    prev = el.getprevious()
+    if el.tail and el.tail.strip() == "":
+        pass  # whitespace between siblings: dropped with the element
+    elif el.tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 class _Styles:
     """styles.xml with fonts, fills and cell formats appended (existing indices never move)."""
 
+    ITEMS: ClassVar[dict[str, str]] = {"fonts": "font", "fills": "fill", "cellXfs": "xf"}
+
     def __init__(self, xml: bytes) -> None:
-        self.xml = xml.decode("utf-8")
-        self.fonts = self._items("fonts", "font")
-        self.fills = self._items("fills", "fill")
-        self.xfs = self._items("cellXfs", "xf")
-        self.added: dict[str, list[str]] = {"fonts": [], "fills": [], "cellXfs": []}
-        self._cache: dict[tuple[str, str], int] = {}
+        self.part = _Part("xl/styles.xml", xml)
+        self.blocks: dict[str, etree._Element] = {}
+        self.items: dict[str, list[etree._Element]] = {}
+        for block, item in self.ITEMS.items():
+            found = _children(self.part.root, block)
+            if not found:
+                raise AnnotateError(f"样式表中没有 {block}，无法标记单元格。")
+            self.blocks[block] = found[0]
+            self.items[block] = _children(found[0], item)
+        self.keys = {block: [_key(el) for el in items] for block, items in self.items.items()}
+        self.changed = False
 
-    def _block(self, tag: str, xml: str | None = None) -> re.Match[str] | None:
-        return re.search(rf"<{tag}\b[^>]*?(?:/>|>(.*?)</{tag}>)", self.xml if xml is None else xml, re.S)
+    def _add(self, block: str, item: etree._Element) -> int:
+        """The index of an item equal to `item`, appended when there is none (an earlier annotation's is reused)."""
+        key = _key(item)
+        if key in self.keys[block]:
+            return self.keys[block].index(key)
+        parent, items = self.blocks[block], self.items[block]
+        parent.insert(parent.index(items[-1]) + 1 if items else 0, item)
+        items.append(item)
+        self.keys[block].append(_key(item))
+        parent.set("count", str(len(items)))
+        self.changed = True
+        return len(items) - 1
 
-    def _items(self, block: str, tag: str) -> list[str]:
-        m = self._block(block)
-        if m is None:
-            raise AnnotateError(f"样式表中没有 {block}，无法标记单元格。")
-        return re.findall(rf"<{tag}\b[^>]*?(?:/>|>.*?</{tag}>)", m.group(1) or "", re.S)
+    def _new(self, snippet: str) -> etree._Element:
+        return etree.fromstring(f'<w xmlns="{self.part.ns}">{snippet}</w>', _PARSER)[0]
 
-    def _add(self, block: str, item: str) -> int:
-        key = (block, item)
-        existing = {"fonts": self.fonts, "fills": self.fills, "cellXfs": self.xfs}[block]
-        if item in existing:  # an earlier annotation added it: reuse, never pile up copies
-            return existing.index(item)
-        if key not in self._cache:
-            self._cache[key] = len(existing) + len(self.added[block])
-            self.added[block].append(item)
-        return self._cache[key]
-
-    def xf(self, index: int) -> str:
-        every = self.xfs + self.added["cellXfs"]
-        return every[index] if 0 <= index < len(every) else every[0]
+    def xf(self, index: int) -> etree._Element:
+        xfs = self.items["cellXfs"]
+        if not xfs:
+            raise AnnotateError("样式表中没有单元格格式，无法标记单元格。")
+        return xfs[index] if 0 <= index < len(xfs) else xfs[0]
 
     def fill_of(self, style: int) -> str:
         """The cell format's fill as #RRGGBB, NO_FILL, or "" when it is not a plain colour (theme, pattern)."""
-        m = re.search(r'\bfillId="(\d+)"', self.xf(style))
-        fills = self.fills + self.added["fills"]
-        fill = fills[int(m.group(1))] if m and int(m.group(1)) < len(fills) else ""
-        if not fill or 'patternType="none"' in fill or "patternType" not in fill:
+        fid, fills = self.xf(style).get("fillId", ""), self.items["fills"]
+        fill = fills[int(fid)] if fid.isdigit() and int(fid) < len(fills) else None
+        pattern = _children(fill, "patternFill") if fill is not None else []
+        kind = pattern[0].get("patternType") if pattern else None
+        if kind is None or kind == "none":
             return NO_FILL
-        rgb = re.search(r'<fgColor\b[^>]*\brgb="([0-9A-Fa-f]{8})"', fill)
-        return f"#{rgb.group(1)[2:].upper()}" if rgb and 'patternType="solid"' in fill else ""
+        colour = _children(pattern[0], "fgColor")
+        rgb = colour[0].get("rgb", "") if colour else ""
+        return f"#{rgb[2:].upper()}" if kind == "solid" and re.fullmatch("[0-9A-Fa-f]{8}", rgb) else ""
 
     def fill_id(self, fill: str) -> int:
         if fill == NO_FILL:
             return 0  # the spreadsheet format reserves fill 0 for "none"
-        return self._add("fills", f'<fill><patternFill patternType="solid"><fgColor rgb="{_argb(fill)}"/>'
-                                  '<bgColor indexed="64"/></patternFill></fill>')
+        return self._add("fills", self._new(f'<fill><patternFill patternType="solid"><fgColor rgb="{_argb(fill)}"/>'
+                                            '<bgColor indexed="64"/></patternFill></fill>'))
 
     def with_fill(self, style: int, fill: str) -> int:
         """A cell format equal to `style` but with this fill (reused when it exists)."""
-        xf = _set_attr(_set_attr(self.xf(style), "fillId", str(self.fill_id(fill))), "applyFill", "1")
-        every = self.xfs + self.added["cellXfs"]
-        return every.index(xf) if xf in every else self._add("cellXfs", xf)
+        xf = copy.deepcopy(self.xf(style))
+        xf.set("fillId", str(self.fill_id(fill)))
+        xf.set("applyFill", "1")
+        return self._add("cellXfs", xf)
 
     def result_style(self, kind: str) -> int:
         """Cell formats of the 校验结果 sheet: title, header, wrapped text, one-line text, link."""
@@ -125,107 +203,118 @@ class _Styles:
                  "text": '<font><sz val="11"/><name val="宋体"/></font>',
                  "line": '<font><sz val="11"/><name val="宋体"/></font>',
                  "link": '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="宋体"/></font>'}
-        font = self._add("fonts", fonts[kind])
+        font = self._add("fonts", self._new(fonts[kind]))
         fill = self.fill_id(FILL_HEADER) if kind == "header" else 0
         wrap = ('<alignment vertical="top" wrapText="1"/>' if kind in ("text", "header")
                 else '<alignment vertical="top"/>' if kind in ("line", "link") else "")
-        return self._add("cellXfs", f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
-                                    f'applyFont="1" applyFill="1" applyAlignment="1">{wrap}</xf>'
-                         if wrap else f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
-                                      'applyFont="1" applyFill="1"/>')
+        align = ' applyAlignment="1"' if wrap else ""
+        return self._add("cellXfs", self._new(f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
+                                              f'applyFont="1" applyFill="1"{align}>{wrap}</xf>'))
 
     def serialize(self) -> bytes:
-        xml = self.xml
-        for block, items in self.added.items():
-            if not items:
-                continue
-            m = self._block(block, xml)
-            assert m is not None
-            head = re.match(rf"<{block}\b[^>]*?(?=/?>)", m.group(0))
-            assert head is not None
-            total = len({"fonts": self.fonts, "fills": self.fills, "cellXfs": self.xfs}[block]) + len(items)
-            start = _set_attr(head.group(0) + ">", "count", str(total))[:-1]
-            body = (m.group(1) or "") + "".join(items)
-            xml = xml[: m.start()] + f"{start}>{body}</{block}>" + xml[m.end():]
-        return xml.encode("utf-8")
-
-
-def _set_attr(tag: str, name: str, value: str) -> str:
-    """Set an attribute in the start tag at the beginning of `tag` (an element's XML)."""
-    end = tag.index(">")
-    if tag[end - 1] == "/":
-        end -= 1
-    start = tag[:end]
-    if re.search(rf'\s{name}="[^"]*"', start):
-        start = re.sub(rf'(\s){name}="[^"]*"', rf'\g<1>{name}="{value}"', start, count=1)
-    else:
-        start += f' {name}="{value}"'
-    return start + tag[end:]
+        return self.part.serialize()
 
 
 class _Sheet:
-    """One worksheet part's XML, edited cell by cell (everything else byte for byte)."""
+    """One worksheet part, edited cell by cell (everything else as it was)."""
 
-    def __init__(self, xml: bytes) -> None:
-        self.xml = xml.decode("utf-8")
-        if "<sheetData" not in self.xml:  # e.g. written with a namespace prefix (<x:sheetData>) by some SDKs
+    def __init__(self, name: str, xml: bytes) -> None:
+        self.part = _Part(name, xml)
+        data = _children(self.part.root, "sheetData")
+        if not data:
             raise AnnotateError("工作表的 XML 写法无法识别，无法生成标记副本。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。")
-
-    def _cell(self, a1: str) -> re.Match[str] | None:
-        return re.search(rf'<c\b[^>]*?\sr="{a1}"[^>]*?(?:/>|>.*?</c>)', self.xml, re.S)
+        self.data = data[0]
+        self.rows: dict[int, etree._Element] = {}
+        self.cells: dict[str, etree._Element] = {}
+        self.changed = False
+        number = 0
+        for row in _children(self.data, "row"):
+            number = _number(row.get("r"), number + 1)
+            self.rows[number] = row
+            col = -1
+            for cell in _children(row, "c"):
+                ref = cell.get("r")
+                col = xl_cell_to_rowcol(ref)[1] if ref and re.fullmatch(r"\$?[A-Z]{1,3}\$?\d+", ref) else col + 1
+                if not ref:  # position implied by order: made explicit before any cell is inserted beside it
+                    cell.set("r", xl_rowcol_to_cell(number - 1, col))
+                self.cells[cell.get("r", "").replace("$", "")] = cell
 
     def style(self, a1: str) -> int:
-        m = self._cell(a1)
-        s = re.match(r'<c\b[^>]*?\ss="(\d+)"', m.group(0)) if m else None
-        return int(s.group(1)) if s else 0
+        cell = self.cells.get(a1)
+        s = cell.get("s", "0") if cell is not None else "0"
+        return int(s) if s.isdigit() else 0
 
     def set_style(self, a1: str, style: int) -> None:
-        m = self._cell(a1) or self._insert(a1)
-        self.xml = self.xml[: m.start()] + _set_attr(m.group(0), "s", str(style)) + self.xml[m.end():]
+        (self.cells[a1] if a1 in self.cells else self._insert(a1)).set("s", str(style))
+        self.changed = True
 
     def set_value(self, a1: str, value: Scalar) -> None:
-        m = self._cell(a1) or self._insert(a1)
-        s = self.style(a1)
-        self.xml = self.xml[: m.start()] + _cell_xml(a1, value, s) + self.xml[m.end():]
-
-    def _insert(self, a1: str) -> re.Match[str]:
-        """Add an empty cell in its row (the row made when missing), in column order; return its match."""
-        row, col = xl_cell_to_rowcol(a1)
-        m = re.search(rf'<row\b[^>]*?\sr="{row + 1}"[^>]*?(?:/>|>.*?</row>)', self.xml, re.S)
-        if m is None:
-            self._insert_row(row)
-            m = re.search(rf'<row\b[^>]*?\sr="{row + 1}"[^>]*?(?:/>|>.*?</row>)', self.xml, re.S)
-            assert m is not None
-        element = re.sub(r'\sspans="[^"]*"', "", m.group(0), count=1)  # the row's extent changes
-        if element.endswith("/>"):
-            element = element[:-2] + "></row>"
-        pos = len(element) - len("</row>")
-        for c in re.finditer(r'<c\b[^>]*?\sr="([A-Z]+)\d+"', element):
-            if xl_cell_to_rowcol(f"{c.group(1)}1")[1] > col:
-                pos = c.start()
-                break
-        element = element[:pos] + f'<c r="{a1}"/>' + element[pos:]
-        self.xml = self.xml[: m.start()] + element + self.xml[m.end():]
-        found = self._cell(a1)
-        assert found is not None
-        return found
-
-    def _insert_row(self, row: int) -> None:
-        new = f'<row r="{row + 1}"></row>'
-        if re.search(r"<sheetData\s*/>", self.xml):
-            self.xml = re.sub(r"<sheetData\s*/>", f"<sheetData>{new}</sheetData>", self.xml, count=1)
+        cell = self.cells[a1] if a1 in self.cells else self._insert(a1)
+        style = self.style(a1)
+        for child in list(cell):
+            cell.remove(child)
+        cell.text = None
+        cell.attrib.clear()
+        cell.set("r", a1)
+        if style:
+            cell.set("s", str(style))
+        self.changed = True
+        if value is None or value == "":
             return
-        for m in re.finditer(r'<row\b[^>]*?\sr="(\d+)"', self.xml):
-            if int(m.group(1)) > row + 1:
-                self.xml = self.xml[: m.start()] + new + self.xml[m.start():]
-                return
-        end = self.xml.index("</sheetData>")
-        self.xml = self.xml[:end] + new + self.xml[end:]
+        q = self.part.q
+        if isinstance(value, bool):
+            cell.set("t", "b")
+            etree.SubElement(cell, q("v")).text = str(int(value))
+        elif isinstance(value, (int, float)):
+            etree.SubElement(cell, q("v")).text = repr(value)
+        else:
+            cell.set("t", "inlineStr")
+            t = etree.SubElement(etree.SubElement(cell, q("is")), q("t"))
+            t.set(_XML_SPACE, "preserve")
+            t.text = _clean(str(value))
+
+    def _insert(self, a1: str) -> etree._Element:
+        """Add an empty cell in its row (the row made when missing), in column order."""
+        row, col = xl_cell_to_rowcol(a1)
+        element = self.rows.get(row + 1)
+        if element is None:
+            element = self._insert_row(row + 1)
+        element.attrib.pop("spans", None)  # the row's extent changes
+        cell = element.makeelement(self.part.q("c"), {"r": a1})
+        for i, child in enumerate(element):
+            if _comes_after(child, col):
+                element.insert(i, cell)
+                break
+        else:
+            element.append(cell)
+        self.cells[a1] = cell
+        return cell
+
+    def _insert_row(self, number: int) -> etree._Element:
+        row = self.data.makeelement(self.part.q("row"), {"r": str(number)})
+        later = [n for n in self.rows if n > number]
+        if later:
+            self.rows[min(later)].addprevious(row)
+        else:
+            self.data.append(row)
+        self.rows[number] = row
+        return row
 
     def serialize(self) -> bytes:
-        return self.xml.encode("utf-8")
+        return self.part.serialize()
 
 
+def _comes_after(child: etree._Element, col: int) -> bool:
+    """Whether a new cell in column `col` goes before this child of its row (a later cell, or an extLst)."""
+    if not isinstance(child.tag, str):
+        return False
+    if _local(child) != "c":
+        return True
+    return xl_cell_to_rowcol(child.get("r", "A1").replace("$", ""))[1] > col
+
+
+def _number(text: str | None, default: int) -> int:
+    return int(text) if text and text.isdigit() else default
 def _cell_xml(a1: str, value: Scalar, style: int | None) -> str:
     s = f' s="{style}"' if style else ""
     if value is None or value == "":
@@ -244,38 +333,44 @@ def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def print_names(wb: str, result: str, printing: PrintSetup) -> str:
-    """workbook.xml with the result sheet's print area and title rows (replacing any earlier ones) and the
-    cover's print area widened to take in the status cell."""
-    names = [_unescape(m.group(1)) for m in re.finditer(r'<(?:\w+:)?sheet\b[^>]*?\sname="([^"]*)"', wb)]
+def _sheet_elements(wb: _Part) -> list[etree._Element]:
+    sheets = _children(wb.root, "sheets")
+    if not sheets:
+        raise AnnotateError("workbook.xml 的结构无法识别（缺少 sheets），无法添加“校验结果”表。")
+    return _children(sheets[0], "sheet")
+
+
+def print_names(wb: _Part, result: str, printing: PrintSetup) -> None:
+    """Give the result sheet its print area and title rows in workbook.xml (replacing any earlier ones), and
+    widen the cover's print area to take in the status cell."""
+    names = [sheet.get("name", "") for sheet in _sheet_elements(wb)]
     if result not in names:
         raise AnnotateError("workbook.xml 的结构无法识别，无法设置“校验结果”表的打印区域。")
-    index = names.index(result)
-    own = re.compile(rf'<definedName\b[^>]*?name="_xlnm\.(?:Print_Area|Print_Titles)"[^>]*?localSheetId="{index}"'
-                     rf'[^>]*>[^<]*</definedName>|<definedName\b[^>]*?localSheetId="{index}"[^>]*?'
-                     r'name="_xlnm\.(?:Print_Area|Print_Titles)"[^>]*>[^<]*</definedName>')
-    wb = own.sub("", wb)
-    if printing.status is not None and printing.status.sheet in names:
-        cover = names.index(printing.status.sheet)
-        cover_area = re.compile(rf'(<definedName\b(?=[^>]*?name="_xlnm\.Print_Area")'
-                                rf'(?=[^>]*?localSheetId="{cover}")[^>]*>)([^<]*)(</definedName>)')
-        wb = cover_area.sub(lambda m: m.group(1) + _text(printing.cover_area(_unescape(m.group(2)))) + m.group(3), wb)
+    index = str(names.index(result))
+    cover = str(names.index(printing.status.sheet)) if printing.status is not None and printing.status.sheet in names else None
+    found = _children(wb.root, "definedNames")
+    block = found[0] if found else _defined_names(wb)
+    for name in _children(block, "definedName"):
+        kind, local = name.get("name"), name.get("localSheetId")
+        if local == index and kind in ("_xlnm.Print_Area", "_xlnm.Print_Titles"):
+            _remove(name)
+        elif local == cover and kind == "_xlnm.Print_Area":
+            assert printing.status is not None
+            name.text = _clean(printing.cover_area(name.text or ""))
     q = _quoted(result)
-    area, titles = f"{q}!{printing.area}", f"{q}!{printing.titles}"
-    items = (f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{_text(area)}</definedName>'
-             f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">{_text(titles)}</definedName>')
-    if re.search(r"<definedNames\b[^>]*/>", wb):
-        return re.sub(r"<definedNames\b[^>]*/>", f"<definedNames>{items}</definedNames>", wb, count=1)
-    if "<definedNames" in wb:
-        return _before_close(wb, "definedNames", items).decode("utf-8")
-    end = re.search(r"</(?:\w+:)?sheets>", wb)
-    if end is None:
-        raise AnnotateError("workbook.xml 的结构无法识别，无法设置“校验结果”表的打印区域。")
-    return wb[: end.end()] + f"<definedNames>{items}</definedNames>" + wb[end.end():]
+    for kind, area in (("Print_Area", printing.area), ("Print_Titles", printing.titles)):
+        name = block.makeelement(wb.q("definedName"), {"name": f"_xlnm.{kind}", "localSheetId": index})
+        name.text = _clean(f"{q}!{area}")
+        block.append(name)
 
 
-def _unescape(text: str) -> str:
-    return unescape(text, {"&apos;": "'", "&quot;": '"'})
+def _defined_names(wb: _Part) -> etree._Element:
+    """A new <definedNames>, placed where the schema wants it (after sheets, functionGroups, externalReferences)."""
+    before = [el for el in wb.root if _local(el) in ("sheets", "functionGroups", "externalReferences")]
+    block = wb.root.makeelement(wb.q("definedNames"), {})
+    before[-1].addnext(block)
+    block.tail, before[-1].tail = before[-1].tail, None
+    return block
 
 
 def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
@@ -325,6 +420,7 @@ class FileBook:
             self.infos = zf.infolist()
             self.data = {i.filename: zf.read(i.filename) for i in self.infos}
         self.changed: dict[str, bytes] = {}
+        self._parsed: dict[str, _Part] = {}
         self.sheets = self._sheet_parts()
         self.styles = _Styles(self._part("xl/styles.xml"))
         self._edits: dict[str, _Sheet] = {}
@@ -340,12 +436,18 @@ class FileBook:
             raise AnnotateError(f"工作簿缺少 {name}，无法生成标记副本。")
         return self.data[name]
 
+    def _xml(self, name: str) -> _Part:
+        """A part parsed for editing: written back (serialized) when the copy is saved."""
+        if name not in self._parsed:
+            self._parsed[name] = _Part(name, self._part(name))
+        return self._parsed[name]
+
     def _sheet_parts(self) -> dict[str, str]:
-        wb = ET.fromstring(self._part("xl/workbook.xml"))
-        rels = ET.fromstring(self._part("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("rel:Relationship", _NS)}
+        wb = _Part("xl/workbook.xml", self._part("xl/workbook.xml"))
+        rels = _Part("xl/_rels/workbook.xml.rels", self._part("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in _children(rels.root, "Relationship")}
         parts = {}
-        for sh in wb.iterfind("m:sheets/m:sheet", _NS):
+        for sh in _sheet_elements(wb):
             target = targets.get(sh.get(f"{{{_REL}}}id"), "")
             parts[sh.get("name", "")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         return parts
@@ -355,9 +457,8 @@ class FileBook:
         if part is None:
             raise AnnotateError(f"工作簿中没有工作表“{name}”。")
         if part not in self._edits:
-            self._edits[part] = _Sheet(self._part(part))
+            self._edits[part] = _Sheet(part, self._part(part))
         return self._edits[part]
-
     def _grid(self, sheet: str) -> list[list[object]]:
         if sheet not in self._grids:
             from python_calamine import CalamineWorkbook
@@ -415,8 +516,7 @@ class FileBook:
         else:
             self._add_sheet(xml)
         if sheet.printing is not None:
-            wb = self._part("xl/workbook.xml").decode("utf-8")
-            self.changed["xl/workbook.xml"] = print_names(wb, self.result_name, sheet.printing).encode("utf-8")
+            print_names(self._xml("xl/workbook.xml"), self.result_name, sheet.printing)
 
     def _add_sheet(self, xml: bytes) -> None:
         names = set(self.data) | set(self.changed)
@@ -424,34 +524,47 @@ class FileBook:
         while f"xl/worksheets/sheet{n}.xml" in names:
             n += 1
         part = f"xl/worksheets/sheet{n}.xml"
-        rels = self._part("xl/_rels/workbook.xml.rels").decode("utf-8")
-        ids = set(re.findall(r'\bId="([^"]+)"', rels))
+        rels = self._xml("xl/_rels/workbook.xml.rels")
+        ids = {r.get("Id") for r in _children(rels.root, "Relationship")}
         k = 1
         while f"rId{k}" in ids:
             k += 1
         rid = f"rId{k}"
-        rel = f'<Relationship Id="{rid}" Type="{_WORKSHEET_TYPE}" Target="worksheets/sheet{n}.xml"/>'
-        self.changed["xl/_rels/workbook.xml.rels"] = _before_close(rels, "Relationships", rel)
-        types = self._part("[Content_Types].xml").decode("utf-8")
-        override = f'<Override PartName="/{part}" ContentType="{_WORKSHEET_CT}"/>'
-        self.changed["[Content_Types].xml"] = _before_close(types, "Types", override)
-        wb = self._part("xl/workbook.xml").decode("utf-8")
-        prefix = re.search(rf'xmlns:(\w+)="{re.escape(_REL)}"', wb)
-        if prefix is None:
-            raise AnnotateError("workbook.xml 的结构无法识别，无法添加“校验结果”表。")
-        sheet_ids = [int(i) for i in re.findall(r'<sheet\b[^>]*?\ssheetId="(\d+)"', wb)]
-        entry = f'<sheet name="{self.result_name}" sheetId="{max(sheet_ids, default=0) + 1}" {prefix.group(1)}:id="{rid}"/>'
-        self.changed["xl/workbook.xml"] = _before_close(wb, "sheets", entry)
+        rels.root.append(rels.root.makeelement(rels.q("Relationship"), {
+            "Id": rid, "Type": _WORKSHEET_TYPE, "Target": f"worksheets/sheet{n}.xml"}))
+        types = self._xml("[Content_Types].xml")
+        types.root.append(types.root.makeelement(types.q("Override"), {
+            "PartName": f"/{part}", "ContentType": _WORKSHEET_CT}))
+        wb = self._xml("xl/workbook.xml")
+        existing = _sheet_elements(wb)
+        container = _children(wb.root, "sheets")[0]
+        sheet_ids = [_number(s.get("sheetId"), 0) for s in existing]
+        # r: is declared on the new <sheet> itself unless an ancestor binds it (openpyxl with lxml binds it on
+        # each <sheet>, not on the root)
+        bound = _REL in container.nsmap.values()
+        entry = container.makeelement(wb.q("sheet"), {"name": self.result_name, "sheetId": str(max(sheet_ids, default=0) + 1)},
+                                      nsmap=None if bound else {"r": _REL})
+        if existing:
+            existing[-1].addnext(entry)
+            entry.tail, existing[-1].tail = existing[-1].tail, None
+        else:
+            container.append(entry)
+        entry.set(f"{{{_REL}}}id", rid)
         self.changed[part] = xml
         self.sheets[self.result_name] = part
 
     # ---- output
 
     def save(self, out: Path) -> Path:
-        """Write the annotated copy atomically (temp file beside `out`, then rename)."""
+        """Write the annotated copy atomically (temp file beside `out`, then rename). Only parts that were
+        edited are written anew; every other part is copied as it was."""
         for part, sheet in self._edits.items():
-            self.changed[part] = sheet.serialize()
-        self.changed["xl/styles.xml"] = self.styles.serialize()
+            if sheet.changed:
+                self.changed[part] = sheet.serialize()
+        if self.styles.changed:
+            self.changed["xl/styles.xml"] = self.styles.serialize()
+        for name, parsed in self._parsed.items():
+            self.changed[name] = parsed.serialize()
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".xxgk-{uuid.uuid4().hex[:12]}.tmp")
@@ -468,15 +581,3 @@ class FileBook:
             if tmp.exists():
                 tmp.unlink()
         return out
-
-
-def _before_close(xml: str, tag: str, item: str) -> bytes:
-    """Insert `item` as the last child of the first <tag> element (which may be written empty: <tag/>)."""
-    m = re.search(rf"<((?:\w+:)?{tag})\b[^>]*?(/?)>", xml)
-    if m is None:
-        raise AnnotateError(f"工作簿结构无法识别（缺少 {tag}），无法添加“校验结果”表。")
-    if m.group(2):
-        element = m.group(0)[:-2] + f">{item}</{m.group(1)}>"
-        return (xml[: m.start()] + element + xml[m.end():]).encode("utf-8")
-    end = xml.index(f"</{m.group(1)}>", m.end())
-    return (xml[:end] + item + xml[end:]).encode("utf-8")
