@@ -131,6 +131,16 @@ def _remove(el: etree._Element) -> None:
     parent.remove(el)
 
 
+_STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs")
+_STYLE_DEFAULTS = {
+    "fonts": ("font", ('<font><sz val="11"/><name val="宋体"/></font>',)),
+    "fills": ("fill", ('<fill><patternFill patternType="none"/></fill>', '<fill><patternFill patternType="gray125"/></fill>')),
+    "borders": ("border", ("<border><left/><right/><top/><bottom/><diagonal/></border>",)),
+    "cellStyleXfs": ("xf", ('<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',)),
+    "cellXfs": ("xf", ('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',)),
+}
+
+
 class _Styles:
     """styles.xml with fonts, fills and cell formats appended (existing indices never move)."""
 
@@ -138,16 +148,35 @@ class _Styles:
 
     def __init__(self, xml: bytes) -> None:
         self.part = _Part("xl/styles.xml", xml)
+        self.changed = False
         self.blocks: dict[str, etree._Element] = {}
         self.items: dict[str, list[etree._Element]] = {}
         for block, item in self.ITEMS.items():
-            found = _children(self.part.root, block)
-            if not found:
-                raise AnnotateError(f"样式表中没有 {block}，无法标记单元格。")
-            self.blocks[block] = found[0]
-            self.items[block] = _children(found[0], item)
+            self.blocks[block] = self._block(block)
+            self.items[block] = _children(self.blocks[block], item)
         self.keys = {block: [_key(el) for el in items] for block, items in self.items.items()}
-        self.changed = False
+
+    def _block(self, block: str) -> etree._Element:
+        """The block (fonts, fills, cellXfs), made in its schema place with the defaults every workbook has when
+        the producer left it out or empty (a minimal styles.xml: <styleSheet/>), borders and cellStyleXfs too."""
+        root = self.part.root
+        for name in _STYLE_ORDER[1:_STYLE_ORDER.index(block) + 1]:
+            found = _children(root, name)
+            element = found[0] if found else None
+            if element is None:
+                element = root.makeelement(self.part.q(name), {})
+                earlier = [el for el in root if _local(el) in _STYLE_ORDER[:_STYLE_ORDER.index(name)]]
+                if earlier:
+                    earlier[-1].addnext(element)
+                else:
+                    root.insert(0, element)
+                self.changed = True
+            if name in _STYLE_DEFAULTS and len(_children(element, _STYLE_DEFAULTS[name][0])) == 0:
+                for snippet in _STYLE_DEFAULTS[name][1]:
+                    element.append(self._new(snippet))
+                element.set("count", str(len(_STYLE_DEFAULTS[name][1])))
+                self.changed = True
+        return _children(root, block)[0]
 
     def _add(self, block: str, item: etree._Element) -> int:
         """The index of an item equal to `item`, appended when there is none (an earlier annotation's is reused)."""
