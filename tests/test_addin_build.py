@@ -288,7 +288,7 @@ def test_ribbon_uses_only_known_elements_and_attributes() -> None:
 
 def test_every_action_is_a_ribbon_callback_in_the_vba() -> None:
     actions = [el.get("onAction") for el in _ribbon().iter() if el.get("onAction")]
-    assert len(actions) == len(set(actions)) == 6
+    assert len(actions) == len(set(actions)) == 7
     for action in actions:
         module, _, sub = action.partition(".")
         callbacks = dict(CALLBACK.findall(source(module)))
@@ -307,7 +307,8 @@ def test_each_callback_runs_its_python_entry_and_reports_failures_in_chinese() -
         "OnConsolidate": ("consolidate()", "ZhConsolidate"),
         "OnHelp": ("help()", "ZhHelp"),
     }
-    assert set(callbacks) == set(expected)
+    assert set(callbacks) == {*expected, "OnSubmit"}  # 上报 exists only through the portal
+    assert re.search(r'XxgkRemote\.Click "submit"', callbacks["OnSubmit"]) and "RunButton" not in callbacks["OnSubmit"]
     for name, (call, label) in expected.items():
         body = callbacks[name]
         assert body.lstrip().startswith("On Error GoTo Failed"), name
@@ -494,3 +495,71 @@ def test_the_wheel_ships_this_addin() -> None:
     setup = (ADDIN_DIR.parent / "setup.py").read_text(encoding="utf-8")
     assert '"addin": "xxgk.xlam"' in setup
     assert "include addin/xxgk.xlam" in (ADDIN_DIR.parent / "MANIFEST.in").read_text(encoding="utf-8")
+
+
+SERVER_BUTTONS = {"OnValidate": "validate", "OnClear": "clear", "OnSubmit": "submit"}
+
+
+def test_in_server_mode_the_check_buttons_post_to_the_portal_and_the_others_say_where_to_go() -> None:
+    callbacks = dict(CALLBACK.findall(source("XxgkRibbon")))
+    for name, endpoint in SERVER_BUTTONS.items():
+        body = callbacks[name]
+        assert "XxgkRemote.ServerMode()" in body and f'XxgkRemote.Click "{endpoint}"' in body, name
+    for name in ("OnNewTemplate2021", "OnNewTemplate2019", "OnConsolidate"):
+        assert "LocalOnly()" in callbacks[name], name
+    assert "ZhServerHelp" in callbacks["OnHelp"]
+    remote = source("XxgkRemote")
+    assert 'RunServerPython ServerUrl() & "/addin/" & endpoint, auth:=auth' in remote
+    assert 'Private Const SERVER_KEY As String = "XXGK_SERVER"' in remote
+    assert 'Private Const TOKEN_KEY As String = "XXGK_TOKEN"' in remote
+    assert 'auth = "Bearer " & token' in remote
+
+
+def test_server_mode_lifts_protection_with_the_empty_password_and_puts_it_back() -> None:
+    remote = source("XxgkRemote")
+    click = remote[remote.index("Public Sub Click("):remote.index("End Sub", remote.index("Public Sub Click("))]
+    assert click.index("UnprotectAll(") < click.index("RunServerPython") < click.index("ProtectAgain wb")
+    assert 'ws.Unprotect ""' in remote and 'wb.Unprotect ""' in remote
+    assert 'Protect Password:="", DrawingObjects:=s(1), Contents:=True' in remote
+
+
+def test_every_action_the_server_sends_has_a_sub_in_the_add_in() -> None:
+    """The funcs of addin/PROTOCOL.md's table, as xlwings' VBA client dispatches them (Application.Run func)."""
+    protocol = (ADDIN_DIR / "PROTOCOL.md").read_text(encoding="utf-8")
+    funcs = set(re.findall(r"^\| `(\w+)` \|", protocol, re.M))
+    assert {"addSheet", "setValues", "setRangeColor", "alert", "setColumnWidth", "setFontProperty"} <= funcs
+    subs = {name.lower() for name in re.findall(r"^Sub (\w+)\(wb As Workbook, action As Dictionary\)",
+                                                source("Remote") + source("XxgkRemote"), re.M)}
+    assert {f.lower() for f in funcs} <= subs
+
+
+def _xlwings_original(name: str) -> str:
+    xlwings = pytest.importorskip("xlwings")
+    assert xlwings.__version__ == "0.37.8"
+    text = (Path(xlwings.__file__).parent / "addin" / name).read_bytes().decode("ascii")
+    return text
+
+
+CLASS_HEADER = "VERSION 1.0 CLASS\r\nBEGIN\r\n  MultiUse = -1  'True\r\nEND\r\n"
+CLASS_ATTRIBUTES = ('Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"',
+                    "Attribute VB_TemplateDerived = False", "Attribute VB_Customizable = False")
+
+
+@pytest.mark.parametrize("name", ["WebHelpers.bas", "WebClient.cls", "WebRequest.cls", "WebResponse.cls",
+                                  "IWebAuthenticator.cls", "Remote.bas"])
+def test_vendored_web_client_is_xlwings_own_but_for_the_documented_patches(name: str) -> None:
+    original = _xlwings_original(name)
+    ours = (ADDIN_DIR / "vba" / name).read_bytes().decode("ascii")
+    if name.endswith(".cls"):  # the module stream form: no VERSION/BEGIN header, the class attributes Excel writes
+        assert original.startswith(CLASS_HEADER)
+        original = original[len(CLASS_HEADER):]
+        ours = "\r\n".join(line for line in ours.split("\r\n") if line not in CLASS_ATTRIBUTES)
+    changed = [(a, b) for a, b in zip(original.split("\r\n"), ours.replace(
+        "    payload.Add \"xxgk\", XxgkRemote.Extras(wb) ' xxgk patch 1: our clients' extras (addin/PROTOCOL.md)\r\n",
+        "").split("\r\n"), strict=True) if a != b]
+    documented = (ADDIN_DIR / "vba" / "VENDORED.md").read_text(encoding="utf-8")
+    assert name in documented
+    for before, after in changed:
+        assert "xxgk patch" in after and before.strip().split(",")[0] in after, (before, after)
+    assert len(changed) == (2 if name == "Remote.bas" else 0)
+    assert ours.count("xxgk patch") == (3 if name == "Remote.bas" else 0)

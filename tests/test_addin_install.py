@@ -379,3 +379,33 @@ def test_install_and_doctor_with_the_shipped_addin(tmp_path: Path) -> None:
     assert platform.addin.read_bytes() == install.resource_path(install.ADDIN_RESOURCE).read_bytes()
     checks = doctor(platform)
     assert statuses(checks) == [OK] * 7, checks
+
+
+# --------------------------------------------------------------------------- the 报送平台 mode
+
+TOKEN = "xxgk_" + "A1b2C3d4" * 5
+
+
+def test_install_with_server_sets_the_portal_mode_and_the_token(tmp_path: Path, source: Path) -> None:
+    platform = windows(tmp_path)
+    platform.config_file.parent.mkdir(parents=True)
+    platform.config_file.write_bytes(b'"LICENSE_KEY","abc"\r\n')
+    code, out = run(platform, "install", "--server", "https://xxgk.example.gov.cn/", "--token", TOKEN)
+    assert code == 0, out
+    assert platform.addin.read_bytes() == source.read_bytes()
+    assert read_config(platform.config_file) == {"LICENSE_KEY": "abc", "XXGK_SERVER": "https://xxgk.example.gov.cn",
+                                                 "XXGK_TOKEN": TOKEN}
+    assert TOKEN not in out and TOKEN[:9] in out  # the token is not printed
+    # back to 本机 Python: the portal settings go
+    assert run(platform, "install")[0] == 0
+    assert set(read_config(platform.config_file)) == {"LICENSE_KEY", "INTERPRETER_WIN", "UDF MODULES"}
+
+
+@pytest.mark.parametrize("args", [["--server", "xxgk.example.gov.cn"], ["--server", "https://a.b", "--token", "abc"],
+                                  ["--token", TOKEN]])
+def test_install_with_a_bad_server_or_token_says_why_and_changes_nothing(tmp_path: Path, source: Path,
+                                                                         args: list[str]) -> None:
+    platform = windows(tmp_path)
+    code, out = run(platform, "install", *args)
+    assert code == 2 and "错误" in out
+    assert not platform.addin.exists() and not platform.config_file.exists()

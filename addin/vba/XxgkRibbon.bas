@@ -2,7 +2,8 @@ Attribute VB_Name = "XxgkRibbon"
 ' Ribbon callbacks of the xxgk add-in: one Sub per onAction in addin/customUI.xml.
 '
 ' Each button runs its Python entry point in xxgk.addin.buttons through xlwings' RunPython (the Python
-' side shows its own Chinese alerts). Whatever fails here, before or around Python, ends in a Chinese
+' side shows its own Chinese alerts), or, in the server mode (config key XXGK_SERVER, see XxgkRemote),
+' posts the book to the portal: validate, clear and submit; the other buttons say where to go instead. Whatever fails here, before or around Python, ends in a Chinese
 ' message box. Keep this module ASCII (code page 1252): the Chinese texts are the Zh* functions of
 ' XxgkText, generated from addin/texts.zh.txt. The RunPython command must not contain double quotes.
 Option Explicit
@@ -12,7 +13,11 @@ Private Const ENTRY_POINT As String = "import xxgk.addin.buttons as b; b."
 Sub OnValidate(control As IRibbonControl)
     On Error GoTo Failed
     If NoBook(ZhOpenTemplateFirst()) Then Exit Sub
-    RunButton "validate()"
+    If XxgkRemote.ServerMode() Then
+        XxgkRemote.Click "validate"
+    Else
+        RunButton "validate()"
+    End If
     Exit Sub
 Failed:
     ReportFailure ZhValidate()
@@ -21,15 +26,33 @@ End Sub
 Sub OnClear(control As IRibbonControl)
     On Error GoTo Failed
     If NoBook(ZhOpenTemplateFirst()) Then Exit Sub
-    RunButton "clear()"
+    If XxgkRemote.ServerMode() Then
+        XxgkRemote.Click "clear"
+    Else
+        RunButton "clear()"
+    End If
     Exit Sub
 Failed:
     ReportFailure ZhClear()
 End Sub
 
+Sub OnSubmit(control As IRibbonControl)
+    On Error GoTo Failed
+    If NoBook(ZhOpenTemplateFirst()) Then Exit Sub
+    If XxgkRemote.ServerMode() Then
+        XxgkRemote.Click "submit"
+    Else
+        XxgkRemote.ShowMessage ZhSubmitNeedsServer(), vbExclamation
+    End If
+    Exit Sub
+Failed:
+    ReportFailure ZhSubmit()
+End Sub
+
 Sub OnNewTemplate2021(control As IRibbonControl)
     On Error GoTo Failed
     If NoBook(ZhOpenAnyBookFirst()) Then Exit Sub
+    If LocalOnly() Then Exit Sub
     RunButton "new_template('gb2021')"
     Exit Sub
 Failed:
@@ -39,6 +62,7 @@ End Sub
 Sub OnNewTemplate2019(control As IRibbonControl)
     On Error GoTo Failed
     If NoBook(ZhOpenAnyBookFirst()) Then Exit Sub
+    If LocalOnly() Then Exit Sub
     RunButton "new_template('gb2019')"
     Exit Sub
 Failed:
@@ -48,6 +72,7 @@ End Sub
 Sub OnConsolidate(control As IRibbonControl)
     On Error GoTo Failed
     If NoBook(ZhOpenAnyBookFirst()) Then Exit Sub
+    If LocalOnly() Then Exit Sub
     RunButton "consolidate()"
     Exit Sub
 Failed:
@@ -57,7 +82,11 @@ End Sub
 Sub OnHelp(control As IRibbonControl)
     On Error GoTo Failed
     If NoBook(ZhOpenAnyBookFirst()) Then Exit Sub
-    RunButton "help()"
+    If XxgkRemote.ServerMode() Then
+        XxgkRemote.ShowMessage ZhServerHelp(), vbInformation
+    Else
+        RunButton "help()"
+    End If
     Exit Sub
 Failed:
     ReportFailure ZhHelp()
@@ -70,9 +99,17 @@ Private Sub RunButton(ByVal pythonCall As String)
     RunPython ENTRY_POINT & pythonCall
 End Sub
 
+Private Function LocalOnly() As Boolean
+    ' New template and consolidate run Python on this PC: in the server mode the portal does them.
+    If XxgkRemote.ServerMode() Then
+        XxgkRemote.ShowMessage ZhLocalOnly(), vbInformation
+        LocalOnly = True
+    End If
+End Function
+
 Private Function NoBook(ByVal message As String) As Boolean
     If ActiveWorkbook Is Nothing Then
-        Alert message, vbExclamation
+        XxgkRemote.ShowMessage message, vbExclamation
         NoBook = True
     End If
 End Function
@@ -85,10 +122,10 @@ Private Function InterpreterMissing() As Boolean
         interpreter = GetConfig("INTERPRETER_WIN", "")
         If interpreter = "" Then
             If GetConfig("CONDA PATH", "") <> "" Then Exit Function ' xlwings activates the conda environment itself
-            Alert ZhNoInterpreter(), vbExclamation
+            XxgkRemote.ShowMessage ZhNoInterpreter(), vbExclamation
             InterpreterMissing = True
         ElseIf Not FileExists(interpreter) Then
-            Alert ZhInterpreterNotFound() & vbLf & interpreter & vbLf & vbLf & ZhReinstall(), vbExclamation
+            XxgkRemote.ShowMessage ZhInterpreterNotFound() & vbLf & interpreter & vbLf & vbLf & ZhReinstall(), vbExclamation
             InterpreterMissing = True
         End If
     #End If
@@ -99,20 +136,5 @@ Private Sub ReportFailure(ByVal label As String)
     Dim detail As String
     detail = Err.Description & " (" & Err.Number & ")"
     On Error Resume Next
-    Alert label & " " & ZhButtonFailed() & vbLf & detail & vbLf & vbLf & ZhSendBack(), vbCritical
-End Sub
-
-Private Sub Alert(ByVal message As String, ByVal icon As Long)
-    ' VBA's MsgBox converts its text to the system code page (Chinese shows as ? on a non-Chinese
-    ' Windows); WScript.Shell's Popup keeps Unicode. MsgBox remains the fallback, e.g. where security
-    ' software blocks WScript.Shell.
-    #If Mac Then
-        MsgBox message, icon, ZhTitle()
-    #Else
-        On Error GoTo Fallback
-        CreateObject("WScript.Shell").Popup message, 0, ZhTitle(), icon
-        Exit Sub
-Fallback:
-        MsgBox message, icon, ZhTitle()
-    #End If
+    XxgkRemote.ShowMessage label & " " & ZhButtonFailed() & vbLf & detail & vbLf & vbLf & ZhSendBack(), vbCritical
 End Sub

@@ -130,3 +130,96 @@ Public Function ZhPythonFailed() As String
     s = s & ChrW(&H3002)
     ZhPythonFailed = s
 End Function
+
+Public Function ZhSubmit() As String
+    Dim s As String
+    s = s & ChrW(&H4E0A) & ChrW(&H62A5)
+    ZhSubmit = s
+End Function
+
+Public Function ZhSubmitNeedsServer() As String
+    Dim s As String
+    s = s & ChrW(&H300C) & ChrW(&H4E0A) & ChrW(&H62A5) & ChrW(&H300D) & ChrW(&H9700) & ChrW(&H8981) & ChrW(&H62A5) & ChrW(&H9001)
+    s = s & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H65B9) & ChrW(&H5F0F) & ChrW(&HFF1A) & ChrW(&H8BF7) & " IT " & ChrW(&H4EBA)
+    s = s & ChrW(&H5458) & ChrW(&H5728) & ChrW(&H672C) & ChrW(&H673A) & ChrW(&H8FD0) & ChrW(&H884C) & " xxgk addin install --server " & ChrW(&H62A5)
+    s = s & ChrW(&H9001) & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H5730) & ChrW(&H5740) & " --token " & ChrW(&H672C) & ChrW(&H5355)
+    s = s & ChrW(&H4F4D) & ChrW(&H4EE4) & ChrW(&H724C) & ChrW(&HFF08) & ChrW(&H4EE4) & ChrW(&H724C) & ChrW(&H5728) & ChrW(&H62A5)
+    s = s & ChrW(&H9001) & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H672C) & ChrW(&H5355) & ChrW(&H4F4D) & ChrW(&H9875) & ChrW(&H9762)
+    s = s & ChrW(&H751F) & ChrW(&H6210) & ChrW(&HFF09) & ChrW(&HFF0C) & ChrW(&H7136) & ChrW(&H540E) & ChrW(&H91CD) & ChrW(&H65B0)
+    s = s & ChrW(&H6253) & ChrW(&H5F00) & " Excel" & ChrW(&H3002)
+    ZhSubmitNeedsServer = s
+End Function
+
+Public Function ZhNoToken() As String
+    Dim s As String
+    s = s & ChrW(&H52A0) & ChrW(&H8F7D) & ChrW(&H9879) & ChrW(&H6CA1) & ChrW(&H6709) & ChrW(&H914D) & ChrW(&H7F6E) & ChrW(&H672C)
+    s = s & ChrW(&H5355) & ChrW(&H4F4D) & ChrW(&H7684) & ChrW(&H4E0A) & ChrW(&H62A5) & ChrW(&H4EE4) & ChrW(&H724C) & ChrW(&HFF0C)
+    s = s & ChrW(&H65E0) & ChrW(&H6CD5) & ChrW(&H4E0A) & ChrW(&H62A5) & ChrW(&H3002) & vbLf & ChrW(&H8BF7) & ChrW(&H5728)
+    s = s & ChrW(&H62A5) & ChrW(&H9001) & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H672C) & ChrW(&H5355) & ChrW(&H4F4D) & ChrW(&H9875)
+    s = s & ChrW(&H9762) & ChrW(&H751F) & ChrW(&H6210) & ChrW(&H4EE4) & ChrW(&H724C) & ChrW(&HFF0C) & ChrW(&H7531) & " IT "
+    s = s & ChrW(&H4EBA) & ChrW(&H5458) & ChrW(&H8FD0) & ChrW(&H884C) & " xxgk addin install --server " & ChrW(&H62A5) & ChrW(&H9001) & ChrW(&H5E73)
+    s = s & ChrW(&H53F0) & ChrW(&H5730) & ChrW(&H5740) & " --token " & ChrW(&H4EE4) & ChrW(&H724C) & ChrW(&HFF0C) & ChrW(&H7136)
+    s = s & ChrW(&H540E) & ChrW(&H91CD) & ChrW(&H65B0) & ChrW(&H6253) & ChrW(&H5F00) & " Excel" & ChrW(&H3002)
+    ZhNoToken = s
+End Function
+
+Public Function ZhLocalOnly() As String
+    Dim s As String
+    s = s & ChrW(&H62A5) & ChrW(&H9001) & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H65B9) & ChrW(&H5F0F) & ChrW(&H4E0B) & ChrW(&HFF0C)
+    s = s & ChrW(&H6B64) & ChrW(&H6309) & ChrW(&H94AE) & ChrW(&H4E0D) & ChrW(&H53EF) & ChrW(&H7528) & ChrW(&HFF1A) & ChrW(&H7A7A)
+    s = s & ChrW(&H767D) & ChrW(&H6A21) & ChrW(&H677F) & ChrW(&H8BF7) & ChrW(&H5728) & ChrW(&H62A5) & ChrW(&H9001) & ChrW(&H5E73)
+    s = s & ChrW(&H53F0) & ChrW(&H672C) & ChrW(&H5355) & ChrW(&H4F4D) & ChrW(&H9875) & ChrW(&H9762) & ChrW(&H4E0B) & ChrW(&H8F7D)
+    s = s & ChrW(&HFF1B) & ChrW(&H6C47) & ChrW(&H603B) & ChrW(&H8BF7) & ChrW(&H5728) & ChrW(&H62A5) & ChrW(&H9001) & ChrW(&H5E73)
+    s = s & ChrW(&H53F0) & ChrW(&H8FDB) & ChrW(&H884C) & ChrW(&H3002)
+    ZhLocalOnly = s
+End Function
+
+Public Function ZhServerHelp() As String
+    Dim s As String
+    s = s & ChrW(&H4FE1) & ChrW(&H606F) & ChrW(&H516C) & ChrW(&H5F00) & ChrW(&H5E74) & ChrW(&H62A5) & ChrW(&HFF08) & ChrW(&H62A5)
+    s = s & ChrW(&H9001) & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H65B9) & ChrW(&H5F0F) & ChrW(&HFF09) & vbLf & vbLf
+    s = s & ChrW(&H6821) & ChrW(&H9A8C) & ChrW(&HFF1A) & ChrW(&H628A) & ChrW(&H5F53) & ChrW(&H524D) & ChrW(&H5DE5) & ChrW(&H4F5C)
+    s = s & ChrW(&H7C3F) & ChrW(&HFF08) & ChrW(&H5305) & ChrW(&H62EC) & ChrW(&H5C1A) & ChrW(&H672A) & ChrW(&H4FDD) & ChrW(&H5B58)
+    s = s & ChrW(&H7684) & ChrW(&H4FEE) & ChrW(&H6539) & ChrW(&HFF09) & ChrW(&H53D1) & ChrW(&H5230) & ChrW(&H62A5) & ChrW(&H9001)
+    s = s & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H68C0) & ChrW(&H67E5) & ChrW(&HFF0C) & ChrW(&H5728) & ChrW(&H300C) & ChrW(&H6821)
+    s = s & ChrW(&H9A8C) & ChrW(&H7ED3) & ChrW(&H679C) & ChrW(&H300D) & ChrW(&H8868) & ChrW(&H4E2D) & ChrW(&H9010) & ChrW(&H6761)
+    s = s & ChrW(&H5217) & ChrW(&H51FA) & ChrW(&H95EE) & ChrW(&H9898) & ChrW(&HFF0C) & ChrW(&H5E76) & ChrW(&H7ED9) & ChrW(&H6709)
+    s = s & ChrW(&H95EE) & ChrW(&H9898) & ChrW(&H7684) & ChrW(&H5355) & ChrW(&H5143) & ChrW(&H683C) & ChrW(&H6807) & ChrW(&H4E0A)
+    s = s & ChrW(&H5E95) & ChrW(&H8272) & ChrW(&H3002) & ChrW(&H300C) & ChrW(&H8BF4) & ChrW(&H660E) & ChrW(&H300D) & ChrW(&H5217)
+    s = s & ChrW(&H53EF) & ChrW(&H4EE5) & ChrW(&H586B) & ChrW(&H5199) & ChrW(&H89E3) & ChrW(&H91CA) & ChrW(&HFF0C) & ChrW(&H518D)
+    s = s & ChrW(&H6B21) & ChrW(&H6821) & ChrW(&H9A8C) & ChrW(&H65F6) & ChrW(&H4F1A) & ChrW(&H4FDD) & ChrW(&H7559) & ChrW(&H3002)
+    s = s & vbLf & ChrW(&H6E05) & ChrW(&H9664) & ChrW(&H6807) & ChrW(&H8BB0) & ChrW(&HFF1A) & ChrW(&H5220) & ChrW(&H9664)
+    s = s & ChrW(&H300C) & ChrW(&H6821) & ChrW(&H9A8C) & ChrW(&H7ED3) & ChrW(&H679C) & ChrW(&H300D) & ChrW(&H8868) & ChrW(&HFF0C)
+    s = s & ChrW(&H6062) & ChrW(&H590D) & ChrW(&H5355) & ChrW(&H5143) & ChrW(&H683C) & ChrW(&H539F) & ChrW(&H6765) & ChrW(&H7684)
+    s = s & ChrW(&H5E95) & ChrW(&H8272) & ChrW(&H3002) & vbLf & ChrW(&H4E0A) & ChrW(&H62A5) & ChrW(&HFF1A) & ChrW(&H628A)
+    s = s & ChrW(&H5F53) & ChrW(&H524D) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F) & ChrW(&H4F5C) & ChrW(&H4E3A) & ChrW(&H672C)
+    s = s & ChrW(&H5355) & ChrW(&H4F4D) & ChrW(&H7684) & ChrW(&H65B0) & ChrW(&H7248) & ChrW(&H672C) & ChrW(&H62A5) & ChrW(&H9001)
+    s = s & ChrW(&HFF0C) & ChrW(&H5E76) & ChrW(&H663E) & ChrW(&H793A) & ChrW(&H6821) & ChrW(&H9A8C) & ChrW(&H7ED3) & ChrW(&H8BBA)
+    s = s & ChrW(&H3002) & vbLf & vbLf & ChrW(&H7A7A) & ChrW(&H767D) & ChrW(&H6A21) & ChrW(&H677F) & ChrW(&H8BF7)
+    s = s & ChrW(&H5728) & ChrW(&H62A5) & ChrW(&H9001) & ChrW(&H5E73) & ChrW(&H53F0) & ChrW(&H672C) & ChrW(&H5355) & ChrW(&H4F4D)
+    s = s & ChrW(&H9875) & ChrW(&H9762) & ChrW(&H4E0B) & ChrW(&H8F7D) & ChrW(&H3002)
+    ZhServerHelp = s
+End Function
+
+Public Function ZhSheetPassword() As String
+    Dim s As String
+    s = s & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H8868) & ChrW(&H8BBE) & ChrW(&H7F6E) & ChrW(&H4E86) & ChrW(&H5BC6) & ChrW(&H7801)
+    s = s & ChrW(&H4FDD) & ChrW(&H62A4) & ChrW(&HFF0C) & ChrW(&H65E0) & ChrW(&H6CD5) & ChrW(&H6807) & ChrW(&H8BB0) & ChrW(&HFF0C)
+    s = s & ChrW(&H6CA1) & ChrW(&H6709) & ChrW(&H505A) & ChrW(&H4EFB) & ChrW(&H4F55) & ChrW(&H6539) & ChrW(&H52A8) & ChrW(&H3002)
+    s = s & ChrW(&H8BF7) & ChrW(&H64A4) & ChrW(&H9500) & ChrW(&H8FD9) & ChrW(&H4E2A) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H8868)
+    s = s & ChrW(&H7684) & ChrW(&H4FDD) & ChrW(&H62A4) & ChrW(&H540E) & ChrW(&H518D) & ChrW(&H8BD5) & ChrW(&HFF1A)
+    ZhSheetPassword = s
+End Function
+
+Public Function ZhStructurePassword() As String
+    Dim s As String
+    s = s & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F) & ChrW(&H7ED3) & ChrW(&H6784) & ChrW(&H8BBE) & ChrW(&H7F6E) & ChrW(&H4E86)
+    s = s & ChrW(&H5BC6) & ChrW(&H7801) & ChrW(&H4FDD) & ChrW(&H62A4) & ChrW(&HFF0C) & ChrW(&H65E0) & ChrW(&H6CD5) & ChrW(&H6DFB)
+    s = s & ChrW(&H52A0) & ChrW(&H300C) & ChrW(&H6821) & ChrW(&H9A8C) & ChrW(&H7ED3) & ChrW(&H679C) & ChrW(&H300D) & ChrW(&H8868)
+    s = s & ChrW(&HFF0C) & ChrW(&H6CA1) & ChrW(&H6709) & ChrW(&H505A) & ChrW(&H4EFB) & ChrW(&H4F55) & ChrW(&H6539) & ChrW(&H52A8)
+    s = s & ChrW(&H3002) & ChrW(&H8BF7) & ChrW(&H64A4) & ChrW(&H9500) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F) & ChrW(&H4FDD)
+    s = s & ChrW(&H62A4) & ChrW(&HFF08) & ChrW(&H5BA1) & ChrW(&H9605) & " " & ChrW(&H2192) & " " & ChrW(&H4FDD)
+    s = s & ChrW(&H62A4) & ChrW(&H5DE5) & ChrW(&H4F5C) & ChrW(&H7C3F) & ChrW(&HFF09) & ChrW(&H540E) & ChrW(&H518D) & ChrW(&H8BD5)
+    s = s & ChrW(&H3002)
+    ZhStructurePassword = s
+End Function

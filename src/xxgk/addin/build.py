@@ -44,6 +44,14 @@ MODULES: tuple[tuple[str, ModuleKind], ...] = (
     ("XxgkRibbon", "standard"),
     (TEXT_MODULE, "standard"),
     ("xlwings_udfs", "standard"),  # the worksheet functions' wrappers (config key UDF Modules)
+    ("XxgkRemote", "standard"),  # the server mode (config key XXGK_SERVER): buttons through the portal
+    # xlwings 0.37.8's VBA web client (BSD), vendored: see addin/vba/VENDORED.md
+    ("Remote", "standard"),
+    ("WebHelpers", "standard"),
+    ("WebClient", "class"),
+    ("WebRequest", "class"),
+    ("WebResponse", "class"),
+    ("IWebAuthenticator", "class"),
 )
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

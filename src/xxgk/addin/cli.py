@@ -10,7 +10,17 @@ import sys
 
 import click
 
-from xxgk.addin.install import FAIL, OK, WARN, AddinUnsupported, Check, Platform, doctor, install_steps
+from xxgk.addin.install import (
+    FAIL,
+    OK,
+    WARN,
+    AddinUnsupported,
+    Check,
+    Platform,
+    doctor,
+    install_steps,
+    server_settings,
+)
 from xxgk.clihelp import ZhHelpGroup
 
 MARK = {OK: "[通过]", WARN: "[警告]", FAIL: "[错误]"}  # words, not symbols: a GBK console cannot print ✓
@@ -28,10 +38,18 @@ def addin() -> None:
 
 @addin.command(help="把加载项复制到 Excel 的启动文件夹，并把当前 Python 写入加载项的配置。安装前请关闭 Excel。")
 @click.option("--dry-run", is_flag=True, help="只列出将要做的事，不做任何改动")
-def install(dry_run: bool) -> None:
+@click.option("--server", metavar="网址", help="报送平台方式：按钮经报送平台校验、上报（本机无需 Python），例如 https://xxgk.example.gov.cn")
+@click.option("--token", metavar="令牌", help="本单位的上报令牌（在报送平台本单位页面生成）；与 --server 一起使用")
+def install(dry_run: bool, server: str | None, token: str | None) -> None:
     platform = _platform()
+    if token is not None and server is None:
+        click.echo("错误：--token 需要与 --server 一起使用。", err=True)
+        sys.exit(2)
     try:
-        steps = install_steps(platform)
+        steps = install_steps(platform, server=server_settings(server, token) if server is not None else None)
+    except ValueError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
     except AddinUnsupported as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)

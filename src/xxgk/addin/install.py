@@ -18,6 +18,7 @@ Where things go (as xlwings' own `xlwings addin install` and `xlwings config cre
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -135,18 +136,43 @@ class Step:
     run: Callable[[], object]
 
 
-def install_steps(platform: Platform, source: Path | None = None) -> list[Step]:
-    """What `xxgk addin install` does, in order. Raises AddinUnsupported on Linux."""
+SERVER_KEY, TOKEN_KEY = "XXGK_SERVER", "XXGK_TOKEN"  # the 报送平台 mode (addin/vba/XxgkRemote.bas)
+
+
+def server_settings(server: str, token: str | None) -> dict[str, str]:
+    """The 报送平台 mode's settings (raises ValueError with a Chinese message for a bad URL or token)."""
+    url = server.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s\",]+", url):
+        raise ValueError(f"报送平台地址“{server}”不是 http:// 或 https:// 开头的网址。")
+    settings = {SERVER_KEY: url}
+    if token is not None:
+        if not re.fullmatch(r"xxgk_[A-Za-z0-9_-]{20,100}", token.strip()):
+            raise ValueError("令牌格式不对：应以 xxgk_ 开头，请从报送平台本单位页面完整复制。")
+        settings[TOKEN_KEY] = token.strip()
+    return settings
+
+
+def install_steps(platform: Platform, source: Path | None = None, server: dict[str, str] | None = None) -> list[Step]:
+    """What `xxgk addin install` does, in order. Raises AddinUnsupported on Linux. With `server`
+    (server_settings), the add-in is set to the 报送平台 mode instead of this Python."""
     if platform.system not in INTERPRETER_KEY:
         raise AddinUnsupported(UNSUPPORTED)
     source = source or resource_path(ADDIN_RESOURCE)
-    settings = {**read_config(platform.config_file, platform.encoding), **addin_settings(platform)}
+    current = read_config(platform.config_file, platform.encoding)
+    if server:
+        settings = {**current, **server}
+        said = f"{SERVER_KEY} = {server[SERVER_KEY]}" + (f"；{TOKEN_KEY} = {server[TOKEN_KEY][:9]}…"
+                                                        if TOKEN_KEY in server else "")
+    else:
+        settings = {k: v for k, v in {**current, **addin_settings(platform)}.items() if k not in (SERVER_KEY, TOKEN_KEY)}
+        said = f"{platform.interpreter_key} = {platform.python}；{UDF_KEY} = {UDF_MODULES}"
     steps = [
         Step(f"复制加载项 {source} → {platform.addin}", lambda: copy_addin(source, platform.addin)),
-        Step(f"写入配置 {platform.config_file}：{platform.interpreter_key} = {platform.python}；"
-             f"{UDF_KEY} = {UDF_MODULES}",
+        Step(f"写入配置 {platform.config_file}：{said}",
              lambda: write_atomically(platform.config_file, config_text(settings).encode(platform.encoding))),
     ]
+    if server:
+        return steps
     if platform.system == MACOS and platform.scripts is not None:
         script = applescript(platform)
         target = platform.scripts / script.name
