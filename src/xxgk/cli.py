@@ -208,6 +208,22 @@ def import_(paths: tuple[Path, ...], out_dir: Path, force: bool, as_json: bool) 
     sys.exit(run_import(paths, out_dir, as_json, force))
 
 
+@main.command(short_help="计算各单位、各地区的指标（予以公开率、纠错率等），与上年比较。",
+              help="计算各单位和各地区（按计数相加）的指标：申请总量、予以公开率、实质公开率、纠错率等（定义见表式"
+              "规范 indicators），区内排名、与上年比较，样本偏少的标出且不排名，超过阈值的标红/标黄；每个数值注明"
+              "来自哪个文件的哪些单元格。INPUTS 为工作簿或文件夹（可含多个年度）。")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--previous", type=click.Path(path_type=Path), help="上年度的年报工作簿或所在文件夹（计算上年值和变化）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="指标工作簿（.xlsx）")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（每个单位的各项指标）")
+def indicators(inputs: tuple[Path, ...], previous: Path | None, output: Path | None, force: bool,
+               as_json: bool) -> None:
+    from xxgk.indicators.command import run as run_indicators
+
+    sys.exit(run_indicators(inputs, previous, output, force, as_json))
+
+
 @main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",
               help="由填好的年报工作簿生成可发布的年度报告：标题、六个部分的正文（取自“报告正文”表）和三张统计表"
               "（官方格式，合并表头）。工作簿有错误或输出文件已存在时不生成，除非加 --force。")

@@ -72,3 +72,31 @@ def detail_frame(result: Consolidation, *, labels: bool = False) -> pd.DataFrame
     if labels:
         frame.columns = pd.Index([c.label for c in columns])
     return frame
+
+
+def indicators_frame(inputs: Sequence[Any], previous: Sequence[Any] | Any = None) -> pd.DataFrame:
+    """Indicators for analysts: one row per unit (and per region, level 地区) and indicator.
+
+    inputs: workbook paths or folders, or already read fills (xxgk.reader.Fill); several years may be mixed
+    (last year's value comes from the same inputs); previous: a path, or fills, of last year's reports.
+    Columns xxgk.indicators.COLUMNS: level, file, agency, uscc, region, year, id, name (Chinese), value,
+    numerator, denominator, previous, change, flag (red/yellow/small or ""), rank (within region and year;
+    NaN for 样本偏少), units, source (which cells of which file)."""
+    from pathlib import Path
+
+    from xxgk.indicators.collect import fills_table
+    from xxgk.reader import Fill
+    from xxgk.validate import expand_paths, load_previous, read_all
+
+    def fills_of(items: Sequence[Any]) -> list[Fill]:
+        paths = [Path(i) for i in items if not isinstance(i, Fill)]
+        read = [r for r in read_all(expand_paths(paths)) if isinstance(r, Fill)] if paths else []
+        return [i for i in items if isinstance(i, Fill)] + read
+
+    if previous is None:
+        last: list[Fill] = []
+    elif isinstance(previous, (str, Path)):
+        last = load_previous(Path(previous))
+    else:
+        last = fills_of(previous)
+    return fills_table(fills_of(inputs), last)

@@ -1,0 +1,87 @@
+"""Reports (fills) into the indicator table: this year's files, and last year's from the same inputs or --previous."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from xxgk.identity import agency_key
+from xxgk.indicators.compute import META, indicator_table
+from xxgk.indicators.definitions import Indicator, Terms, indicators
+from xxgk.reader import Fill
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _year(fill: Fill) -> int:
+    text = str(fill.meta.get("meta.year", "")).strip()
+    return int(text) if text.isdigit() else 0
+
+
+def _definitions(fills: Sequence[Fill]) -> tuple[Indicator, ...]:
+    """The indicators of the inputs' forms, by id in first-seen order (gb2019 and gb2021 define the same ids)."""
+    seen: dict[str, Indicator] = {}
+    for form in dict.fromkeys(f.spec.form for f in fills):
+        for ind in indicators(form):
+            seen.setdefault(ind.id, ind)
+    return tuple(seen.values())
+
+
+def _columns(fills: Sequence[Fill], cells: set[str]) -> dict[str, np.ndarray]:
+    """cell id -> numbers per fill, computed cells recomputed (xxgk.engine.Frame) unless typed over."""
+    from xxgk.engine import Frame
+
+    out = {c: np.full(len(fills), np.nan) for c in cells}
+    for form in dict.fromkeys(f.spec.form for f in fills):
+        rows = [i for i, f in enumerate(fills) if f.spec.form == form]
+        frame = Frame.from_fills(fills[rows[0]].spec, [fills[i] for i in rows])
+        for c in cells:
+            if c in frame.index:
+                out[c][rows] = frame.column(c)
+    return out
+
+
+def fills_table(fills: Sequence[Fill], previous: Sequence[Fill] = (), *, names: Sequence[str] | None = None
+                ) -> pd.DataFrame:
+    """The indicator table of `fills` (shown), with `previous` as last year's only. names: the file names to show."""
+    import pandas as pd
+
+    every = [*fills, *previous]
+    if not fills:
+        return indicator_table(pd.DataFrame(columns=list(META)), {}, ())
+    defs = _definitions(fills)
+    shown_names = list(names) if names is not None else [f.path.name for f in fills]
+    meta = pd.DataFrame({
+        "file": shown_names + [p.path.name for p in previous],
+        "agency": [f.agency for f in every],
+        "uscc": [f.meta.get("meta.uscc", "") for f in every],
+        "region": [str(f.meta.get("meta.region", "") or "") for f in every],
+        "year": [_year(f) for f in every],
+        "key": [agency_key(f.agency, f.meta.get("meta.uscc", "")) for f in every],
+    })
+    cells = {c for d in defs for c in d.cells}
+    columns = _columns(every, cells)
+    shown = np.array([True] * len(fills) + [False] * len(previous))
+
+    def where(row: int, terms: Terms) -> str:
+        fill = every[row]
+        parts = [("-" if s < 0 else "+" if k else "") + (fill.address(c) if c in fill.positions else c)
+                 for k, (s, c) in enumerate(terms)]
+        return "".join(parts)
+
+    return indicator_table(meta, columns, defs, shown=shown, where=where)
+
+
+def read_table(paths: Sequence[Path], previous: Path | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Read the workbooks (folders expanded) and last year's; the table and the names of files not read."""
+    from xxgk.validate import FileReport, expand_paths, load_previous, read_all
+
+    got = read_all(expand_paths(list(paths), [previous] if previous else []))
+    fills = [g for g in got if isinstance(g, Fill)]
+    unread = [g.path.name for g in got if isinstance(g, FileReport)]
+    last = load_previous(previous) if previous is not None else []
+    return fills_table(fills, last), unread
