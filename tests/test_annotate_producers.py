@@ -28,7 +28,15 @@ from python_calamine import CalamineWorkbook
 
 from xxgk.annotate.apply import apply_plan
 from xxgk.annotate.file_book import FileBook
-from xxgk.annotate.plan import FILL_ERROR, FILL_WARNING, RESULT_SHEET, Cell, plan_annotation, read_previous
+from xxgk.annotate.plan import (
+    ALT_RESULT_SHEET,
+    FILL_ERROR,
+    FILL_WARNING,
+    RESULT_SHEET,
+    Cell,
+    plan_annotation,
+    read_previous,
+)
 from xxgk.annotate.run import annotate_file
 from xxgk.findings import ERROR, WARNING, Finding
 from xxgk.samples import agencies, sample_fills
@@ -45,8 +53,9 @@ FORMS = ["xlsxwriter", "openpyxl_lxml", "openpyxl_no_lxml", "stored_zip"]  # rea
 STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
 
 
-def _filled(path: Path) -> Path:
-    values = dict(next(iter(sample_fills(SPEC, agencies("标记县", "330206", 2, seed=12), 2024, seed=6)))[1])
+def _filled(path: Path, index: int = 0) -> Path:
+    """A filled template of agency `index` (each form producer's file is another agency's, so they sum)."""
+    values = dict(list(sample_fills(SPEC, agencies("标记县", "330206", 4, seed=12), 2024, seed=6))[index][1])
     values["requests.forward.legal"] = int(values.get("requests.forward.legal", 0)) + 2  # type: ignore[call-overload]
     values["active.penalty.decisions"] = "7次"
     return build_template(SPEC, path, values=values)
@@ -79,15 +88,29 @@ def _pandas(out: Path) -> Path:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("producers")
-    template = _filled(base / "xlsxwriter.xlsx")
+    templates = [_filled(base / "templates" / f"{i}.xlsx", i) for i in range(4)]
     made = {
-        "xlsxwriter": template,
-        "openpyxl_lxml": _openpyxl_resave(template, base / "openpyxl_lxml.xlsx", lxml=True),
-        "openpyxl_no_lxml": _openpyxl_resave(template, base / "openpyxl_no_lxml.xlsx", lxml=False),
+        "xlsxwriter": templates[0],
+        "openpyxl_lxml": _openpyxl_resave(templates[1], base / "openpyxl_lxml.xlsx", lxml=True),
+        "openpyxl_no_lxml": _openpyxl_resave(templates[2], base / "openpyxl_no_lxml.xlsx", lxml=False),
         "pandas": _pandas(base / "pandas.xlsx"),
-        "stored_zip": _stored(template, base / "stored_zip.xlsx"),
+        "stored_zip": _stored(templates[3], base / "stored_zip.xlsx"),
     }
     return {**made, **{stem: CORPUS / f"{stem}.xlsx" for stem in STORED}}
+
+
+@pytest.fixture(scope="module")
+def summary(corpus: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The summary of the forms saved by every form producer (written by XlsxWriter, never by editing them)."""
+    from xxgk.consolidate import Options, consolidate
+    from xxgk.consolidate.status import ERRORS_INCLUDED
+
+    out = tmp_path_factory.mktemp("summary") / "汇总.xlsx"
+    inputs = [corpus[n] for n in FORMS] + [corpus["libreoffice"]]
+    result = consolidate(inputs, Options(output=out, today=dt.date(2025, 2, 1), include_invalid=True))
+    summed = [s.name for s in result.submissions if s.status == ERRORS_INCLUDED]  # two wrong cells in each
+    assert len(summed) == len(FORMS), [(s.name, s.status) for s in result.submissions]
+    return out
 
 
 def annotate_any(src: Path, out: Path, when: dt.datetime = WHEN) -> Path:
@@ -131,8 +154,8 @@ class Copies:
     workbook annotated twice by the file applier (the second run replaces the result sheet and its print
     names); cli_/portal_ + a form's name: `xxgk validate --annotate` and the portal's 退回 copy of it."""
 
-    def __init__(self, corpus: dict[str, Path], base: Path) -> None:
-        self.corpus, self.base = corpus, base
+    def __init__(self, corpus: dict[str, Path], summary: Path, base: Path) -> None:
+        self.corpus, self.summary, self.base = corpus, summary, base
         self.made: dict[str, Path | BaseException] = {}
 
     def __getitem__(self, name: str) -> Path:
@@ -147,6 +170,8 @@ class Copies:
         return made
 
     def _make(self, name: str) -> Path:
+        if name == "summary":
+            return annotate_any(self.summary, self.base / "summary.xlsx")
         kind, _, form = name.partition("_")
         if kind in ("cli", "portal") and form in FORMS:
             report = _only(self.corpus[form])
@@ -164,11 +189,11 @@ class Copies:
 
 
 @pytest.fixture(scope="module")
-def copies(corpus: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Copies:
-    return Copies(corpus, tmp_path_factory.mktemp("copies"))
+def copies(corpus: dict[str, Path], summary: Path, tmp_path_factory: pytest.TempPathFactory) -> Copies:
+    return Copies(corpus, summary, tmp_path_factory.mktemp("copies"))
 
 
-ALL = [*MADE, *STORED, *(f"cli_{n}" for n in FORMS), *(f"portal_{n}" for n in FORMS)]
+ALL = [*MADE, *STORED, *(f"cli_{n}" for n in FORMS), *(f"portal_{n}" for n in FORMS), "summary"]
 
 
 def test_the_corpus_holds_every_producer() -> None:
@@ -190,18 +215,27 @@ def test_openpyxl_with_lxml_binds_r_on_each_sheet_not_the_root(corpus: dict[str,
     assert "http://schemas.openxmlformats.org/officeDocument/2006/relationships" not in root.nsmap.values()
 
 
+def _result_sheet(name: str) -> str:
+    """A summary has a 校验结果 sheet of its own: its copy's result sheet is 本表校验结果."""
+    return ALT_RESULT_SHEET if name == "summary" else RESULT_SHEET
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_every_part_of_the_annotated_copy_parses_strictly(copies: Copies, name: str) -> None:
     copy = copies[name]
     assert_well_formed(copy)
     wb = CalamineWorkbook.from_path(str(copy))
-    assert RESULT_SHEET in wb.sheet_names
+    assert _result_sheet(name) in wb.sheet_names
     marked = openpyxl.load_workbook(copy)  # the marks are where the plan put them, in the colour it chose
     if not name.startswith(("cli_", "portal_")):
         first = marked.worksheets[0]
         assert first["A1"].fill.fgColor.rgb == "FF" + FILL_ERROR[1:]
         assert first["Z99"].fill.fgColor.rgb == "FF" + FILL_WARNING[1:]
-        assert f"见“{RESULT_SHEET}”表" in str(first["AE1"].value)
+        assert f"见“{_result_sheet(name)}”表" in str(first["AE1"].value)
+
+
+def test_the_summary_of_every_form_producer_parses_strictly(summary: Path) -> None:
+    assert_well_formed(summary)
 
 
 @pytest.mark.parametrize("name", FORMS)
@@ -232,4 +266,4 @@ def test_libreoffice_opens_the_copy_and_sees_the_result_sheet(copies: Copies, re
     copies[name]  # raises why a copy could not be made
     sheets = reopened[name]
     assert sheets is not None, f"LibreOffice could not open the annotated copy of {name}"
-    assert RESULT_SHEET in sheets
+    assert _result_sheet(name) in sheets
