@@ -57,10 +57,45 @@ def _active_app() -> Any:
     return import_xlwings().apps.active
 
 
-def alert(target: Any, text: str, *, error: bool = False) -> None:
-    """A message box in the calling Excel (target: a book or an app)."""
+# MessageBoxW styles: OK, the icon, and system-modal + foreground + topmost so the box never opens behind Excel.
+MB_ICONWARNING, MB_ICONINFORMATION = 0x30, 0x40
+MB_FRONT = 0x1000 | 0x10000 | 0x40000  # MB_SYSTEMMODAL | MB_SETFOREGROUND | MB_TOPMOST
+MessageBox = Callable[[int, str, str, int], int]  # user32.MessageBoxW(hwnd, text, title, style) -> 0 on failure
+
+
+def native_message_box() -> MessageBox | None:
+    """Windows' MessageBoxW (None elsewhere): xlwings' app.alert opens a plain box owned by Excel's window,
+    which can come up behind Excel; ours is system-modal, topmost, with the Chinese title."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    return ctypes.windll.user32.MessageBoxW
+
+
+def _hwnd(app: Any) -> int | None:
+    """Excel's window handle for a COM app; None for the remote book's app (its alert is an action)."""
+    try:
+        return int(app.hwnd)
+    except Exception:
+        return None
+
+
+def alert(target: Any, text: str, *, error: bool = False, box: MessageBox | None = None) -> None:
+    """A message box in the calling Excel (target: a book or an app), in front of every window."""
     app = getattr(target, "app", target)
-    app.alert(text, title=TITLE, buttons="ok", mode="critical" if error else "info")
+    hwnd = _hwnd(app)
+    box = box if box is not None else native_message_box() if hwnd is not None else None
+    if box is None or hwnd is None:
+        app.alert(text, title=TITLE, buttons="ok", mode="critical" if error else "info")
+        return
+    show_box(box, hwnd, text, error)
+
+
+def show_box(box: MessageBox, hwnd: int, text: str, error: bool) -> None:
+    style = MB_FRONT | (MB_ICONWARNING if error else MB_ICONINFORMATION)
+    if not box(hwnd, text, TITLE, style):
+        raise OSError("MessageBoxW 失败")
 
 
 def _failure_text(exc: BaseException) -> str:
@@ -100,10 +135,37 @@ def entry(func: F) -> F:
             try:
                 alert(target if target is not None else _active_app(), text, error=True)
             except Exception:
-                print(_failure_text(exc), file=sys.stderr)  # no Excel to show it in: RunPython shows stderr
+                last_resort(exc, text, target)
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def last_resort(exc: BaseException, text: str, target: Any, box: MessageBox | None = None) -> None:
+    """Excel's message box failed too: a bare system-modal box; failing that, the text on stderr and exit code 1,
+    which RunPython shows in its own error box (exit 0 would show nothing). The remote book never gets here
+    (its alert is an action); if it did, the server's own error handling takes the original exception."""
+    if target is not None and _is_remote(target):
+        raise exc
+    box = box if box is not None else native_message_box()
+    if box is not None:
+        try:
+            show_box(box, 0, text, True)
+            return
+        except Exception:
+            pass
+    print(text, file=sys.stderr)
+    raise SystemExit(1)
+
+
+def _is_remote(target: Any) -> bool:
+    from xxgk.addin.live import is_remote
+
+    book = target if hasattr(target, "sheets") else getattr(getattr(target, "books", None), "active", None)
+    try:
+        return book is not None and is_remote(book)
+    except Exception:
+        return False
 
 
 # ---- 校验 / 清除标记 ------------------------------------------------------------------------------------
@@ -158,8 +220,34 @@ def clear(*, book: Any = None) -> None:
 # ---- 新建模板 / 汇总 -------------------------------------------------------------------------------------
 
 
-def documents_folder() -> Path:
-    """Where new files go: the user's Documents folder when it exists, else the home folder."""
+FOLDERID_DOCUMENTS = "{FDD39AD0-238F-46AF-ADB4-6C85480369C7}"
+
+
+def shell_documents() -> Path | None:
+    """The shell's Documents folder (SHGetKnownFolderPath(FOLDERID_Documents)): where Explorer's 文档 really is,
+    also when IT redirected it to a network share or OneDrive moved it. None off Windows or on failure."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+    import uuid
+    from ctypes import wintypes
+
+    guid = (ctypes.c_byte * 16).from_buffer_copy(uuid.UUID(FOLDERID_DOCUMENTS).bytes_le)
+    found = ctypes.c_wchar_p()
+    shell32 = ctypes.windll.shell32
+    try:
+        if shell32.SHGetKnownFolderPath(ctypes.byref(guid), wintypes.DWORD(0), None, ctypes.byref(found)) != 0:
+            return None
+        return Path(found.value) if found.value else None
+    finally:
+        ctypes.windll.ole32.CoTaskMemFree(found)
+
+
+def documents_folder(known: Callable[[], Path | None] | None = None) -> Path:
+    """Where new files go: the shell's Documents folder; without one, %USERPROFILE%\\Documents, else home."""
+    shell = (known or shell_documents)()
+    if shell is not None and shell.is_dir():
+        return shell
     home = Path(os.environ.get("USERPROFILE") or Path.home())
     docs = home / "Documents"
     return docs if docs.is_dir() else home

@@ -49,7 +49,7 @@ Registry = Callable[[str, str], "str | None"]  # (key under HKEY_CURRENT_USER, v
 
 
 class AddinUnsupported(Exception):
-    """This machine cannot run the add-in (Linux): the message says what to do instead."""
+    """This machine cannot run the add-in (Linux), or not with this Python: the message says what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,6 @@ def install_steps(platform: Platform, source: Path | None = None, server: dict[s
     (server_settings), the add-in is set to the 报送平台 mode instead of this Python."""
     if platform.system not in INTERPRETER_KEY:
         raise AddinUnsupported(UNSUPPORTED)
-    source = source or resource_path(ADDIN_RESOURCE)
     current = read_config(platform.config_file, platform.encoding)
     if server:
         settings = {**current, **server}
@@ -166,10 +165,11 @@ def install_steps(platform: Platform, source: Path | None = None, server: dict[s
     else:
         settings = {k: v for k, v in {**current, **addin_settings(platform)}.items() if k not in (SERVER_KEY, TOKEN_KEY)}
         said = f"{platform.interpreter_key} = {platform.python}；{UDF_KEY} = {UDF_MODULES}"
+    config = encoded_config(platform, settings)  # before anything is copied: refused means nothing installed
+    source = source or resource_path(ADDIN_RESOURCE)
     steps = [
         Step(f"复制加载项 {source} → {platform.addin}", lambda: copy_addin(source, platform.addin)),
-        Step(f"写入配置 {platform.config_file}：{said}",
-             lambda: write_atomically(platform.config_file, config_text(settings).encode(platform.encoding))),
+        Step(f"写入配置 {platform.config_file}：{said}", lambda: write_atomically(platform.config_file, config)),
     ]
     if server:
         return steps
@@ -179,6 +179,20 @@ def install_steps(platform: Platform, source: Path | None = None, server: dict[s
         steps.append(Step(f"复制 {script.name} → {target}（RunPython 在 macOS 上经 AppleScript 启动 Python）",
                           lambda: write_atomically(target, script.read_bytes())))
     return steps
+
+
+def encoded_config(platform: Platform, settings: Mapping[str, str]) -> bytes:
+    """The config file's bytes in the code page the add-in's VBA reads it in. A path that code page cannot
+    write (a user name in another script than the system's) would reach VBA garbled: refused, in Chinese."""
+    try:
+        return config_text(settings).encode(platform.encoding)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end]
+        raise AddinUnsupported(
+            f"无法安装：Python 的路径 {platform.python} 含有本机系统编码（{platform.encoding}）不能表示的字符“{bad}”，"
+            "加载项读不到这样的路径。没有复制或改动任何文件。"
+            "请把 Python 安装到只含英文字母和数字的文件夹（如 C:\\Python311），"
+            f"用它运行 python -m {PIP_ADDIN}，再用它运行 xxgk addin install。") from None
 
 
 def copy_addin(source: Path, target: Path) -> None:

@@ -75,6 +75,7 @@ class XlwingsBook:
         self.book = book
         self.remote = is_remote(book)
         self._unprotected: dict[str, dict[str, Any]] = {}
+        self._structure: bool | None = None  # the book's structure protection lifted: its ProtectWindows
         self.result_name = RESULT_SHEET
 
     def _sheet(self, name: str) -> Any:
@@ -111,8 +112,31 @@ class XlwingsBook:
             raise ProtectedSheet(f"工作表“{sheet.name}”设置了保护密码，无法标记。请先在“审阅”中撤销工作表保护后再校验。") from exc
         self._unprotected[sheet.name] = state
 
+    def _unprotect_structure(self) -> None:
+        """A book whose structure is protected (审阅 → 保护工作簿) refuses the result sheet: lift it with the
+        empty password, or stop before the first change (colours without the result sheet's record could not be
+        cleared)."""
+        if self.remote or self._structure is not None:
+            return
+        wb = self.book.api
+        try:
+            protected, windows = bool(wb.ProtectStructure), bool(wb.ProtectWindows)
+        except Exception:  # macOS or a fake without the object model: Excel itself refuses the sheet
+            return
+        if not protected:
+            return
+        try:
+            wb.Unprotect("")
+        except Exception as exc:
+            raise ProtectedSheet("工作簿设置了结构保护密码（审阅 → 保护工作簿），无法添加“校验结果”表，"
+                                 "工作簿没有做任何改动。请先撤销工作簿保护后再校验。") from exc
+        self._structure = windows
+
     def protect_again(self) -> None:
         """Put back every protection lifted for the writes, with the same allowances."""
+        if self._structure is not None:
+            self.book.api.Protect("", Structure=True, Windows=self._structure)
+            self._structure = None
         for name, state in self._unprotected.items():
             sheet = self._sheet(name)
             if sheet is None:
@@ -125,6 +149,7 @@ class XlwingsBook:
     # ---- AnnotatableBook
 
     def prepare(self, sheets: set[str]) -> None:
+        self._unprotect_structure()
         for name in sorted(sheets):
             sheet = self._sheet(name)
             if sheet is not None:
