@@ -21,6 +21,7 @@ from xxgk.importer.messages import import_finding
 from xxgk.importer.model import Imported, Line, Reading, Source
 from xxgk.importer.position import ByPosition, match_by_position
 from xxgk.importer.records import Record, is_page_mark, to_record
+from xxgk.importer.repeats import Printing, Repeat, find_repeats, quote, withheld_rows
 from xxgk.spec import MERGE_UP, SpecError, form_for_year, load_spec
 
 _YUAN_HEADER = re.compile(r"[(（]\s*(?:单位\s*[:：]\s*)?元\s*[)）]")
@@ -42,16 +43,22 @@ def read_source(source: Source) -> Reading:
     records = [r for i, line in enumerate(lines) if (r := to_record(i, line)) is not None]
     rows = row_labels(form)
     found = match_rows(records, rows, texts)
+    repeats = find_repeats(records, rows, found, texts, cover.get("meta.year"))
+    withheld = withheld_rows(repeats)
     by_position = match_by_position(records, rows, found)
     found.update((m.index, m.row) for m in by_position)
-    groups = match_groups(records, rows, found)
+    groups = {i: g for i, g in match_groups(records, rows, found).items() if id(g.rows[0]) not in withheld}
+    reading.findings += [_repeat_finding(rep, records, texts, cover.get("meta.year")) for rep in repeats]
     _read_cells(reading, records, found, texts)
     _note_positions(reading, records, by_position)
     for i, group in groups.items():
         _read_group(reading, records, i, group)
-    reading.findings += _missing_rows(rows, set(map(id, found.values())) | {id(r) for g in groups.values() for r in g.rows})
+    seen = set(map(id, found.values())) | {id(r) for g in groups.values() for r in g.rows} | withheld
+    reading.findings += _missing_rows(rows, seen)
     reading.findings += _blank_totals(reading)
-    table_lines = {records[i].index for i in (*found, *groups)} | {i for i, line in enumerate(lines) if line.table}
+    printed = {i for rep in repeats for p in rep.printings for i, _ in p.events}
+    table_lines = ({records[i].index for i in (*found, *groups, *printed)}
+                   | {i for i, line in enumerate(lines) if line.table})
     _read_narrative(reading, lines, table_lines, rows)
     return reading
 
@@ -102,6 +109,30 @@ def _read_cells(reading: Reading, records: Sequence[Record], found: dict[int, Ro
         for cid, column, piece in zip(ids, row.block.columns, values, strict=True):
             yuan = spec.cells[cid].type == "amount" and _yuan_header(column.label, texts, rec.index)
             _read_cell(reading, cid, spec.cells[cid].type, piece.text, piece.where, row.label, yuan)
+
+
+def _repeat_finding(rep: Repeat, records: Sequence[Record], texts: Sequence[str], year: object) -> Finding:
+    """One finding naming every printing of a table printed more than once: where it starts and ends, its caption."""
+    def place(p: Printing) -> str:
+        first, last = records[p.events[0][0]], records[p.events[-1][0]]
+        start = p.start if p.start < first.index else first.index
+        head = _line_where(records, texts, start) or first.where
+        text = p.caption or texts[start]
+        span = head if last.where == head else f"{head}至{last.where}"
+        return f"{span}（“{quote(text)}”）"
+
+    ids = tuple(b.cell_id(row, c) for b in rep.table.blocks for row in b.rows for c in b.columns)
+    places = "；".join(f"第 {k} 处：{place(p)}" for k, p in enumerate(rep.printings, 1))
+    params = {"sheet": rep.table.sheet, "count": len(rep.printings), "places": places, "year": year or "？"}
+    if rep.chosen is None:
+        return import_finding("import.table_repeated", ids=ids, **params)
+    k = next(n for n, p in enumerate(rep.printings, 1) if p is rep.chosen)
+    return import_finding("import.table_repeated_year", ids=ids, chosen=k, **params)
+
+
+def _line_where(records: Sequence[Record], texts: Sequence[str], index: int) -> str:
+    """Where a line of the document is: its record's place (a header line is a record too)."""
+    return next((r.where for r in records if r.index == index), "")
 
 
 def _note_positions(reading: Reading, records: Sequence[Record], matches: Sequence[ByPosition]) -> None:

@@ -38,6 +38,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "（{items}），无法把数字分到各子项，这些子项未填写。请向报告单位核实各子项的数字后手工填写。"),
     "import.group_row_zero": (WARNING, "{where}：原文把“{group}”印成一行（“{printed} {raw}”），没有分列其 {count} 个子项"
                                        "（{items}）；该行全为 0，各子项均按 0 填入。请核对。"),
+    "import.table_repeated": (ERROR, "「{sheet}」在报告中出现了 {count} 次（如本年与上年对比）：{places}。"
+                                     "无法确定哪一处是本年度（{year} 年）的数字，本表未填写。"
+                                     "请对照原文，把本年度的数字手工填入本表。"),
+    "import.table_repeated_year": (WARNING, "「{sheet}」在报告中出现了 {count} 次（如本年与上年对比）：{places}。"
+                                            "按各处标注的年度，取用第 {chosen} 处（{year} 年）的数字，其余未用。请核对。"),
     "import.text_mismatch": (WARNING, "正文与统计表不一致：正文“{sentence}”写的是 {text_number}，"
                                       "统计表中{label}为 {table_number}。请核对正文或统计表。"),
 }
