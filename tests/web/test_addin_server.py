@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +279,21 @@ def test_a_revoked_token_cannot_submit_and_a_token_opens_clicks_when_public_vali
         token_module.revoke(db, db.get(Account, row.account_id), row)
     r = http.post("/addin/submit", json=payload, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
+
+
+def test_the_server_sets_xlwings_noncommercial_key_itself(tmp_path: Path) -> None:
+    """No key configured, and xlwings imported before the click (as another module of the server might)."""
+    import os
+    import subprocess
+
+    import xxgk
+
+    payload = tmp_path / "payload.json"
+    payload.write_text(json.dumps(vba_payload(_broken(tmp_path)), ensure_ascii=False), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
+    env["PYTHONPATH"] = str(Path(xxgk.__file__).parents[1])
+    code = ("import json, sys, xlwings; from xxgk.addin.remote import click; "
+            "print(click('validate', json.load(open(sys.argv[1], encoding='utf-8')))['actions'][-1]['func'])")
+    out = subprocess.run([sys.executable, "-c", code, str(payload)], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "alert"

@@ -35,10 +35,16 @@ class BadPayload(ValueError):
 
 
 def _xlwings() -> Any:
+    """xlwings with its remote engine, registered here when xlwings was imported before the key was set."""
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     from xxgk.addin.buttons import import_xlwings
 
-    return import_xlwings()
+    xw = import_xlwings()
+    if "remote" not in {engine.name for engine in xw.engines}:
+        from xlwings.pro import _xlremote
+
+        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    return xw
 
 
 def _check(payload: Any) -> None:
