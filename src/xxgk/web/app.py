@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from xxgk.web import audit
 from xxgk.web.access import Forbidden
@@ -30,6 +31,18 @@ DESCRIPTION = """政府信息公开工作年度报告 报送平台的 JSON 接�
 
 汇总在后台进行：`POST /api/regions/{region_id}/consolidate` 单位少时直接返回 200 和汇总结果，否则返回 202 和
 `status_url`；反复 `GET` 该地址，直到 `status` 为 `done`（含 `summary_id`、`file`）或 `failed`（`message` 为原因）。"""
+
+
+API_DOCS = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>xxgk 报送平台 · JSON 接口</title>
+<link rel="stylesheet" href="/static/apidocs/swagger-ui.css">
+<link rel="icon" href="/static/apidocs/favicon-32x32.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/apidocs/swagger-ui-bundle.js"></script>
+<script src="/static/apidocs/init.js"></script>
+</body></html>
+"""
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -55,6 +68,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SessionCookie, cookies=cookies, secure=settings.secure_cookies,
                        max_age=settings.session_hours * 3600)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)  # outermost: the real client for all
     return app
 
 
@@ -65,15 +80,11 @@ def app_from_env() -> FastAPI:
 
 def _api_docs(app: FastAPI) -> None:
     """/docs with Swagger UI served from this package (static/apidocs): a government intranet reaches no CDN."""
-    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> Response:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="xxgk 报送平台 · JSON 接口",
-                                   swagger_js_url="/static/apidocs/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/apidocs/swagger-ui.css",
-                                   swagger_favicon_url="/static/apidocs/favicon-32x32.png",
-                                   swagger_ui_parameters={"validatorUrl": None})
+        return HTMLResponse(API_DOCS)
 
 
 def _version() -> str:

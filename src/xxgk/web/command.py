@@ -20,8 +20,10 @@ from xxgk.web.settings import Settings
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数")
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024), help="单次上传大小上限（MB）")
 @click.option("--no-public-validate", is_flag=True, help="关闭无需账号的在线校验")
+@click.option("--trusted-proxy", envvar="XXGK_TRUSTED_PROXIES", default="127.0.0.1", show_default=True,
+              help="反向代理（nginx）的地址，多个用逗号分隔：只采信它转发的用户 IP 和 HTTPS 标记")
 def serve(host: str, port: int, data: Path, database_url: str, workers: int, max_upload_mb: int,
-          no_public_validate: bool) -> None:
+          no_public_validate: bool, trusted_proxy: str) -> None:
     try:
         import uvicorn
 
@@ -36,10 +38,11 @@ def serve(host: str, port: int, data: Path, database_url: str, workers: int, max
     _check_database(settings)
     os.environ.update({"XXGK_DATA": str(settings.data_dir.resolve()), "XXGK_DATABASE_URL": settings.database_url,
                        "XXGK_MAX_UPLOAD_MB": str(max_upload_mb),
-                       "XXGK_PUBLIC_VALIDATE": "0" if no_public_validate else "1"})
+                       "XXGK_PUBLIC_VALIDATE": "0" if no_public_validate else "1",
+                       "XXGK_TRUSTED_PROXIES": trusted_proxy})
     click.echo(f"报送平台：http://{host}:{port}/  数据：{settings.data_dir.resolve()}  （Ctrl+C 停止）")
     uvicorn.run("xxgk.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", proxy_headers=True)
+                log_level="warning", proxy_headers=False)  # the app reads forwarded headers itself
 
 
 @click.command("portal-admin", help="报送平台的管理员账号：USERNAME 不存在时新建管理员，已存在时重设其密码（其登录随之失效）。"

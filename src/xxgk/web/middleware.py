@@ -68,16 +68,21 @@ class BodyLimit:
         else:
             body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>文件太大</title>'
                     f'<link rel="stylesheet" href="/static/style.css"><main><h1>文件太大</h1>'
-                    f'<p class="alert bad">{html.escape(message)}</p><p><a href="javascript:history.back()">返回</a></p>'
+                    f'<p class="alert bad">{html.escape(message)}</p><p><a href="/">返回首页</a>（或用浏览器的“后退”回到上一页）</p>'
                     f'</main></html>').encode()
             kind = b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", kind),
-                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+                                (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+                                *SECURITY_HEADERS]})
         await send({"type": "http.response.body", "body": body})
 
 
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")  # Swagger UI sets style attributes
 SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),  # no inline script or style on any page
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -87,7 +92,8 @@ SECURITY_HEADERS = [
 
 class SessionCookie:
     """Puts the (verified) session id in scope["state"]["sid"], a fresh anonymous one when there is none;
-    sets the cookie when the id is new or was rotated (scope["state"]["new_sid"]) or cleared."""
+    sets the cookie when the id is new or was rotated (scope["state"]["new_sid"]) or cleared. The cookie is
+    Secure when configured so, or when the request came over HTTPS (the scheme the trusted proxy forwarded)."""
 
     def __init__(self, app: Any, cookies: Cookies, secure: bool, max_age: int) -> None:
         self.app, self.cookies, self.secure, self.max_age = app, cookies, secure, max_age
@@ -102,6 +108,7 @@ class SessionCookie:
             sid = new_session_id()
             state["new_sid"] = sid
         state["sid"] = sid
+        secure = self.secure or scope.get("scheme") == "https"
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -109,10 +116,13 @@ class SessionCookie:
                 present = {k.lower() for k, _ in headers}
                 if scope["path"].startswith("/static/"):
                     present.add(b"cache-control")  # the style sheet may be cached
+                if scope["path"] == "/docs":
+                    headers.append((b"content-security-policy", DOCS_CSP.encode()))
+                    present.add(b"content-security-policy")
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
             if message["type"] == "http.response.start" and state.get("new_sid"):
                 value = self.cookies.sign(state["new_sid"])
-                flags = f"; Path=/; HttpOnly; SameSite=Lax; Max-Age={self.max_age}" + ("; Secure" if self.secure else "")
+                flags = f"; Path=/; HttpOnly; SameSite=Lax; Max-Age={self.max_age}" + ("; Secure" if secure else "")
                 message.setdefault("headers", []).append((b"set-cookie", f"{COOKIE}={value}{flags}".encode()))
             await send(message)
 

@@ -19,7 +19,8 @@ class Settings:
     public_validate: bool = True  # 在线校验 without an account
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD  # per request
     max_files: int = 50  # per 在线校验 request
-    secure_cookies: bool = False  # set behind HTTPS
+    secure_cookies: bool = False  # always Secure; else Secure when the trusted proxy says the request came over HTTPS
+    trusted_proxies: str = "127.0.0.1"  # comma-separated addresses whose X-Forwarded-For/-Proto are believed
     session_hours: int = 12
     secret_key: str = ""  # empty: read (or create) data_dir/secret.key, shared by all workers
 
@@ -46,6 +47,7 @@ def from_env(data_dir: Path | None = None, **overrides: object) -> Settings:
         "max_upload_bytes": int(env.get("XXGK_MAX_UPLOAD_MB", "0") or 0) * 2**20 or DEFAULT_MAX_UPLOAD,
         "secure_cookies": _flag(env.get("XXGK_SECURE_COOKIES"), False),
         "secret_key": env.get("XXGK_SECRET_KEY", ""),
+        "trusted_proxies": env.get("XXGK_TRUSTED_PROXIES", "127.0.0.1"),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

@@ -122,7 +122,7 @@ def validate(settings: SettingsDep, account: MaybeAccount, files: list[UploadFil
 @router.post("/login", summary="登录")
 def login(request: Request, db: DB, settings: SettingsDep, body: Login) -> Response:
     try:
-        account = authenticate(db, body.username, body.password)
+        account = authenticate(db, body.username, body.password, ip_of(request))
     except TooManyFailures:
         return Response(json.dumps({"error": LOCKED}, ensure_ascii=False), 429, media_type="application/json")
     if account is None:

@@ -57,19 +57,29 @@ def safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else ""
 
 
-MAX_FAILURES, FAILURE_WINDOW = 10, dt.timedelta(minutes=15)
+MAX_FAILURES, FAILURE_WINDOW = 10, dt.timedelta(minutes=15)  # per address and user name
+MAX_ADDRESS_FAILURES = 30  # per address, whatever the names: a spray across many names is slowed too
 
 
 class TooManyFailures(Exception):
-    """Too many wrong passwords for this user name lately: answered 429 whatever the password."""
+    """Too many wrong passwords from this address lately (for this user name, or in all): answered 429 whatever
+    the password. Nobody is locked out from another address, so no one can lock a name out for everyone."""
 
 
-def authenticate(db: DB, username: str, password: str) -> Account | None:
-    """The account when the password is right; raises TooManyFailures after MAX_FAILURES recent failures."""
-    failures = db.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "login", AuditEntry.outcome == audit.REFUSED, AuditEntry.target == username.strip()[:100],
-        AuditEntry.at > now() - FAILURE_WINDOW))
-    if (failures or 0) >= MAX_FAILURES:
+def _failures(db: DB, ip: str, username: str | None = None) -> int:
+    q = select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "login", AuditEntry.outcome == audit.REFUSED, AuditEntry.ip == ip[:64],
+        AuditEntry.at > now() - FAILURE_WINDOW)
+    if username is not None:
+        q = q.where(AuditEntry.target == username)
+    return db.scalar(q) or 0
+
+
+def authenticate(db: DB, username: str, password: str, ip: str) -> Account | None:
+    """The account when the password is right; raises TooManyFailures after MAX_FAILURES recent failures for
+    this name from this address, or MAX_ADDRESS_FAILURES from this address in all."""
+    name = username.strip()[:100]
+    if _failures(db, ip, name) >= MAX_FAILURES or _failures(db, ip) >= MAX_ADDRESS_FAILURES:
         raise TooManyFailures
     account = db.scalar(select(Account).where(Account.username == username.strip()))
     ok = verify_password(account.password_hash if account else DUMMY_HASH, password)
@@ -80,7 +90,7 @@ def authenticate(db: DB, username: str, password: str) -> Account | None:
 def login(request: Request, db: DB, settings: SettingsDep, username: Annotated[str, Form()],
           password: Annotated[str, Form()], next: Annotated[str, Form()] = "") -> Response:
     try:
-        account = authenticate(db, username, password)
+        account = authenticate(db, username, password, ip_of(request))
     except TooManyFailures:
         return render(request, "login.html", status_code=429, account=None, next=next, error=LOCKED)
     if account is None:
