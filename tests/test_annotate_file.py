@@ -306,22 +306,47 @@ def test_cli_annotate_several_files_into_a_folder(built: dict[str, tuple[Path, P
     assert [p.name for p in (tmp_path / "退回").iterdir() if p.name.startswith(".")] == []
 
 
-def test_a_sheet_written_with_prefixed_xml_is_refused_in_chinese(built: dict[str, tuple[Path, Path]], tmp_path: Path) -> None:
-    """Some SDKs write <x:sheetData>; rather than a damaged copy, a clear message and no file."""
+def test_prefixed_xml_is_annotated_and_malformed_xml_refused_in_chinese(built: dict[str, tuple[Path, Path]],
+                                                                        tmp_path: Path) -> None:
+    """Some SDKs write the main namespace under a prefix (<x:sheetData>): edited as XML, the copy keeps the
+    prefix and parses strictly. A part that is no well-formed XML (a prefix never bound) gets a clear message
+    and no file, rather than a damaged copy."""
+    from lxml import etree
+
     from xxgk.annotate.file_book import AnnotateError
 
     src = built["broken"][0]
-    odd = tmp_path / "odd.xlsx"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(odd, "w") as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename.startswith("xl/worksheets/sheet"):
-                data = data.replace(b"<sheetData", b"<x:sheetData").replace(b"</sheetData", b"</x:sheetData")
-            zout.writestr(item, data)
     report = _only(src)
     assert report.fill is not None
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+    def rewrite(out: Path, bind: bool) -> Path:
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename.startswith("xl/worksheets/sheet"):
+                    data = data.replace(b"<sheetData", b"<x:sheetData").replace(b"</sheetData", b"</x:sheetData")
+                    data = data.replace(b"<row", b"<x:row").replace(b"</row", b"</x:row")
+                    data = data.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")
+                    if bind:
+                        data = data.replace(main, main + main.replace(b"xmlns=", b" xmlns:x="), 1)
+                zout.writestr(item, data)
+        return out
+
+    copy = annotate_file(rewrite(tmp_path / "prefixed.xlsx", bind=True), tmp_path / "prefixed-copy.xlsx",
+                         report.fill, report.findings, [])
+    members = _members(copy)
+    for name, data in members.items():
+        if name.endswith((".xml", ".rels")):
+            etree.fromstring(data, etree.XMLParser(recover=False))
+    assert _finding_dicts(copy) == _finding_dicts(src)
+    marked = {c.sheet for c in _marked(report)}
+    wb = openpyxl.load_workbook(copy)
+    for cell in _marked(report):
+        assert wb[cell.sheet][cell.a1].fill.fgColor.rgb == "FF" + FILL_ERROR[1:], cell
+    assert marked and all(b"<x:c " in members[p] for p in members if p.startswith("xl/worksheets/sheet1"))
     with pytest.raises(AnnotateError, match="另存为"):
-        annotate_file(odd, tmp_path / "out.xlsx", report.fill, report.findings, [])
+        annotate_file(rewrite(tmp_path / "odd.xlsx", bind=False), tmp_path / "out.xlsx", report.fill, report.findings, [])
     assert not (tmp_path / "out.xlsx").exists()
 
 
