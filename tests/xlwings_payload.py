@@ -143,3 +143,25 @@ def vba_payload(path: Path, *, extras: bool = False) -> dict[str, Any]:
     if extras:
         full["xxgk"] = {"protocol": 1, "client": "test", "properties": props, "formulas": formulas, "fills": fills}
     return full
+
+
+def xlam_payload(path: Path) -> dict[str, Any]:
+    """What the .xlam in 报送平台 mode sends (addin/vba/XxgkRemote.bas, Extras): xlwings' standard payload plus,
+    under "xxgk", the document properties and the formula and fill of every single-cell defined name."""
+    full = payload_from_file(path)
+    out = vba_payload(path)
+    formulas: dict[str, dict[str, str]] = {}
+    fills: dict[str, dict[str, str | None]] = {}
+    for name in full["names"]:
+        index, a1 = name["sheet_index"], name["address"]
+        if index is None or ":" in a1:
+            continue
+        sheet = full["sheets"][index]
+        row, col = coordinate_to_tuple(a1)
+        grid = sheet["xxgk_formulas"]
+        if row - 1 < len(grid) and col - 1 < len(grid[row - 1]) and grid[row - 1][col - 1]:
+            formulas.setdefault(sheet["name"], {})[a1] = grid[row - 1][col - 1]
+        fills.setdefault(sheet["name"], {})[a1] = sheet["xxgk_fills"].get(a1)
+    out["xxgk"] = {"protocol": 1, "client": "xxgk.xlam", "properties": full["xxgk_custom_properties"],
+                   "formulas": formulas, "fills": fills}
+    return out

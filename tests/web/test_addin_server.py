@@ -297,3 +297,20 @@ def test_the_server_sets_xlwings_noncommercial_key_itself(tmp_path: Path) -> Non
     out = subprocess.run([sys.executable, "-c", code, str(payload)], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "alert"
+
+
+def test_the_xlam_extras_make_typed_over_totals_exact(client: TestClient, tmp_path: Path) -> None:
+    """A total typed over its formula: with the .xlam's extras the server finds what the CLI finds, cell for cell."""
+    from xlwings_payload import xlam_payload
+
+    path = build_template(SPEC, tmp_path / "改总计.xlsx", values=_values(), overrides={"requests.total.natural": 99999})
+    (report,) = validate_files([path])
+    assert report.findings
+    payload = xlam_payload(path)
+    assert len(json.dumps(payload, ensure_ascii=False).encode()) <= 100_000
+    actions = _post(client, "validate", payload)
+    failing = {(c.split("!")[0].strip("'"), c.split("!")[1]) for f in report.findings for c in f.cells}
+    assert set(_colours(actions)) == failing
+    rows = _result_rows(actions)
+    assert {k for k in rows if not k.startswith("hint|")} == {finding_key(f) for f in report.findings}
+    assert any(f.code.startswith("formula.") for f in report.findings)  # the typed-over total itself

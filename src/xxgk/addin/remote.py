@@ -76,8 +76,8 @@ def _move_extras(payload: dict[str, Any]) -> None:
         if not isinstance(per_sheet, dict):
             continue
         for sheet in payload["sheets"]:
-            if sheet["name"] in per_sheet:
-                given = per_sheet[sheet["name"]]
+            given = per_sheet.get(sheet["name"], {} if key == "formulas" else None)  # formulas sent: none elsewhere
+            if given is not None:
                 sheet[target] = _grid(given, sheet["values"]) if key == "formulas" and isinstance(given, dict) else given
 
 
