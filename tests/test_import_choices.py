@@ -243,3 +243,36 @@ def test_pdf_and_docx_two_printings_without_years_fill_nothing(tmp_path: Path) -
         assert "“本年：”" in f.message and "“上年：”" in f.message and "本表未填写" in f.message
         assert appeal_values(reading) == (None,) * 15
         assert reading.cells["requests.total.total"].value == 3050
+
+
+def test_text_a_second_header_whose_numbers_cannot_be_read_is_a_printing_too(tmp_path: Path) -> None:
+    """The second printing's numbers wrap over two lines (8 and 7 numbers): its header alone says the table is
+    printed twice. Captioned with the years, the report year's printing is read; without them, none."""
+    wrapped = " ".join(map(str, LAST_YEAR[:8])) + "\n" + " ".join(map(str, LAST_YEAR[8:]))
+    text = two_printings_text(("（一）2024年度", THIS_YEAR), ("（二）2023年度", LAST_YEAR))
+    text = text.replace(" ".join(map(str, LAST_YEAR)), wrapped)
+    reading = read_text(tmp_path, text)
+    f = only(reading, "import.table_repeated_year")
+    assert "“（二）2023年度”，其数字无法读出" in f.message and "取用第 1 处（2024 年）" in f.message
+    assert appeal_values(reading) == THIS_YEAR
+    reading = read_text(tmp_path, text.replace("（一）2024年度", "本年").replace("（二）2023年度", "上年"), "b.txt")
+    assert "本表未填写" in only(reading, "import.table_repeated").message
+    assert appeal_values(reading) == (None,) * 15
+
+
+def test_text_table_three_printed_twice_names_both_and_takes_the_report_year(tmp_path: Path) -> None:
+    """A labelled table (依申请公开) printed for two years: every row met again starts the second printing."""
+    start, end = HUAIAN.index("三、收到和处理政府信息公开申请情况\n"), HUAIAN.index("四、政府信息公开行政复议、行政诉讼情况\n")
+    table = HUAIAN[start:end]
+    body = table.split("\n", 1)[1]
+    last_year = body.replace("3001 53 0 0 61 4 3119", "2001 53 0 0 61 4 2119").replace(
+        "2932 53 0 0 61 4 3050", "1932 53 0 0 61 4 2050").replace("103 0 0 0 0 0 103", "103 0 0 0 0 0 103")
+    for captions, code in ((("2024年", "2023年"), "import.table_repeated_year"), (("本年", "上年"), "import.table_repeated")):
+        text = HUAIAN.replace(table, f"三、收到和处理政府信息公开申请情况\n{captions[0]}\n{body}{captions[1]}\n{last_year}")
+        reading = read_text(tmp_path, text, f"{code}.txt")
+        f = only(reading, code)
+        assert "「依申请公开」在报告中出现了 2 次" in f.message
+        assert f"“{captions[0]}”" in f.message and f"“{captions[1]}”" in f.message
+        got = reading.cells.get("requests.new.natural")
+        assert (got.value if got else None) == (3001 if code == "import.table_repeated_year" else None)
+        assert not [x for x in reading.findings if x.code in ("import.duplicate_row", "import.row_missing")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ from xxgk.importer.messages import import_finding
 from xxgk.importer.model import Imported, Line, Reading, Source
 from xxgk.importer.position import ByPosition, match_by_position
 from xxgk.importer.records import Record, is_page_mark, to_record
-from xxgk.importer.repeats import Printing, Repeat, find_repeats, quote, withheld_rows
+from xxgk.importer.repeats import Printing, Repeat, find_repeats, printing_starts, quote, withheld_rows
 from xxgk.spec import MERGE_UP, SpecError, form_for_year, load_spec
 
 _YUAN_HEADER = re.compile(r"[(（]\s*(?:单位\s*[:：]\s*)?元\s*[)）]")
@@ -42,7 +43,7 @@ def read_source(source: Source) -> Reading:
         reading.cover["meta.filled_on"] = date
     records = [r for i, line in enumerate(lines) if (r := to_record(i, line)) is not None]
     rows = row_labels(form)
-    found = match_rows(records, rows, texts)
+    found = _match(records, rows, texts)
     repeats = find_repeats(records, rows, found, texts, cover.get("meta.year"))
     withheld = withheld_rows(repeats)
     by_position = match_by_position(records, rows, found)
@@ -111,15 +112,26 @@ def _read_cells(reading: Reading, records: Sequence[Record], found: dict[int, Ro
             _read_cell(reading, cid, spec.cells[cid].type, piece.text, piece.where, row.label, yuan)
 
 
+def _match(records: Sequence[Record], rows: Sequence[RowLabel], texts: Sequence[str]) -> dict[int, RowLabel]:
+    """Records → rows; where a table is printed again, each part of the document is matched apart."""
+    found = match_rows(records, rows, texts)
+    cuts = printing_starts(records, rows, found, texts)
+    if not cuts:
+        return found
+    bounds = [0, *(next((n for n, r in enumerate(records) if r.index >= c), len(records)) for c in cuts), len(records)]
+    out: dict[int, RowLabel] = {}
+    for lo, hi in pairwise(bounds):
+        out.update((lo + i, row) for i, row in match_rows(records[lo:hi], rows, texts).items())
+    return out
+
+
 def _repeat_finding(rep: Repeat, records: Sequence[Record], texts: Sequence[str], year: object) -> Finding:
     """One finding naming every printing of a table printed more than once: where it starts and ends, its caption."""
     def place(p: Printing) -> str:
-        first, last = records[p.events[0][0]], records[p.events[-1][0]]
-        start = p.start if p.start < first.index else first.index
-        head = _line_where(records, texts, start) or first.where
-        text = p.caption or texts[start]
-        span = head if last.where == head else f"{head}至{last.where}"
-        return f"{span}（“{quote(text)}”）"
+        head, tail = _line_where(records, p.start), _line_where(records, p.end)
+        span = head if tail == head else f"{head}至{tail}"
+        unread = "" if p.events else "，其数字无法读出"
+        return f"{span}（“{quote(p.caption or texts[p.start])}”{unread}）"
 
     ids = tuple(b.cell_id(row, c) for b in rep.table.blocks for row in b.rows for c in b.columns)
     places = "；".join(f"第 {k} 处：{place(p)}" for k, p in enumerate(rep.printings, 1))
@@ -130,7 +142,7 @@ def _repeat_finding(rep: Repeat, records: Sequence[Record], texts: Sequence[str]
     return import_finding("import.table_repeated_year", ids=ids, chosen=k, **params)
 
 
-def _line_where(records: Sequence[Record], texts: Sequence[str], index: int) -> str:
+def _line_where(records: Sequence[Record], index: int) -> str:
     """Where a line of the document is: its record's place (a header line is a record too)."""
     return next((r.where for r in records if r.index == index), "")
 

@@ -31,6 +31,7 @@ MAX_QUOTE = 30
 class Printing:
     events: list[tuple[int, RowLabel]] = field(default_factory=list)  # (record position, row)
     start: int = 0  # line index where the printing starts (its header, else its first row)
+    end: int = 0  # line index of its last row (of its header, when none of its numbers could be read)
     year: int | None = None
     caption: str = ""
 
@@ -46,15 +47,28 @@ class Repeat:
     chosen: Printing | None  # the report year's, when unambiguous
 
 
+def printing_starts(records: Sequence[Record], rows: Sequence[RowLabel], found: dict[int, RowLabel],
+                    texts: Sequence[str]) -> list[int]:
+    """The lines where a table starts to be printed again: rows are best matched within each part apart
+    (a row matched by a piece of its label is taken only where one record claims it)."""
+    return sorted({p.start for _, printings in _all_printings(records, rows, found, texts) for p in printings[1:]})
+
+
+def _all_printings(records: Sequence[Record], rows: Sequence[RowLabel], found: dict[int, RowLabel],
+                   texts: Sequence[str]) -> list[tuple[Table, list[Printing]]]:
+    out = []
+    for table in dict.fromkeys(r.table for r in rows):
+        printings = _printings(records, [r for r in rows if r.table is table], found, texts)
+        if len(printings) >= 2:
+            out.append((table, printings))
+    return out
+
+
 def find_repeats(records: Sequence[Record], rows: Sequence[RowLabel], found: dict[int, RowLabel],
                  texts: Sequence[str], year: object) -> list[Repeat]:
     """The tables printed more than once; `found` is changed to hold only the chosen printing's rows (or none)."""
     out = []
-    for table in dict.fromkeys(r.table for r in rows):
-        own = [r for r in rows if r.table is table]
-        printings = _printings(records, own, found, texts)
-        if len(printings) < 2:
-            continue
+    for table, printings in _all_printings(records, rows, found, texts):
         chosen = _choose(printings, year)
         for p in printings:
             for i, row in p.events:
@@ -84,15 +98,36 @@ def _printings(records: Sequence[Record], own: Sequence[RowLabel], found: dict[i
     headers = _header_lines(texts, own)
     out: list[Printing] = []
     for i, row in events:
+        at = records[i].index
         if not out or id(row) in out[-1].rows:
-            after = records[out[-1].events[-1][0]].index if out else records[i].index - HEADER_LOOKBACK
-            out.append(Printing(start=_start(headers, after, records[i].index)))
+            after = out[-1].end if out else at - HEADER_LOOKBACK
+            out.append(Printing(start=_start(headers, after, at)))
         out[-1].events.append((i, row))
+        out[-1].end = at
+    if out:
+        out += _headers_alone(headers, out)
+        out.sort(key=lambda p: p.start)
     for k, p in enumerate(out):
-        floor = records[out[k - 1].events[-1][0]].index + 1 if k else 0
-        first = records[p.events[0][0]].index
+        floor = out[k - 1].end + 1 if k else 0
+        first = records[p.events[0][0]].index if p.events else p.end + 1
         p.year, p.caption = _caption(texts, max(floor, p.start - CAPTION_LINES), p.start, first)
     return out
+
+
+def _headers_alone(headers: dict[int, frozenset[str]], printings: Sequence[Printing]) -> list[Printing]:
+    """The table's header printed again without numbers that could be read (a row wrapped over two lines): a
+    printing all the same, when it holds two of the table's column labels or more. A header inside a printing
+    (repeated at the top of a page) is not one."""
+    groups: list[tuple[Printing, set[str]]] = []
+    for h, hits in headers.items():
+        if any(p.start <= h <= p.end for p in printings):
+            continue
+        if groups and h - groups[-1][0].end <= HEADER_GAP:
+            groups[-1][0].end = h
+            groups[-1][1].update(hits)
+        else:
+            groups.append((Printing(start=h, end=h), set(hits)))
+    return [p for p, hits in groups if len(hits) >= 2]
 
 
 def _count(rec: Record) -> int:
@@ -104,7 +139,7 @@ def _count(rec: Record) -> int:
     return len(values)
 
 
-def _start(headers: list[int], after: int, first: int) -> int:
+def _start(headers: dict[int, frozenset[str]], after: int, first: int) -> int:
     """The first line of the header right above a printing's first row (the first row itself without one)."""
     above = [h for h in headers if after < h < first]
     if not above:
@@ -117,16 +152,17 @@ def _start(headers: list[int], after: int, first: int) -> int:
     return start
 
 
-def _header_lines(texts: Sequence[str], own: Sequence[RowLabel]) -> list[int]:
-    """Lines made of the table's column labels, with no numbers but a year."""
+def _header_lines(texts: Sequence[str], own: Sequence[RowLabel]) -> dict[int, frozenset[str]]:
+    """Lines made mostly of the table's column labels, with no numbers but a year: line → the labels it holds."""
     signature = _signature(own)
-    out = []
+    out = {}
     for n, text in enumerate(texts):
         key = _YEAR.sub("", label_key(text))
         if any(ch.isdigit() for ch in key) or not signature:
             continue
-        if sum(s in key for s in signature) >= 2 and _mostly(key, signature):
-            out.append(n)
+        hits = frozenset(s for s in signature if s in key)
+        if hits and _mostly(key, signature):
+            out[n] = hits
     return out
 
 
@@ -158,7 +194,7 @@ def _caption(texts: Sequence[str], top: int, start: int, first: int) -> tuple[in
 def _choose(printings: Sequence[Printing], year: object) -> Printing | None:
     ours = [p for p in printings if p.year is not None and p.year == year]
     others = [p for p in printings if all(p is not o for o in ours)]
-    if len(ours) == 1 and all(p.year is not None for p in others):
+    if len(ours) == 1 and ours[0].events and all(p.year is not None for p in others):
         return ours[0]
     return None
 
