@@ -103,7 +103,8 @@ class _Part:
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""  # comments and PIs have no name
 
 
 def _children(parent: etree._Element, local: str) -> list[etree._Element]:
