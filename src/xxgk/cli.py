@@ -13,6 +13,7 @@ from rich.markup import escape
 from xxgk.addin.cli import addin
 from xxgk.clihelp import ZhHelpGroup
 from xxgk.extensions import extended_forms, extension_info, form_keys
+from xxgk.findings import code_name
 from xxgk.labels import compact_cells
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
 from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
@@ -95,7 +96,7 @@ def print_report(console: Console, report: FileReport) -> None:
     for n, f in enumerate(report.findings, 1):
         where = compact_cells(f.cells)
         sides = ("" if f.expected is None else f"  应为 {f.expected}") + ("" if f.actual is None else f"  实为 {f.actual}")
-        head = "  ".join(p for p in (f.title, where) if p)  # the check's Chinese name; codes are in --json
+        head = "  ".join(p for p in (code_name(f.code, f.title), where) if p)  # Chinese name; codes are in --json
         console.print(f"  {n}. {SEVERITY_TEXT[f.severity]}" + escape(f" {head}{sides}".rstrip()))
         console.print("     " + escape(f.message))
 

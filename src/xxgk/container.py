@@ -146,8 +146,8 @@ def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: 
             return _inspect_other(fh.read(XML_HEAD), path)
     except OSError as exc:
         return _bad("corrupt", f"无法读取文件“{name}”（{exc.strerror or exc}）。" + _RESEND)
-    except Exception as exc:  # pragma: no cover - last line of defence: never crash the batch
-        return _bad("corrupt", f"文件“{name}”结构异常，无法识别（{type(exc).__name__}）。" + _RESEND)
+    except Exception:  # pragma: no cover - last line of defence: never crash the batch
+        return _bad("corrupt", f"文件“{name}”结构异常，无法识别（文件已损坏或不完整）。" + _RESEND)
 
 
 # --------------------------------------------------------------------------- ZIP

@@ -81,6 +81,86 @@ USCC_REASONS = {
     "charset": "含有不允许的字符（不使用 I、O、Z、S、V）",
     "check_digit": "校验位不正确",
 }
+# What people read for a code (the 规则 column of the portal, the CLI): a rule finding shows its own title
+# (xxgk.labels.rule_title); every other code its name here. Codes stay in JSON and narrow columns.
+CODE_NAMES: dict[str, str] = {
+    "rule": "勾稽关系",
+    "cell.text": "数字中有文字",
+    "cell.number_as_text": "数字存成了文本",
+    "cell.decimal_in_integer": "整数栏填了小数",
+    "cell.negative": "不允许负数",
+    "cell.too_many_decimals": "小数位数过多",
+    "cell.not_a_number": "不是数字",
+    "cell.formula": "填写了公式",
+    "cell.implausible": "数字超出合理范围",
+    "table.blank": "有未填写的单元格",
+    "formula.overwritten": "公式被数值覆盖",
+    "formula.altered": "公式被改动",
+    "formula.removed": "公式被删除",
+    "cover.formula": "封面填写了公式",
+    "cover.required": "封面必填项未填",
+    "cover.uscc": "统一社会信用代码有误",
+    "cover.region": "行政区划代码有误",
+    "cover.year": "报告年度有误",
+    "cover.date": "日期有误",
+    "cover.choice": "不是可选值",
+    "previous.missing": "上年报告无法使用",
+    "previous.no_match": "上年报告中没有本单位",
+    "previous.wrong_year": "上年报告年度不符",
+    "yoy.jump": "与上年相比变化过大",
+    "yoy.unchanged": "与上年完全相同",
+    "file.unreadable": "文件无法读取",
+    "file.converted": "已自动转换格式",
+    "file.macros": "文件含宏",
+    "file.xlsm": "启用宏的文件格式",
+    "file.misnamed": "扩展名与实际格式不符",
+    "file.not_template": "不是年报模板",
+    "file.unknown_form": "无法识别的表式",
+    "file.spec_version": "模板版本较旧",
+    "file.missing_names": "模板结构不完整",
+    "file.moved_rows": "表格行被移动",
+    "convert.no_soffice": "无法转换格式",
+    "convert.timeout": "格式转换超时",
+    "convert.failed": "格式转换失败",
+    "convert.too_large": "文件太大无法转换",
+    "convert.native_et": "表格文件需转换",
+    "portal.wrong_form": "表式与本年度不符",
+    "portal.wrong_year": "报告年度与本次报送不符",
+    "portal.other_agency": "封面是其他单位",
+    "portal.other_unit": "封面是其他单位",
+    "portal.uscc_mismatch": "统一社会信用代码与登记的不一致",
+    "portal.wrong_kind": "报表类型与单位不符",
+    "portal.other_region": "封面是其他地区",
+    "consolidate.duplicate": "重复报送",
+    "consolidate.in_sub_summary": "已计入下级汇总",
+    "consolidate.in_sub_summary_differs": "与下级汇总中的数字不同",
+    "consolidate.included_invalid": "计入了有错误的报表",
+    "consolidate.newer_invalid": "新版本有错误",
+    "consolidate.no_units": "没有可汇总的单位",
+    "consolidate.own_summary": "本级汇总表",
+    "consolidate.previous_partial": "上年汇总不完整",
+    "consolidate.replaced_valid": "重复已替代",
+    "consolidate.shared_uscc": "统一社会信用代码重复",
+    "consolidate.shared_uscc_inner": "统一社会信用代码重复",
+    "consolidate.summary_mismatch": "汇总表与各单位合计不符",
+    "consolidate.unit_twice": "同一单位出现两次",
+    "consolidate.unlisted": "不在名册中",
+    "consolidate.unlisted_included": "不在名册中但已计入",
+    "consolidate.wrong_form": "表式不符",
+    "consolidate.wrong_year": "报告年度不符",
+    "consolidate.other_cover": "封面是其他单位",
+}
+
+
+def code_name(code: str | None, title: str | None = None) -> str:
+    """The Chinese name people read for a finding: its rule's title, else its code's name (never the code)."""
+    if title:
+        return title
+    family = (code or "").partition(".")[0]
+    return CODE_NAMES.get(code or "") or {"import": "导入时的问题", "portal": "报送平台核对",
+                                          "consolidate": "汇总时的问题"}.get(family, "其他问题")
+
+
 REGION_REASONS = {"format": "不是 6 位数字", "province": "前两位不是有效的省级代码"}
 
 

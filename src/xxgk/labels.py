@@ -70,6 +70,20 @@ def rule_titles(spec: FormSpec) -> dict[str, str]:
     return {inst.key: rule_title(inst, spec) for inst in expand_rules(spec)}
 
 
+def form_title(form: str) -> str:
+    """A form as people name it: 国办公开办函〔2021〕30号 表式, with a provincial extension's title after it;
+    the code (gb2021, gb2019+zj) stays in JSON and the CLI's options."""
+    from xxgk.extensions import EXT_SEPARATOR, extension_info
+    from xxgk.spec import load_spec
+
+    national, _, ext = form.partition(EXT_SEPARATOR)
+    try:
+        text = f"{load_spec(national).basis} 表式"
+        return text + (f"（含{extension_info(ext).title}）" if ext else "")
+    except Exception:  # an unknown form (a stale database row): say so in Chinese, never show the code alone
+        return "未知表式"
+
+
 def field_title(f: Field, spec: FormSpec) -> str:
     """A cover field's name: 封面·填报单位."""
     return f"{spec.cover.sheet}·{f.label}"

@@ -497,6 +497,10 @@ class FileSource:
             return _grids(self.path, sheets)
 
 
+DAMAGED = ("文件已损坏或不完整，无法读取（常见原因：下载或复制时中断、文件被其他程序改坏）。"
+           "请在 Excel 或 WPS 中打开原文件，另存为 Excel 工作簿 (.xlsx) 后重新上传。")  # no exception text: staff read it
+
+
 @contextmanager
 def _file_errors() -> Iterator[None]:
     """Anything a damaged file makes zipfile, ElementTree or calamine raise becomes Unreadable."""
@@ -505,10 +509,9 @@ def _file_errors() -> Iterator[None]:
     except Unreadable:
         raise
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError) as exc:
-        reason = f"文件无法读取（{type(exc).__name__}: {exc}）"
-        raise Unreadable(finding("file.unreadable", ERROR, reason=reason)) from exc
+        raise Unreadable(finding("file.unreadable", ERROR, reason=DAMAGED)) from exc
     except Exception as exc:  # calamine raises its own error types
-        raise Unreadable(finding("file.unreadable", ERROR, reason=f"文件无法读取（{exc}）")) from exc
+        raise Unreadable(finding("file.unreadable", ERROR, reason=DAMAGED)) from exc
 
 
 def read_fill(path: Path, check: ContainerCheck | None = None) -> Fill:

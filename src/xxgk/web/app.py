@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: Exception) -> Response:
         if is_api(request):
-            return JSONResponse({"error": "请先登录。"}, status_code=401)
+            return JSONResponse({"error": "请先登录。", "code": "not_signed_in"}, status_code=401)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     @app.exception_handler(Forbidden)
@@ -117,18 +118,46 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        fields = "、".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
-        return _error(request, 422, f"请求缺少内容或内容有误（{fields or '请求体'}）。请检查后重新提交。")
+        names = {FIELD_NAMES.get(str(e["loc"][-1]), "") for e in exc.errors() if e.get("loc")} - {""}
+        fields = "、".join(sorted(names))
+        return _error(request, 422, f"请求缺少内容或内容有误（{fields or '提交的内容'}）。请检查后重新提交。")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        return _error(request, exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, chinese_detail(exc.status_code, str(exc.detail)))
+
+
+FIELD_NAMES = {"files": "文件", "file": "文件", "username": "用户名", "password": "密码", "current": "当前密码",
+               "new": "新密码", "remark": "退回意见", "mode": "汇总方式", "year": "年度", "form": "表式",
+               "deadline": "截止日期", "name": "名称", "code": "代码", "uscc": "统一社会信用代码", "role": "角色",
+               "unit_id": "单位", "region_id": "地区", "account_id": "账号", "display_name": "名称",
+               "parent_id": "上级地区", "level": "级别", "kind": "单位类型", "active": "状态", "csrf_token": "页面令牌"}
+STATUS_TEXT = {
+    400: "请求无法处理。请刷新页面后重试。", 401: "请先登录。", 403: "无权访问。",
+    404: "页面或文件不存在。请检查地址，或从首页重新进入。", 405: "不支持这种访问方式。请从页面上的按钮或链接操作。",
+    409: "操作无法完成。", 413: "提交的内容太大。", 422: "请求缺少内容或内容有误。请检查后重新提交。",
+    429: "请求过于频繁，请稍后再试。", 503: "服务器正忙，请稍后再试。",
+}
+ERROR_CODES = {400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests", 503: "busy"}
+FIELD_TOO_LARGE = "表单中的某一项内容太大（超过 {kb} KB）。请检查是否选错了文件或粘贴了过长的文字。"
+
+
+def chinese_detail(status: int, detail: str) -> str:
+    """Our own messages are Chinese already; the framework's English ones (Not Found, Method Not Allowed,
+    multipart limits such as "Field exceeded maximum size of 1024KB") are replaced by Chinese."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in detail):
+        return detail
+    size = re.search(r"maximum size of (\d+) ?KB", detail)
+    if size:
+        return FIELD_TOO_LARGE.format(kb=size.group(1))
+    return STATUS_TEXT.get(status, "请求无法完成。请刷新页面后重试。")
 
 
 def _error(request: Request, status: int, message: str) -> Response:
     if is_api(request):
-        return JSONResponse({"error": message}, status_code=status)
+        return JSONResponse({"error": message, "code": ERROR_CODES.get(status, "error")}, status_code=status)
     context: dict[str, Any] = {"message": message, "status": status}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from xxgk.labels import form_title
 from xxgk.web import audit
-from xxgk.web.models import ADMIN, AGENCY, CONSOLIDATOR, LEVELS, UNIT_AGENCY, Account, Region, ReportYear, Unit
+from xxgk.web.models import ADMIN, AGENCY, CONSOLIDATOR, LEVELS, ROLES, UNIT_AGENCY, Account, Region, ReportYear, Unit
 from xxgk.web.security import hash_password
 from xxgk.web.service import ActionError
 
@@ -78,7 +79,7 @@ def add_account(db: Session, actor: Account | None, username: str, password: str
                       role=role, unit_id=unit_id if role == AGENCY else None,
                       region_id=region_id if role == CONSOLIDATOR else None)
     db.add(account)
-    audit.record(db, actor, "add_account", username, detail=role)
+    audit.record(db, actor, "add_account", username, detail=ROLES.get(role, role))
     _commit(db, f"用户名 {username} 已存在。")
     return account
 
@@ -138,7 +139,7 @@ def _keep_an_admin(db: Session, account: Account) -> None:
 
 def _placement(account: Account) -> str:
     where = account.unit.name if account.unit else (account.region.name if account.region else "")
-    return f"{account.role}{' ' + where if where else ''}"
+    return f"{ROLES.get(account.role, account.role)}{' ' + where if where else ''}"
 
 
 def change_password(db: Session, account: Account, current: str, new: str) -> None:
@@ -178,16 +179,16 @@ def set_year(db: Session, actor: Account | None, year: int, form: str, deadline:
     from xxgk.spec import load_spec
 
     if form not in form_keys():
-        raise ActionError(f"表式应为：{'、'.join(form_keys())}。")
+        raise ActionError(f"表式应为：{'、'.join(form_title(f) for f in form_keys())}。")
     lo, hi = load_spec(form).years
     if not lo <= year <= hi:
-        raise ActionError(f"{form} 表式适用于 {lo}–{hi} 年度。")
+        raise ActionError(f"{form_title(form)}适用于 {lo}–{hi} 年度。")
     row = db.scalar(select(ReportYear).where(ReportYear.year == year))
     if row is None:
         row = ReportYear(year=year, form=form)
         db.add(row)
     row.form, row.deadline, row.is_open, row.review = form, deadline, is_open, review
-    audit.record(db, actor, "set_year", str(year), detail=f"{form} 截止 {deadline or '未定'} {'开放' if is_open else '关闭'}")
+    audit.record(db, actor, "set_year", str(year), detail=f"{form_title(form)} 截止 {deadline or '未定'} {'开放' if is_open else '关闭'}")
     db.commit()
     return row
 

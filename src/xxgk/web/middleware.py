@@ -64,7 +64,7 @@ class BodyLimit:
     async def _refuse(self, send: Any, api: bool) -> None:
         message = TOO_LARGE.format(mb=self.limit // 2**20 or 1)
         if api:
-            body, kind = json.dumps({"error": message}, ensure_ascii=False).encode(), b"application/json; charset=utf-8"
+            body, kind = json.dumps({"error": message, "code": "too_large"}, ensure_ascii=False).encode(), b"application/json; charset=utf-8"
         else:
             body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>文件太大</title>'
                     f'<link rel="stylesheet" href="/static/style.css"><main><h1>文件太大</h1>'

@@ -10,12 +10,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from xxgk.labels import compact_cells
+from xxgk.findings import code_name
+from xxgk.labels import compact_cells, form_title
+from xxgk.web import audit
 from xxgk.web.deps import csrf_token
 from xxgk.web.models import LEVELS, ROLES
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-templates.env.globals.update(csrf_token=csrf_token, ROLES=ROLES, LEVELS=LEVELS)
+templates.env.globals.update(csrf_token=csrf_token, ROLES=ROLES, LEVELS=LEVELS, code_name=code_name,
+                             form_title=form_title, action_text=audit.action_text, target_text=audit.target_text,
+                             OUTCOMES=audit.OUTCOMES)
 templates.env.filters["fromjson"] = json.loads
 templates.env.filters["cells"] = lambda cells: compact_cells(tuple(cells or ()), most=8)
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # one time zone for every user in China

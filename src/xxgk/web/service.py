@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from xxgk.findings import ERROR, WARNING
 from xxgk.identifiers import normalize_uscc, region_problem
+from xxgk.labels import form_title
 from xxgk.validate import UNREADABLE, FileReport, validate_files
 from xxgk.web import audit
 from xxgk.web.access import subtree
@@ -61,6 +62,9 @@ def issue_key(issue: dict[str, Any]) -> str:
     return f"{issue.get('rule') or issue.get('code')}|{'、'.join(issue.get('cells') or [])}"
 
 
+MODE_NAMES = {"levels": "逐级汇总", "direct": "直接汇总"}
+
+
 def report_dict(report: FileReport, name: str) -> dict[str, Any]:
     """The file's entry of `xxgk validate --json`, named as uploaded."""
     out = report.to_dict()
@@ -88,7 +92,7 @@ def _year_issues(report: FileReport, year: ReportYear) -> list[dict[str, Any]]:
     out = []
     if report.form != year.form:
         out.append(portal_issue("portal.wrong_form", ERROR,
-                                f"本文件是 {report.form} 表式，{year.year} 年度应使用 {year.form} 表式。"
+                                f"本文件是{form_title(report.form or '')}，{year.year} 年度应使用{form_title(year.form)}。"
                                 "请下载本平台提供的模板重新填报。"))
     fill = report.fill
     got = fill.meta.get("meta.year", "").strip() if fill else ""
@@ -172,7 +176,7 @@ def _add_version(db: Session, account: Account, unit: Unit, year: ReportYear, re
                      notes_json=json.dumps(notes, ensure_ascii=False))
     db.add(sub)
     audit.record(db, account, "upload", f"unit:{unit.id} {unit.name}",
-                 detail=f"{name} sha256={sha} v{sub.version} {sub.status}", ip=ip)
+                 detail=f"{name} 第 {sub.version} 版 {sub.status} 校验码 {sha}", ip=ip)
     try:
         db.commit()
         return sub
@@ -413,7 +417,7 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
                      made_by=account.id)
     db.add(run)
     audit.record(db, account, "consolidate", f"region:{region.id} {region.name}",
-                 detail=f"{mode} {len(result.units)} 个单位 sha256={sha}", ip=ip)
+                 detail=f"{MODE_NAMES.get(mode, mode)} {len(result.units)} 个单位 校验码 {sha}", ip=ip)
     db.commit()
     return run
 

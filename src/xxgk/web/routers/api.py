@@ -124,11 +124,11 @@ def login(request: Request, db: DB, settings: SettingsDep, body: Login) -> Respo
     try:
         account = authenticate(db, body.username, body.password, ip_of(request))
     except TooManyFailures:
-        return Response(json.dumps({"error": LOCKED}, ensure_ascii=False), 429, media_type="application/json")
+        return Response(json.dumps({"error": LOCKED, "code": "too_many_requests"}, ensure_ascii=False), 429, media_type="application/json")
     if account is None:
         audit.record(db, None, "login", body.username.strip()[:100], outcome=audit.REFUSED, ip=ip_of(request))
         db.commit()
-        return Response(json.dumps({"error": "用户名或密码不正确。"}, ensure_ascii=False), 401,
+        return Response(json.dumps({"error": "用户名或密码不正确。", "code": "bad_credentials"}, ensure_ascii=False), 401,
                         media_type="application/json")
     start_session(request, db, account, settings.session_hours)
     audit.record(db, account, "login", account.username, ip=ip_of(request))
