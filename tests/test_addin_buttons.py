@@ -6,6 +6,7 @@ undoing exactly what 校验 did; 新建模板 and 汇总 with their folder and o
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,9 +61,18 @@ def _a1(action: dict[str, Any]) -> str:
 
 
 def _cells(actions: list[dict[str, Any]], func: str) -> dict[tuple[str, str], Any]:
-    """(sheet, A1) -> first arg of each action `func` on a single cell of the payload's sheets."""
-    return {(SHEETS[a["sheet_position"]], _a1(a)): a["values"][0][0] if func == "setValues" else a["args"][0]
-            for a in actions if a["func"] == func and a["sheet_position"] < len(SHEETS)}
+    """(sheet, A1) -> first arg of each action `func` on the payload's sheets, for every cell of its range
+    (colours are written in rectangles)."""
+    out = {}
+    for a in actions:
+        if a["func"] != func or a["sheet_position"] >= len(SHEETS):
+            continue
+        for dr in range(a.get("row_count", 1)):
+            for dc in range(a.get("column_count", 1)):
+                a1 = f"{get_column_letter(a['start_column'] + dc + 1)}{a['start_row'] + dr + 1}"
+                out[(SHEETS[a["sheet_position"]], a1)] = (a["values"][dr][dc] if func == "setValues"
+                                                          else a["args"][0])
+    return out
 
 
 def _status_cell() -> tuple[str, str]:
@@ -105,9 +115,11 @@ def test_validate_marks_exactly_the_failing_cells_and_lists_every_finding(tmp_pa
     assert [rows[finding_key(f)][3] for f in report.findings] == [f.message for f in report.findings]
     for f in report.findings:
         assert rows[finding_key(f)][4:6] == [f.expected, f.actual]
-    # a hyperlink to each cell involved
-    links = {a["args"][0] for a in actions if a["func"] == "addHyperlink"}
+    # a hyperlink to each cell involved: HYPERLINK formulas in the result sheet's one values write
+    links = {m.group(1) for row in values for v in row if isinstance(v, str)
+             and (m := re.match(r'=HYPERLINK\("(#[^"]+)"', v))}
     assert links == {"#" + c for f in report.findings for c in f.cells}
+    assert not [a for a in actions if a["func"] == "addHyperlink"]
     # the status line next to the live one (its formula stays), with the time
     assert _cells(actions, "setValues") == {_status_cell(): "3 个错误、0 个警告（2025-01-20 09:30，见“校验结果”表）"}
     assert report.errors == 3 and report.warnings == 0
@@ -342,11 +354,20 @@ class _Sheet:
         self.name, self.api = name, api
 
 
+class _Sheets(list):  # type: ignore[type-arg]
+    """xlwings' Sheets: by position or by name."""
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key)
+        return super().__getitem__(key)
+
+
 class _Book:
     api = object()  # a COM book: not the remote book's dict
 
     def __init__(self, sheets: list[_Sheet]) -> None:
-        self.sheets = sheets
+        self.sheets = _Sheets(sheets)
 
 
 def test_protection_is_lifted_and_put_back_with_the_same_allowances() -> None:

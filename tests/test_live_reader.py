@@ -180,6 +180,15 @@ class _ComSheet:
         return _ComRange(self._values, self._formulas, *last)
 
 
+class _ByName(list):  # type: ignore[type-arg]
+    """An xlwings collection (Sheets, Names): by position or by name."""
+
+    def __getitem__(self, key: object) -> object:
+        if isinstance(key, str):
+            return next(x for x in self if x.name == key)
+        return super().__getitem__(key)  # type: ignore[call-overload]
+
+
 def test_the_com_branch_reads_like_the_file(tmp_path: Path) -> None:
     """Formulas from Range.formula and properties from CustomDocumentProperties, as on Windows."""
     from types import SimpleNamespace
@@ -194,8 +203,8 @@ def test_the_com_branch_reads_like_the_file(tmp_path: Path) -> None:
     sheets = [_ComSheet(ws, grids.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)) for ws in wb.worksheets]
     props = [SimpleNamespace(Name=p.name, Value=p.value) for p in wb.custom_doc_props.props]
     names = [SimpleNamespace(name=n, refers_to="=" + d.attr_text) for n, d in wb.defined_names.items()]
-    book = SimpleNamespace(api=SimpleNamespace(CustomDocumentProperties=props), names=names, sheets=sheets,
-                           fullname=str(path))
+    book = SimpleNamespace(api=SimpleNamespace(CustomDocumentProperties=props), names=_ByName(names),
+                           sheets=_ByName(sheets), fullname=str(path))
     live, _ = read_live(book)
     from_file = read_fill(path)
     _same_fill(from_file, live)

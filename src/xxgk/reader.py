@@ -205,7 +205,7 @@ def _ref_set(refs: tuple[str, ...]) -> frozenset[bytes]:
     return frozenset(r.encode() for r in refs)
 
 
-def _parse_ref(text: str) -> Pos | None:
+def parse_ref(text: str) -> Pos | None:
     m = _REF.match(text)
     if not m:
         return None
@@ -243,7 +243,7 @@ def _positions(spec: FormSpec, pkg: Package) -> tuple[dict[str, Pos], _Plan]:
 def _resolve_positions(spec: FormSpec, pkg: Package) -> dict[str, Pos]:
     positions, missing = {}, []
     for cid in (*spec.field_ids, *spec.cells):
-        pos = _parse_ref(pkg.names.get(defined_name(cid), ""))
+        pos = parse_ref(pkg.names.get(defined_name(cid), ""))
         if pos is None or pos.sheet not in pkg.sheet_parts:
             missing.append(defined_name(cid))
         else:

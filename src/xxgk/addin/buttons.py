@@ -186,17 +186,22 @@ def validate(*, book: Any = None, now: dt.datetime | None = None) -> None:
     book = book if book is not None else _caller()
     from xxgk.addin.live import read_live
     from xxgk.annotate.run import annotate, check_one
-    from xxgk.annotate.xlwings_book import writing
+    from xxgk.annotate.xlwings_book import quiet, writing
     from xxgk.reader import Unreadable
 
-    try:
-        fill, source = read_live(book)
-    except Unreadable as exc:
-        alert(book, f"无法校验这个工作簿：{exc.finding.message}", error=True)
+    with quiet(book):
+        try:
+            fill, source = read_live(book)
+        except Unreadable as exc:
+            text = f"无法校验这个工作簿：{exc.finding.message}"
+            plan = None
+        else:
+            findings, hints = check_one(fill)
+            with writing(book) as target:
+                plan = annotate(target, source, fill, findings, hints, now)
+    if plan is None:
+        alert(book, text, error=True)
         return
-    findings, hints = check_one(fill)
-    with writing(book) as target:
-        plan = annotate(target, source, fill, findings, hints, now)
     alert(book, summary_text(plan.errors, plan.warnings, len(hints), plan.sheet_name))
 
 
@@ -206,14 +211,15 @@ def clear(*, book: Any = None) -> None:
     book = book if book is not None else _caller()
     from xxgk.annotate.apply import apply_clear
     from xxgk.annotate.plan import plan_clear, read_previous
-    from xxgk.annotate.xlwings_book import writing
+    from xxgk.annotate.xlwings_book import quiet, writing
 
-    with writing(book) as target:
+    with quiet(book), writing(book) as target:
         previous = read_previous(target.result_grid())
-        if not previous.present:
-            alert(book, "这个工作簿没有校验标记，无需清除。")
-            return
-        apply_clear(target, plan_clear(previous))
+        if previous.present:
+            apply_clear(target, plan_clear(previous))
+    if not previous.present:
+        alert(book, "这个工作簿没有校验标记，无需清除。")
+        return
     alert(book, f"已清除校验标记：“{target.result_name}”表已删除，单元格恢复原来的底色。")
 
 

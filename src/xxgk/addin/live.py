@@ -14,6 +14,13 @@ ignores (the same shapes Excel gives through COM):
 Without "xxgk_formulas" the remote book cannot say which totals were typed over: reading it stops with
 LiveReadError rather than guess. On macOS, where document properties are not read, the form is recognised by
 its defined names (as for files without the property).
+
+Few operations (each is a round trip to Excel over COM): a book stamped with the form and the spec version of
+this xxgk (document properties xxgk_form / xxgk_spec_version, as the template writes them) is mapped from the
+form spec's layout, not from its ~259 defined names; only the status line's name is asked for. Each sheet is
+looked up once by name and its block (A1 to the layout's last row and column) read as one array of values and,
+where the reader needs them, one of formulas. Any other book (an older template, no properties) is read by
+its names and used ranges as before.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.layout import Pos
-from xxgk.reader import Grid, Package, read_source
+from xxgk.reader import Grid, Package, parse_ref, read_source
 
 FORMULAS_KEY = "xxgk_formulas"
 FILLS_KEY = "xxgk_fills"
@@ -38,11 +45,19 @@ def is_remote(book: Any) -> bool:
     return isinstance(book.api, dict)
 
 
+def find_sheet(sheets: Any, name: str) -> Any:
+    """The sheet called `name` of a book's sheets in one lookup, None when there is none."""
+    try:
+        return sheets[name]
+    except Exception:  # xlwings raises KeyError (COM: pywintypes.com_error), the remote book ValueError
+        return None
+
+
 def _sheet(book: Any, name: str) -> Any:
-    for sheet in book.sheets:
-        if sheet.name == name:
-            return sheet
-    raise LiveReadError(f"工作簿中没有工作表“{name}”。")
+    sheet = find_sheet(book.sheets, name)
+    if sheet is None:
+        raise LiveReadError(f"工作簿中没有工作表“{name}”。")
+    return sheet
 
 
 def _last_cell(sheet: Any) -> tuple[int, int]:
@@ -64,18 +79,25 @@ def _number(value: Any) -> Any:
     return value
 
 
-def sheet_values(sheet: Any) -> Grid:
-    """What the sheet shows, A1 to the last used cell, in one read."""
-    rows, cols = _last_cell(sheet)
-    value = sheet.range((1, 1), (rows, cols)).options(ndim=2, err_to_str=True).value
+def block_values(block: Any) -> Grid:
+    value = block.options(ndim=2, err_to_str=True).value
     return [[_number(v) for v in row] for row in _rows(value)]
 
 
-def sheet_formulas(sheet: Any) -> list[list[Any]]:
-    """The formulas of the sheet, A1 to the last used cell, in one read ("" or a value where none)."""
+def sheet_values(sheet: Any) -> Grid:
+    """What the sheet shows, A1 to the last used cell, in one read."""
     rows, cols = _last_cell(sheet)
+    return block_values(sheet.range((1, 1), (rows, cols)))
+
+
+def sheet_formulas(sheet: Any, block: Any = None) -> list[list[Any]]:
+    """The formulas of the sheet, A1 to the last used cell (or of `block`), in one read ("" or a value where
+    none)."""
     try:
-        return _rows(sheet.range((1, 1), (rows, cols)).formula)
+        if block is None:
+            rows, cols = _last_cell(sheet)
+            block = sheet.range((1, 1), (rows, cols))
+        return _rows(block.formula)
     except NotImplementedError:  # the remote book: only what the payload carries
         carried = sheet.api.get(FORMULAS_KEY)
         if carried is None:
@@ -107,6 +129,42 @@ def custom_properties(book: Any) -> dict[str, str]:
         return {}
 
 
+def stamped_names(book: Any, properties: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[int, int]]] | None:
+    """A book stamped with a form and this xxgk's spec version of it: its defined names from the form spec's
+    layout (as the template defines them) and each sheet's block (rows, columns from A1); None otherwise."""
+    from xxgk.extensions import form_keys
+    from xxgk.layout import plan_layout
+    from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, defined_name, load_spec
+    from xxgk.template.cover import STATUS_NAME
+
+    form, ext = properties.get("xxgk_form"), properties.get(EXT_PROPERTY)
+    key = f"{form}{EXT_SEPARATOR}{ext}" if form and ext else form
+    if not key or key not in form_keys():
+        return None
+    spec = load_spec(key)
+    if properties.get("xxgk_spec_version") != spec.spec_version:
+        return None
+    layout = plan_layout(spec)
+    names = {defined_name(cid): pos.ref for cid, pos in layout.pos.items()}
+    blocks = {plan.name: (plan.last_row + 1, plan.width) for plan in (layout.cover, *layout.tables)}
+    status = _name_ref(book, STATUS_NAME)
+    if status is not None:
+        names[STATUS_NAME] = status
+    for ref in names.values():
+        if (pos := parse_ref(ref)) is not None and pos.sheet in blocks:
+            rows, cols = blocks[pos.sheet]
+            blocks[pos.sheet] = (max(rows, pos.row + 1), max(cols, pos.col + 1))
+    return names, blocks
+
+
+def _name_ref(book: Any, name: str) -> str | None:
+    try:
+        refers = str(book.names[name].refers_to or "")
+    except Exception:  # no such name
+        return None
+    return refers[1:] if refers.startswith("=") else refers
+
+
 class XlwingsSource:
     """The reader's WorkbookSource over an open xlwings Book."""
 
@@ -115,19 +173,47 @@ class XlwingsSource:
         self.path = Path(str(book.fullname))
         self._pkg: Package | None = None
         self._grids: dict[str, Grid] = {}
+        self._blocks: dict[str, tuple[int, int]] | None = None  # stamped books: each sheet's block from the layout
+        self._sheets: dict[str, Any] = {}
+        self._all: Any = None  # book.sheets, asked for once
+        self._ranges: dict[str, Any] = {}
 
     def package(self) -> Package:
         if self._pkg is None:
-            sheets = {s.name: s.name for s in self.book.sheets}
-            self._pkg = Package(defined_names(self.book), custom_properties(self.book), sheets)
+            properties = custom_properties(self.book)
+            stamped = stamped_names(self.book, properties)
+            if stamped is None:
+                sheets = {s.name: s.name for s in self.book.sheets}
+                self._pkg = Package(defined_names(self.book), properties, sheets)
+            else:
+                names, self._blocks = stamped
+                present = {name: name for name in self._blocks if self.sheet(name) is not None}
+                self._pkg = Package(names, properties, present)
         return self._pkg
+
+    def sheet(self, name: str) -> Any:
+        if name not in self._sheets:
+            if self._all is None:
+                self._all = self.book.sheets
+            self._sheets[name] = find_sheet(self._all, name)
+        return self._sheets[name]
+
+    def _block(self, name: str) -> Any:
+        """The stamped sheet's block as one Range (None for other books: they are read by used range)."""
+        if self._blocks is None or name not in self._blocks:
+            return None
+        if name not in self._ranges:
+            rows, cols = self._blocks[name]
+            self._ranges[name] = _sheet_or_fail(self.sheet(name), name).range((1, 1), (rows, cols))
+        return self._ranges[name]
 
     def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
         from xlsxwriter.utility import xl_cell_to_rowcol
 
         found = {}
         for sheet_name, cells in refs:
-            grid = sheet_formulas(_sheet(self.book, sheet_name))
+            sheet = _sheet_or_fail(self.sheet(sheet_name), sheet_name)
+            grid = sheet_formulas(sheet, self._block(sheet_name))
             for a1 in cells:
                 row, col = xl_cell_to_rowcol(a1)
                 value = grid[row][col] if row < len(grid) and col < len(grid[row]) else None
@@ -136,9 +222,17 @@ class XlwingsSource:
         return found
 
     def grids(self, sheets: set[str]) -> dict[str, Grid]:
-        for name in sheets - set(self._grids):
-            self._grids[name] = sheet_values(_sheet(self.book, name))
+        for name in sorted(sheets - set(self._grids)):
+            block = self._block(name)
+            sheet = _sheet_or_fail(self.sheet(name), name)
+            self._grids[name] = block_values(block) if block is not None else sheet_values(sheet)
         return {name: self._grids[name] for name in sheets}
+
+
+def _sheet_or_fail(sheet: Any, name: str) -> Any:
+    if sheet is None:
+        raise LiveReadError(f"工作簿中没有工作表“{name}”。")
+    return sheet
 
 
 def read_live(book: Any) -> tuple[Any, XlwingsSource]:

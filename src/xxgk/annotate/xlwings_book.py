@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from xxgk.addin.live import FILLS_KEY, is_remote, sheet_values
+from xxgk.addin.live import FILLS_KEY, find_sheet, is_remote, sheet_values
 from xxgk.annotate.plan import (
     FILL_HEADER,
     NO_FILL,
@@ -57,6 +57,53 @@ def _literal(value: Scalar) -> Scalar:
     return value
 
 
+def _areas(cells: Iterable[Cell]) -> list[tuple[int, int, int, int]]:
+    """Cells as few rectangles (first row, first col, last row, last col; 0-based): runs down each column,
+    then equal runs side by side merged."""
+    runs: list[list[int]] = []
+    for cell in sorted(set(cells), key=lambda c: (c.col, c.row)):
+        last = runs[-1] if runs else None
+        if last is not None and last[1] == cell.col and last[2] == cell.row - 1:
+            last[2] = cell.row
+        else:
+            runs.append([cell.row, cell.col, cell.row, cell.col])
+    areas: list[list[int]] = []
+    for r1, c1, r2, c2 in sorted(runs):
+        same = next((a for a in areas if a[0] == r1 and a[2] == r2 and a[3] == c1 - 1), None)
+        if same is not None:
+            same[3] = c2
+        else:
+            areas.append([r1, c1, r2, c2])
+    return [(a[0], a[1], a[2], a[3]) for a in areas]
+
+
+def _a1_area(area: tuple[int, int, int, int]) -> str:
+    from xlsxwriter.utility import xl_range
+
+    return xl_range(*area)
+
+
+UNION_CHARS = 255  # Excel's Range() takes an address of at most 255 characters
+
+
+def _unions(areas: list[tuple[int, int, int, int]]) -> list[str]:
+    """Rectangles joined into union addresses ("B14,D29:D30") Excel takes in one Range."""
+    out: list[str] = []
+    for area in map(_a1_area, areas):
+        if out and len(out[-1]) + 1 + len(area) <= UNION_CHARS:
+            out[-1] += "," + area
+        else:
+            out.append(area)
+    return out
+
+
+def _hyperlink(target: str, text: str) -> str:
+    def quoted(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"'
+
+    return f"=HYPERLINK({quoted('#' + target)},{quoted(text)})"
+
+
 def _runs(widths: tuple[int, ...]) -> list[tuple[int, int, int]]:
     """Consecutive columns of equal width as (first, last, width): one write each."""
     runs: list[tuple[int, int, int]] = []
@@ -76,13 +123,21 @@ class XlwingsBook:
         self.remote = is_remote(book)
         self._unprotected: dict[str, dict[str, Any]] = {}
         self._structure: bool | None = None  # the book's structure protection lifted: its ProtectWindows
+        self._sheets: dict[str, Any] = {}
+        self._all: Any = None  # book.sheets, asked for once
+        self._pending: dict[Cell, str | None] = {}  # fills to write, batched by sheet and colour
         self.result_name = RESULT_SHEET
 
     def _sheet(self, name: str) -> Any:
-        for sheet in self.book.sheets:
-            if sheet.name == name:
-                return sheet
-        return None
+        if name not in self._sheets:
+            self._sheets[name] = find_sheet(self._collection, name)
+        return self._sheets[name]
+
+    @property
+    def _collection(self) -> Any:
+        if self._all is None:
+            self._all = self.book.sheets
+        return self._all
 
     def _range(self, cell: Cell) -> Any:
         sheet = self._sheet(cell.sheet)
@@ -164,16 +219,36 @@ class XlwingsBook:
         return [list(row) for row in grid] if grid is not None else None
 
     def looks(self, cells: Iterable[Cell]) -> dict[Cell, Original]:
-        out = {}
-        for cell in cells:
-            if self.remote:
-                sheet = self._sheet(cell.sheet)
-                fills = (sheet.api.get(FILLS_KEY) or {}) if sheet is not None else {}
-                out[cell] = Original(_hex(fills[cell.a1]) if cell.a1 in fills else "")
-            else:
-                rng = self._range(cell)
-                out[cell] = Original(_hex(rng.color) if rng is not None else "")
+        self.flush()
+        cells = list(cells)
+        if self.remote:
+            return {cell: self._payload_fill(cell) for cell in cells}
+        out: dict[Cell, Original] = {}
+        for name in sorted({c.sheet for c in cells}):
+            out.update(self._sheet_looks(name, [c for c in cells if c.sheet == name]))
         return out
+
+    def _payload_fill(self, cell: Cell) -> Original:
+        sheet = self._sheet(cell.sheet)
+        fills = (sheet.api.get(FILLS_KEY) or {}) if sheet is not None else {}
+        return Original(_hex(fills[cell.a1]) if cell.a1 in fills else "")
+
+    def _sheet_looks(self, name: str, cells: list[Cell]) -> dict[Cell, Original]:
+        """One read for a sheet's cells when they share a fill (Excel answers for the union; mixed fills make
+        xlwings fail), else one read per cell."""
+        sheet = self._sheet(name)
+        if sheet is None:
+            return {cell: Original("") for cell in cells}
+        self._unprotect(sheet)
+        unions = _unions(_areas(cells))
+        if len(unions) == 1:
+            try:
+                same = _hex(sheet.range(unions[0]).color)
+            except Exception:  # mixed fills
+                pass
+            else:
+                return {cell: Original(same) for cell in cells}
+        return {cell: Original(_hex(sheet.range((cell.row + 1, cell.col + 1)).color)) for cell in cells}
 
     def content(self, cell: Cell) -> Scalar:
         sheet = self._sheet(cell.sheet)
@@ -183,15 +258,29 @@ class XlwingsBook:
         return value if isinstance(value, (str, int, float)) or value is None else str(value)
 
     def set_fill(self, cell: Cell, fill: str) -> None:
-        rng = self._range(cell)
-        if rng is not None:
-            rng.color = fill
+        self._pending[cell] = fill
 
     def restore(self, cell: Cell, original: Original) -> None:
-        rng = self._range(cell)
-        if rng is None:
-            return
-        rng.color = None if original.fill in (NO_FILL, "") else original.fill
+        self._pending[cell] = None if original.fill in (NO_FILL, "") else original.fill
+
+    def flush(self) -> None:
+        """The pending fills, one write per rectangle of a colour (on Excel: per union of them)."""
+        pending, self._pending = self._pending, {}
+        groups: dict[tuple[str, str | None], list[Cell]] = {}
+        for cell, fill in pending.items():
+            groups.setdefault((cell.sheet, fill), []).append(cell)
+        for (name, fill), cells in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+            sheet = self._sheet(name)
+            if sheet is None:
+                continue
+            self._unprotect(sheet)
+            areas = _areas(cells)
+            if self.remote:  # the remote book takes rectangles only
+                for r1, c1, r2, c2 in areas:
+                    sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).color = fill
+            else:
+                for union in _unions(areas):
+                    sheet.range(union).color = fill
 
     def set_content(self, cell: Cell, value: Scalar) -> None:
         rng = self._range(cell)
@@ -203,14 +292,18 @@ class XlwingsBook:
             rng.value = value
 
     def write_result_sheet(self, sheet: ResultSheet | None) -> None:
+        self.flush()
         old = self._sheet(self.result_name)
         if old is not None:
             old.delete()
+            self._sheets.pop(self.result_name, None)
         if sheet is None:
             return
-        sheets = list(self.book.sheets)
-        ws = self.book.sheets.add(name=self.result_name, after=sheets[-1])
+        sheets = self._collection
+        ws = sheets.add(name=self.result_name, after=sheets[len(sheets) - 1])
         grid = [[_literal(v) for v in row] for row in sheet.grid()]
+        for link in sheet.links:  # links as formulas: part of the one values write, not one call each
+            grid[link.row][link.col] = _hyperlink(link.target, link.text)
         ws.range((1, 1), (len(grid), sheet.width)).value = grid
         for first, last, width in _runs(sheet.column_widths):
             ws.range((1, first + 1), (1, last + 1)).column_width = width
@@ -227,8 +320,6 @@ class XlwingsBook:
             for col in WRAPPED_COLUMNS:
                 ws.range((wrapped[0] + 1, col + 1), (wrapped[-1] + 1, col + 1)).wrap_text = True
             ws.range((wrapped[0] + 1, 1), (wrapped[-1] + 1, 1)).rows.autofit()
-        for link in sheet.links:
-            ws.range((link.row + 1, link.col + 1)).add_hyperlink("#" + link.target, link.text, "转到该单元格")
         hidden = sheet.hidden
         if hidden:
             ws.range((hidden[0] + 1, 1), (hidden[-1] + 1, 1)).rows.hidden = True
@@ -256,10 +347,35 @@ class XlwingsBook:
 
 
 @contextlib.contextmanager
+def quiet(book: Any) -> Iterator[None]:
+    """Excel recalculated first when calculation is manual (the click reads what Excel shows), screen updating
+    and events off while the click reads and writes, both put back however it ends. Nothing on the remote book,
+    whose client applies the actions in one go."""
+    if is_remote(book):
+        yield
+        return
+    app = book.app
+    try:
+        saved = (app.screen_updating, app.enable_events)
+    except Exception:  # an Excel without these (macOS versions): just run
+        yield
+        return
+    try:
+        if app.calculation == "manual":
+            app.calculate()
+        app.screen_updating = False
+        app.enable_events = False
+        yield
+    finally:
+        app.screen_updating, app.enable_events = saved
+
+
+@contextlib.contextmanager
 def writing(book: Any) -> Iterator[XlwingsBook]:
     """An XlwingsBook whose lifted sheet protections are put back however the writes end."""
     target = XlwingsBook(book)
     try:
         yield target
+        target.flush()
     finally:
         target.protect_again()

@@ -1,0 +1,40 @@
+"""Count the xlwings operations of one 校验 click (issue 13 §4), before and after, on the same books.
+
+Wall time of a COM round trip is not measurable here (no Excel), so the click is counted: the remote book's
+actions (what Excel applies) and a recorder of the xlwings object model (tests/xlwings_counting.py: every property
+read or write, method call and collection item a COM book would send to Excel). "before" is the count of
+main at a20c222 (the add-in read all 259 defined names one by one, looked every sheet up by walking the sheet
+list, wrote one colour and one hyperlink per cell), measured with this same recorder and these same books;
+"after" is run now.
+
+    PYTHONPATH=src .venv/bin/python bench/bench_click_ops.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from test_addin_click_ops import SPEC, _values, click, ten_findings_book
+from xxgk.template import build_template
+
+BEFORE = {"passing book": (1011, 18), "10 findings": (1414, 68)}  # (object-model operations, actions) at a20c222
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        books = {"passing book": build_template(SPEC, folder / "通过.xlsx", values=_values()),
+                 "10 findings": ten_findings_book(folder)}
+        print(f"{'book':<14}{'ops before':>11}{'ops after':>10}{'ratio':>8}{'actions before':>16}{'after':>7}")
+        for name, path in books.items():
+            ops, actions, _ = click(path)
+            before_ops, before_actions = BEFORE[name]
+            print(f"{name:<14}{before_ops:>11}{ops:>10}{before_ops / ops:>7.1f}x{before_actions:>16}{actions:>7}")
+
+
+if __name__ == "__main__":
+    main()
