@@ -267,3 +267,20 @@ def test_libreoffice_opens_the_copy_and_sees_the_result_sheet(copies: Copies, re
     sheets = reopened[name]
     assert sheets is not None, f"LibreOffice could not open the annotated copy of {name}"
     assert _result_sheet(name) in sheets
+
+
+def test_a_part_with_a_dtd_is_refused_in_chinese_and_nothing_written(corpus: dict[str, Path], tmp_path: Path) -> None:
+    """Entities are never expanded (no billion laughs, no external files); a part declaring a DTD, which OOXML
+    forbids, is refused rather than copied with dangling entity references."""
+    from xxgk.annotate.file_book import AnnotateError
+
+    hostile = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(corpus["xlsxwriter"]) as zin, zipfile.ZipFile(hostile, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/passwd">]>', 1)
+            zout.writestr(info, data)
+    with pytest.raises(AnnotateError, match="不是完好的 XML"):
+        annotate_any(hostile, tmp_path / "out.xlsx")
+    assert list(tmp_path.iterdir()) == [hostile]

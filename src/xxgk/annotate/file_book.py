@@ -86,6 +86,8 @@ class _Part:
             self.root = etree.fromstring(data, _PARSER)
         except (etree.XMLSyntaxError, ValueError):
             raise AnnotateError(_BAD_PART.format(part=name)) from None
+        if self.root.getroottree().docinfo.doctype:  # OOXML forbids DTDs; unexpanded entities would dangle
+            raise AnnotateError(_BAD_PART.format(part=name))
         prolog = _PROLOG.match(data)
         head = prolog.group(0) if prolog else b""
         declared = re.search(rb'encoding=["\']([^"\']+)', head)
