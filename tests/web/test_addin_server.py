@@ -314,3 +314,18 @@ def test_the_xlam_extras_make_typed_over_totals_exact(client: TestClient, tmp_pa
     rows = _result_rows(actions)
     assert {k for k in rows if not k.startswith("hint|")} == {finding_key(f) for f in report.findings}
     assert any(f.code.startswith("formula.") for f in report.findings)  # the typed-over total itself
+
+
+@pytest.mark.parametrize("standard", [True, False], ids=["vba-names", "with-refers-to"])
+def test_names_read_from_the_payload_agree_with_xlwings_name_objects(tmp_path: Path, standard: bool) -> None:
+    """The remote book's names are read from its payload (the speed of a click); same cells as xlwings' Names."""
+    from xlwings_payload import payload_from_file, remote_book
+    from xxgk.addin.live import _payload_names
+    from xxgk.reader import _parse_ref
+
+    path = _broken(tmp_path)
+    book = remote_book(vba_payload(path) if standard else payload_from_file(path))
+    slow = {str(n.name): str(n.refers_to)[1:] for n in book.names}
+    fast = _payload_names(book.api)
+    assert set(fast) == set(slow) and len(fast) > 200
+    assert all(_parse_ref(fast[k]) == _parse_ref(slow[k]) is not None for k in fast)
