@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO
 
@@ -111,15 +113,14 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
 
-def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: int = 200,
-                 verify_crc: bool = True, xml_heads: bool = True) -> ContainerCheck:
+def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: int = 200) -> ContainerCheck:
     """Classify ``path`` by content; never raises for bad input, never writes.
 
-    ``max_uncompressed`` bounds the summed uncompressed size of a ZIP
-    container (and the size of the file itself); ``max_ratio`` bounds the
-    compression ratio of any member larger than 1 MB. ``verify_crc=False`` skips
-    decompressing every XML part: for callers whose parser checks CRCs as it reads.
-    ``xml_heads=False`` skips the DTD scan of every XML part: for callers that scan what they parse.
+    ``max_uncompressed`` bounds the summed uncompressed size of a ZIP container (and the size of the file
+    itself); ``max_ratio`` bounds the compression ratio of any member larger than 1 MB.  Both are checked
+    against what the headers declare and again against the bytes each member really inflates to, counted
+    in a stream: a reader fed a file this accepts (calamine, openpyxl, LibreOffice, python-docx) never
+    inflates more than the caps, whatever the headers claim.
     """
     path = Path(path)
     name = path.name
@@ -137,7 +138,7 @@ def inspect_file(path: Path, *, max_uncompressed: int = 512 * 2**20, max_ratio: 
         with path.open("rb") as fh:
             head = fh.read(8)
             if head.startswith((ZIP_MAGIC, ZIP_EMPTY_MAGIC)):
-                return _inspect_zip(fh, path, size, max_uncompressed, max_ratio, verify_crc, xml_heads)
+                return _inspect_zip(fh, path, size, max_uncompressed, max_ratio)
             if head == CFB_MAGIC:
                 return _inspect_cfb(fh, path, size)
             if head.startswith(APPLEDOUBLE_MAGIC):
@@ -165,8 +166,7 @@ def _eocd_entry_count(fh: BinaryIO, size: int) -> int | None:
     return None if total == 0xFFFF else total  # 0xFFFF: zip64, let zipfile count
 
 
-def _inspect_zip(fh: BinaryIO, path: Path, size: int, max_uncompressed: int, max_ratio: int,
-                 verify_crc: bool, xml_heads: bool) -> ContainerCheck:
+def _inspect_zip(fh: BinaryIO, path: Path, size: int, max_uncompressed: int, max_ratio: int) -> ContainerCheck:
     if size > max_uncompressed:
         return _bad(
             "zip_bomb",
@@ -185,41 +185,158 @@ def _inspect_zip(fh: BinaryIO, path: Path, size: int, max_uncompressed: int, max
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
             return _zip_bomb_members(len(infos))
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > RATIO_MIN_SIZE and (
-                info.compress_size <= 0 or info.file_size / info.compress_size > max_ratio
-            ):
-                return _bad(
-                    "zip_bomb",
-                    f"文件内部成员“{info.filename}”压缩比异常（解压后 {_mb(info.file_size)}），"
-                    "疑似“压缩炸弹”，已拒绝读取。" + _RESEND,
-                )
-        if total > max_uncompressed:
-            return _bad(
-                "zip_bomb",
-                f"文件解压后总大小 {_mb(total)} 超过 {_mb(max_uncompressed)} 的上限，疑似“压缩炸弹”，已拒绝读取。"
-                "请删除无关内容后另存为 .xlsx 再报送。",
-            )
         names = [i.filename for i in infos]
         if len(set(names)) != len(names):
             return _bad("corrupt", "文件已损坏：内部包含重名成员，无法确定读取哪一个。" + _RESEND)
         if any(i.flag_bits & 0x1 for i in infos):
             return _bad("encrypted", "文件内部成员被 ZIP 密码加密，无法读取。请去掉密码后另存为 .xlsx 再报送。")
+        declared = [(i.filename, i.file_size, i.compress_size) for i in infos]
+        problem = _size_problem(declared, max_uncompressed, max_ratio) or _inflate_all(
+            fh, infos, _data_ends(infos, zf.start_dir, size), max_uncompressed, max_ratio)
+        if problem is not None:
+            return problem
         lower = {n.casefold(): n for n in names}
-
         verdict = _classify_zip(zf, lower)
-        if verdict is None:
-            return _plain_archive(lower, path)
-        if verdict.kind not in ("xlsx", "ods"):
-            return verdict
-        bomb = _check_xml_heads(zf, infos) if xml_heads else None
-        if bomb is not None:
-            return bomb
-        if verdict.kind == "ods" or not verify_crc:
-            return verdict
-        return _check_crc(zf, infos)
+        return _plain_archive(lower, path) if verdict is None else verdict
+
+
+def _size_problem(members: list[tuple[str, int, int]], max_uncompressed: int, max_ratio: int) -> ContainerCheck | None:
+    """The zip_bomb verdict for the (name, uncompressed, compressed) sizes the headers declare."""
+    for name, inflated, compressed in members:
+        problem = _ratio_problem(name, inflated, compressed, max_ratio)
+        if problem is not None:
+            return problem
+    return _total_problem(sum(m[1] for m in members), max_uncompressed)
+
+
+def _ratio_problem(name: str, inflated: int, compressed: int, max_ratio: int) -> ContainerCheck | None:
+    if inflated > RATIO_MIN_SIZE and (compressed <= 0 or inflated / compressed > max_ratio):
+        return _bad(
+            "zip_bomb",
+            f"文件内部成员“{name}”压缩比异常（解压后 {_mb(inflated)}），疑似“压缩炸弹”，已拒绝读取。" + _RESEND,
+        )
+    return None
+
+
+def _total_problem(total: int, max_uncompressed: int) -> ContainerCheck | None:
+    if total > max_uncompressed:
+        return _bad(
+            "zip_bomb",
+            f"文件解压后总大小 {_mb(total)} 超过 {_mb(max_uncompressed)} 的上限，疑似“压缩炸弹”，已拒绝读取。"
+            "请删除无关内容后另存为 .xlsx 再报送。",
+        )
+    return None
+
+
+def _data_ends(infos: list[zipfile.ZipInfo], start_dir: int, size: int) -> dict[int, int]:
+    """Where the bytes a member's data may occupy end: the next local header, else the central directory."""
+    bounds = sorted({i.header_offset for i in infos} | {min(start_dir, size)})
+    return dict(pairwise(bounds))
+
+
+def _inflate_all(fh: BinaryIO, infos: list[zipfile.ZipInfo], ends: dict[int, int], max_uncompressed: int,
+                 max_ratio: int) -> ContainerCheck | None:
+    """Inflate every member from its local header on, counting the bytes really produced and stopping at the
+    caps: the sizes in the headers are never trusted.  Also checks each CRC and the head of every XML part."""
+    total = 0
+    for info in infos:
+        try:
+            end = ends.get(info.header_offset, info.header_offset)
+            inflated, used = _inflate(fh, info, end, max_uncompressed - total, max_ratio)
+        except _Corrupt as exc:
+            return _bad("corrupt", f"文件已损坏：内部成员“{info.filename}”{exc}。" + _RESEND)
+        except _Refused as exc:
+            return exc.check
+        total += inflated
+        problem = _ratio_problem(info.filename, inflated, used, max_ratio) or _total_problem(total, max_uncompressed)
+        if problem is not None:
+            return problem
+        if inflated != info.file_size:
+            return _bad("corrupt", f"文件已损坏：内部成员“{info.filename}”的实际大小与文件记录不符。" + _RESEND)
+    return None
+
+
+class _Corrupt(Exception):
+    pass
+
+
+class _Refused(Exception):
+    def __init__(self, check: ContainerCheck) -> None:
+        self.check = check
+
+
+def _is_xml(info: zipfile.ZipInfo) -> bool:
+    return info.filename.casefold().endswith((".xml", ".rels"))
+
+
+def _scan_head(info: zipfile.ZipInfo, data: bytes) -> None:
+    bomb = dtd_problem(info.filename, data[:XML_HEAD])
+    if bomb is not None:
+        raise _Refused(bomb)
+
+
+_STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+
+
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, end: int, budget: int, max_ratio: int) -> tuple[int, int]:
+    """(bytes inflated, compressed bytes consumed) of one member, counted in 64 KB steps; stops one step past
+    what the caps allow (``budget`` left of the total, or ``max_ratio`` times the room the data can occupy)."""
+    fh.seek(info.header_offset)
+    local = fh.read(30)
+    if len(local) < 30 or local[:4] != ZIP_MAGIC:
+        raise _Corrupt("的位置记录有误")
+    start = info.header_offset + 30 + sum(struct.unpack_from("<HH", local, 26))
+    room = max(end - start, 0)
+    if info.compress_type == _STORED:
+        if info.compress_size > room or info.file_size != info.compress_size:
+            raise _Corrupt("的实际大小与文件记录不符")
+        return _stored(fh, info, start)
+    if info.compress_type != _DEFLATED:
+        raise _Corrupt("使用了 Excel 不会使用的压缩方式")
+    limit = min(budget, max(RATIO_MIN_SIZE, max_ratio * room)) + 1
+    inflater = zlib.decompressobj(-15)
+    fh.seek(start)
+    inflated = crc = 0
+    head = b"" if _is_xml(info) else None  # the first XML_HEAD bytes of an XML part, scanned for a DTD
+    pending = b""
+    while not inflater.eof and inflated < limit:
+        if not pending:
+            pending = fh.read(min(_READ_CHUNK, start + room - fh.tell()))
+            if not pending:
+                raise _Corrupt("数据不完整")
+        try:
+            out = inflater.decompress(pending, _READ_CHUNK)
+        except zlib.error:
+            raise _Corrupt("无法解压") from None
+        pending = inflater.unconsumed_tail
+        if head is not None and len(head) < XML_HEAD:
+            head += out[: XML_HEAD - len(head)]
+            if len(head) == XML_HEAD or inflater.eof:
+                _scan_head(info, head)
+        inflated += len(out)
+        crc = zlib.crc32(out, crc)
+    used = fh.tell() - start - len(pending) - len(inflater.unused_data)
+    if inflater.eof and crc != info.CRC:
+        raise _Corrupt("校验失败（CRC 错误或数据不完整）")
+    return inflated, used
+
+
+def _stored(fh: BinaryIO, info: zipfile.ZipInfo, start: int) -> tuple[int, int]:
+    fh.seek(start)
+    crc, left = 0, info.file_size
+    head = _is_xml(info)
+    while left:
+        block = fh.read(min(_READ_CHUNK, left))
+        if not block:
+            raise _Corrupt("数据不完整")
+        if head:
+            _scan_head(info, block)
+            head = False
+        crc = zlib.crc32(block, crc)
+        left -= len(block)
+    if crc != info.CRC:
+        raise _Corrupt("校验失败（CRC 错误或数据不完整）")
+    return info.file_size, info.file_size
 
 
 def _zip_bomb_members(count: int) -> ContainerCheck:
@@ -296,23 +413,6 @@ _DTD_MARKERS = tuple(
 _DECLARATION_OPENERS = (b"<!", "<!".encode("utf-16-le"), "<!".encode("utf-16-be"))
 
 
-def _xml_parts(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
-    return [i for i in infos if not i.is_dir() and i.filename.casefold().endswith((".xml", ".rels"))]
-
-
-def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck | None:
-    for info in _xml_parts(infos):
-        try:
-            with zf.open(info) as member:
-                head = member.read(XML_HEAD)
-        except Exception:
-            return _bad("corrupt", f"文件已损坏：内部成员“{info.filename}”无法解压。" + _RESEND)
-        bomb = dtd_problem(info.filename, head)
-        if bomb is not None:
-            return bomb
-    return None
-
-
 def dtd_problem(member: str, data: bytes) -> ContainerCheck | None:
     """OOXML/ODF never need a DTD: a DOCTYPE/ENTITY declaration means an entity-expansion attack."""
     if not any(opener in data for opener in _DECLARATION_OPENERS):
@@ -325,21 +425,6 @@ def dtd_problem(member: str, data: bytes) -> ContainerCheck | None:
             "疑似“XML 炸弹”攻击文件，已拒绝读取。" + _RESEND,
         )
     return None
-
-
-def _check_crc(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> ContainerCheck:
-    """Decompress every XML part (bounded by the size checks above) so CRC errors surface now."""
-    for info in _xml_parts(infos):
-        try:
-            with zf.open(info) as member:
-                while member.read(_READ_CHUNK):
-                    pass
-        except Exception:
-            return _bad(
-                "corrupt",
-                f"文件已损坏：内部成员“{info.filename}”校验失败（CRC 错误或数据不完整）。" + _RESEND,
-            )
-    return _ok()
 
 
 # --------------------------------------------------------------------------- CFB (OLE2)

@@ -458,7 +458,7 @@ class FileSource:
     def __enter__(self) -> FileSource:
         # zipfile and calamine check the CRCs of what they read; the parts ElementTree parses are scanned for
         # DTDs in _read_package; calamine's XML parser does not expand entities.
-        check = self._check or inspect_file(self.path, verify_crc=False, xml_heads=False)
+        check = self._check or inspect_file(self.path)
         if not check.ok:
             raise Unreadable(finding("file.unreadable", ERROR, reason=check.reason or check.kind))
         with _file_errors():
@@ -517,9 +517,9 @@ def _file_errors() -> Iterator[None]:
 def read_fill(path: Path, check: ContainerCheck | None = None) -> Fill:
     """Read one workbook file; raises Unreadable (with a finding) when it is not a usable xxgk workbook.
     An .xls, .ods or .et is read through a temporary .xlsx converted by LibreOffice (xxgk.convert).
-    `check`: inspect_file(path, verify_crc=False, xml_heads=False) when the caller has it already."""
+    `check`: inspect_file(path) when the caller has it already."""
     path = Path(path)
-    check = check or inspect_file(path, verify_crc=False, xml_heads=False)
+    check = check or inspect_file(path)
     if check.convertible:
         return _read_converted(path, check)
     with FileSource(path, check) as source:

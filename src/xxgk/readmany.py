@@ -33,7 +33,7 @@ def read_many(paths: Sequence[Path], *, together: bool = True) -> Iterator[list[
     from xxgk.convert import converted_many
 
     paths = [Path(p) for p in paths]
-    checks = [inspect_file(p, verify_crc=False, xml_heads=False) for p in paths]
+    checks = [inspect_file(p) for p in paths]
     old = [i for i, c in enumerate(checks) if c.convertible]
     with converted_many([(paths[i], checks[i]) for i in old], together=together) as outcomes:
         converted = dict(zip(old, outcomes, strict=True))

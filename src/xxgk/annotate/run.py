@@ -53,8 +53,10 @@ def annotate_file(path: Path, out: Path, fill: Fill, findings: Sequence[Finding]
 
     if Path(out).resolve() == Path(path).resolve():
         raise ValueError(f"标记副本不能覆盖原文件：{path}")
-    check = inspect_file(path, verify_crc=False, xml_heads=False)
+    check = inspect_file(path)  # counts what each member really inflates to before any reader opens it
     if not check.convertible:
+        if not check.ok:
+            raise AnnotateError(check.reason or check.kind)
         return _annotate_xlsx(path, out, fill, findings, hints, when)
     from xxgk.convert import ConversionFailed, converted_xlsx
 
@@ -70,8 +72,8 @@ def _annotate_xlsx(path: Path, out: Path, fill: Fill, findings: Sequence[Finding
     from xxgk.annotate.file_book import FileBook
     from xxgk.reader import FileSource
 
-    book = FileBook(path)
-    with FileSource(path) as source:
+    with FileSource(path) as source:  # checks the container (a converted file too) before FileBook reads it
+        book = FileBook(path)
         annotate(book, source, fill, findings, hints, when)
     return book.save(out)
 
@@ -80,14 +82,14 @@ def copy_suffix(path: Path) -> str:
     """The annotated copy's extension: the original's, or .xlsx for a file LibreOffice converts (.xls/.ods/.et)."""
     if path.suffix.lower() in ANNOTATABLE:
         return path.suffix
-    return ".xlsx" if inspect_file(path, verify_crc=False, xml_heads=False).convertible else path.suffix
+    return ".xlsx" if inspect_file(path).convertible else path.suffix
 
 
 def conversion_note(path: Path) -> str:
     """What to tell about a copy made through a conversion (Chinese), or "" when `path` is annotated as it is."""
     from xxgk.convert import describe
 
-    check = inspect_file(path, verify_crc=False, xml_heads=False)
+    check = inspect_file(path)
     if not check.convertible:
         return ""
     return f"{describe(path, check)}，已用 LibreOffice 转换，标记副本为 .xlsx 工作簿；原文件未改动"

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from xxgk.web import audit
+from xxgk.web import audit, checks
 from xxgk.web.access import Forbidden
 from xxgk.web.db import make_engine, migrate, session_factory
 from xxgk.web.deps import NotSignedIn, client_ip, optional_account
@@ -52,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     migrate(engine, settings.data_dir)
     app = FastAPI(title="xxgk 报送平台", description=DESCRIPTION, version=_version(), docs_url=None, redoc_url=None)
     app.state.settings = settings
+    checks.configure(settings.check_slots, settings.check_wait)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.store = store = Store(settings.files_dir)

@@ -23,7 +23,7 @@ from xxgk.findings import ERROR, WARNING
 from xxgk.identifiers import normalize_uscc, region_problem
 from xxgk.labels import form_title
 from xxgk.validate import UNREADABLE, FileReport, validate_files
-from xxgk.web import audit
+from xxgk.web import audit, checks
 from xxgk.web.access import subtree
 from xxgk.web.models import (
     ACCEPTED,
@@ -75,7 +75,8 @@ def report_dict(report: FileReport, name: str) -> dict[str, Any]:
 def check_workbook(path: Path, name: str, year: ReportYear | None = None, unit: Unit | None = None) -> dict[str, Any]:
     """Validate one stored upload; raises Refused for what the portal does not take (macros, unreadable)."""
     refuse_macros(name, path)
-    (report,) = validate_files([path])
+    with checks.slot():
+        (report,) = validate_files([path])
     if report.status == UNREADABLE:
         raise Refused(f"“{name}”无法读取：{report.findings[0].message}")
     out = report_dict(report, name)

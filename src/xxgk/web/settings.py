@@ -19,6 +19,8 @@ class Settings:
     public_validate: bool = True  # 在线校验 without an account
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD  # per request
     max_files: int = 50  # per 在线校验 request
+    check_slots: int = 2  # workbook checks one process runs at once (each may take up to ~200 MB)
+    check_wait: float = 15.0  # seconds a request waits for a free slot before 503
     secure_cookies: bool = False  # always Secure; else Secure when the trusted proxy says the request came over HTTPS
     trusted_proxies: str = "127.0.0.1"  # comma-separated addresses whose X-Forwarded-For/-Proto are believed
     session_hours: int = 12
@@ -46,6 +48,8 @@ def from_env(data_dir: Path | None = None, **overrides: object) -> Settings:
         "public_validate": _flag(env.get("XXGK_PUBLIC_VALIDATE"), True),
         "max_upload_bytes": int(env.get("XXGK_MAX_UPLOAD_MB", "0") or 0) * 2**20 or DEFAULT_MAX_UPLOAD,
         "secure_cookies": _flag(env.get("XXGK_SECURE_COOKIES"), False),
+        "check_slots": int(env.get("XXGK_CHECK_SLOTS", "0") or 0) or 2,
+        "check_wait": float(env.get("XXGK_CHECK_WAIT", "0") or 0) or 15.0,
         "secret_key": env.get("XXGK_SECRET_KEY", ""),
         "trusted_proxies": env.get("XXGK_TRUSTED_PROXIES", "127.0.0.1"),
     }

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from xxgk.web import access
+from xxgk.web import access, checks
 from xxgk.web.models import Account, Region, ReportYear, Submission, SummaryRun, Unit
 from xxgk.web.service import ActionError, report_dict
 from xxgk.web.settings import Settings
@@ -122,11 +122,12 @@ def validate_uploads(settings: Settings, files: Sequence[UploadFile], annotate: 
         raise HTTPException(413, f"一次最多校验 {settings.max_files} 个文件。")
     with temp_dir(settings) as folder:
         pairs = saved(files, folder)
-        reports = validate_files([p for p, _ in pairs])
-        out = []
-        for i, (r, (path, name)) in enumerate(zip(reports, pairs, strict=True)):
-            copy = annotated_copy(r, path.with_name(annotated_name(name))) if annotate and i < MAX_ANNOTATED else None
-            out.append((report_dict(r, name), as_data_uri(copy)))
+        with checks.slot():
+            reports = validate_files([p for p, _ in pairs])
+            out = []
+            for i, (r, (path, name)) in enumerate(zip(reports, pairs, strict=True)):
+                copy = annotated_copy(r, path.with_name(annotated_name(name))) if annotate and i < MAX_ANNOTATED else None
+                out.append((report_dict(r, name), as_data_uri(copy)))
         return out
 
 
