@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from bomb_support import lying_bomb  # noqa: E402
-
 from xxgk.container import ContainerCheck, _size_problem, inspect_file  # noqa: E402
 from xxgk.reader import read_fill  # noqa: E402
 
