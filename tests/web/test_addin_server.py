@@ -58,8 +58,11 @@ def _post(client: TestClient, button: str, payload: dict[str, Any]) -> list[dict
 
 
 def _colours(actions: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
-    return {(SHEETS[a["sheet_position"]], f"{get_column_letter(a['start_column'] + 1)}{a['start_row'] + 1}"): a["args"][0]
-            for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] < len(SHEETS)}
+    """(sheet, A1) -> colour for every cell of each coloured range (colours are written in rectangles)."""
+    return {(SHEETS[a["sheet_position"]], f"{get_column_letter(a['start_column'] + dc + 1)}{a['start_row'] + dr + 1}"):
+            a["args"][0]
+            for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] < len(SHEETS)
+            for dr in range(a.get("row_count", 1)) for dc in range(a.get("column_count", 1))}
 
 
 def _result_rows(actions: list[dict[str, Any]]) -> dict[str, list[Any]]:
