@@ -605,7 +605,7 @@ Sub setAutofit(wb As Workbook, action As Dictionary)
 End Sub
 
 Sub setRangeColor(wb As Workbook, action As Dictionary)
-    GetRange(wb, action).Interior.Color = HexToRgb(action("args")(1))
+    If IsNull(action("args")(1)) Then GetRange(wb, action).Interior.ColorIndex = -4142 Else GetRange(wb, action).Interior.Color = HexToRgb(action("args")(1)) ' xxgk patch 3: null = no fill (xlColorIndexNone)
 End Sub
 
 Sub activateSheet(wb As Workbook, action As Dictionary)
