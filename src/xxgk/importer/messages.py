@@ -68,4 +68,4 @@ def import_finding(code: str, *, ids: tuple[str, ...] = (), expected: Any = None
     if isinstance(params.get("reason"), str):  # a reason from elsewhere may end its own sentence
         params["reason"] = params["reason"].rstrip("。")
     return Finding(code, severity, template.format(expected=expected, actual=actual, **params), None, ids, (), expected,
-                   actual, NAMES[code])
+                   actual, NAMES.get(code))
