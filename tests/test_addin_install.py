@@ -44,6 +44,13 @@ def shipped(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> 
         monkeypatch.setattr(install, "resource_path", lambda rel: path if rel == install.ADDIN_RESOURCE else None)
 
 
+@pytest.fixture(autouse=True)
+def no_dll_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests configure the running interpreter, beside which no Windows DLL can be: the DLL check has its
+    own tests (test_addin_doctor_dll.py)."""
+    monkeypatch.setattr(install, "check_xlwings_dll", lambda platform: None)
+
+
 def add_in_only(name: str) -> str | None:
     """The packages of an environment set up for the add-in: xlwings, no pandas."""
     return XLWINGS if name == "xlwings" else None

@@ -63,6 +63,7 @@ class Platform:
     packages: Callable[[str], str | None] = field(default=lambda name: package_version(name))  # installed versions
     run: Callable[[list[str]], tuple[int, str]] = field(default=lambda argv: run_quietly(argv))  # exit code, stdout
     encoding: str = "utf-8"  # of the config file: VBA reads it in the system code page
+    office_bits: Callable[[], int | None] = field(default=lambda: office_bitness(windows_machine_registry))
 
     @classmethod
     def current(cls) -> Platform:
@@ -102,6 +103,37 @@ def windows_registry(key: str, name: str) -> str | None:
     except OSError:
         return None
     return value if isinstance(value, str) else None
+
+
+def windows_machine_registry(key: str, name: str) -> str | None:
+    """A string value under HKEY_LOCAL_MACHINE (64-bit view, then 32-bit), None when missing (Windows only)."""
+    if sys.platform != "win32":
+        return None
+    import winreg
+
+    for view in (winreg.KEY_WOW64_64KEY, winreg.KEY_WOW64_32KEY):
+        try:
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key, 0, winreg.KEY_READ | view) as handle:
+                value, _ = winreg.QueryValueEx(handle, name)
+        except OSError:
+            continue
+        if isinstance(value, str):
+            return value
+    return None
+
+
+OFFICE_BITNESS_KEYS = ((r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration", "Platform"),  # Microsoft 365 / C2R
+                       *((rf"SOFTWARE\Microsoft\Office\{v}\Outlook", "Bitness") for v in ("16.0", "15.0", "14.0")))
+
+
+def office_bitness(registry: Registry) -> int | None:
+    """32 or 64: the bitness of the installed Office (Click-to-Run's Platform, else MSI Office's Bitness), None
+    when the registry does not say."""
+    for key, name in OFFICE_BITNESS_KEYS:
+        value = (registry(key, name) or "").strip().lower()
+        if value in ("x64", "x86"):
+            return 64 if value == "x64" else 32
+    return None
 
 
 # ---- the config file --------------------------------------------------------------------------------
@@ -365,6 +397,53 @@ def check_pandas(platform: Platform) -> Check | None:
                  f'需要 DataFrame（xxgk.frames）的分析请另建环境，在其中 pip install "{WHEEL}[frames]"。')
 
 
+PE_MACHINES = {0x8664: 64, 0x14C: 32, 0xAA64: 64}  # IMAGE_FILE_MACHINE_AMD64, I386, ARM64
+
+
+def pe_bits(path: Path) -> int | None:
+    """32 or 64 from a DLL's PE header (the COFF header's Machine field), None when it is not a PE file."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    if head[:2] != b"MZ" or len(head) < 0x40:
+        return None
+    offset = int.from_bytes(head[0x3C:0x40], "little")
+    if offset + 6 > len(head) or head[offset:offset + 4] != b"PE\0\0":
+        return None
+    return PE_MACHINES.get(int.from_bytes(head[offset + 4:offset + 6], "little"))
+
+
+def check_xlwings_dll(platform: Platform) -> Check | None:
+    """The worksheet functions need xlwings' DLL of Office's bitness where the add-in's VBA loads it: beside the
+    configured interpreter, or one folder up (a virtual environment's Scripts)."""
+    configured = read_config(platform.config_file, platform.encoding).get(platform.interpreter_key)
+    version = platform.packages("xlwings")
+    if platform.system != WINDOWS or not configured or version is None:
+        return None
+    bits = platform.office_bits()
+    wanted = [bits] if bits else [64, 32]
+    folders = [Path(configured).parent, Path(configured).parent.parent]
+    office = f"{bits} 位 Office" if bits else "Office（位数未知）"
+    for want in wanted:
+        for folder in folders:
+            dll = folder / f"xlwings{want}-{version}.dll"
+            if not dll.is_file():
+                continue
+            got = pe_bits(dll)
+            if got != want:
+                return Check(FAIL, f"{dll} 不是 {want} 位的 DLL（文件头为 {got or '无法识别'}）：{office} 无法加载，"
+                             "工作表函数 XXGK_STATUS 等会报错。", f'运行 "{configured}" -m pip install --force-reinstall '
+                             f"xlwings=={version}，再运行 xxgk addin install。")
+            return Check(OK, f"xlwings 的 DLL 与 {office} 匹配：{dll}")
+    names = "、".join(f"xlwings{w}-{version}.dll" for w in wanted)
+    return Check(FAIL, f"在 {folders[0]} 和 {folders[1]} 中找不到 {names}：{office} 无法加载 xlwings 的 DLL，"
+                 "工作表函数 XXGK_STATUS 等会报错（按钮不受影响）。",
+                 f'运行 "{configured}" -m pip install --force-reinstall xlwings=={version}（DLL 随 xlwings 安装到 Python 的文件夹），'
+                 "再运行 xxgk addin doctor。")
+
+
 def check_applescript(platform: Platform) -> Check | None:
     version = platform.packages("xlwings")
     if platform.system != MACOS or platform.scripts is None or version is None:
@@ -382,7 +461,7 @@ def doctor(platform: Platform, source: Path | None = None) -> list[Check]:
     source = source if source is not None else shipped_addin()
     found = [check_xlwings_package(platform), check_addin_file(platform, source),
              check_addin_xlwings_version(platform, source), check_mark_of_the_web(platform),
-             check_config(platform), *check_interpreter(platform), check_pandas(platform),
+             check_config(platform), *check_interpreter(platform), check_xlwings_dll(platform), check_pandas(platform),
              check_wps_handler(platform), check_applescript(platform)]
     return [c for c in found if c is not None]
 
