@@ -29,6 +29,8 @@ MESSAGES: dict[str, str] = {
     "请在 --previous 中提供包含这些单位的上年报表。",
     "consolidate.unit_twice": "“{agency}”同时包含在“{first}”和“{second}”中，只按“{first}”计入一次。"
     "请与两个汇总单位核实该单位的归属。",
+    "consolidate.other_cover": "本文件是为“{sender}”报送的，但封面填写的单位是“{cover}”，按“{sender}”的报表汇总。"
+    "请“{sender}”核对是否上传了其他单位的报表，改正封面后重新报送。",
     "consolidate.unlisted": "“{agency}”不在名册中，未汇总。如确属应报单位，请将其补入名册后重新汇总。",
     "consolidate.unlisted_included": "“{agency}”不在名册中，按 --include-unlisted 已计入汇总。",
     "consolidate.no_units": "下级汇总没有可识别的“{sheet}”表（可能是手工汇总的），按一个整体计入，"

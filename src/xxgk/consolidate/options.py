@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,15 @@ from xxgk.spec import load_spec
 
 class UsageError(ValueError):
     """The options cannot work (the message says why, in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The unit a file was sent for (known to a portal, not read from the file): the file counts as this
+    unit's report whatever its cover claims."""
+
+    name: str
+    uscc: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,9 @@ class Options:
     # a script that passes None or > 1 must guard its entry point with `if __name__ == "__main__":`.
     jobs: int | None = 1
     today: dt.date | None = None  # the summary's 填报日期 (default: today)
+    # file name (as shown, relative to its inbox) -> the unit it was sent for; such a file is summed as that
+    # unit's, never as the unit its cover names (a portal knows who uploaded what)
+    senders: Mapping[str, Sender] | None = None
 
 
 def check_options(options: Options) -> Roster | None:

@@ -19,6 +19,7 @@ from xxgk.consolidate.previous import Previous, load_previous
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster
+from xxgk.consolidate.senders import apply_senders
 from xxgk.consolidate.settle import settle, settle_unchosen
 from xxgk.findings import Finding
 from xxgk.identifiers import normalize_uscc
@@ -56,6 +57,7 @@ def collect(inputs: Sequence[Path], options: Options | None = None, on_progress:
     items = _items(inputs, options)
     previous = _previous(options)
     subs = read_all(items, jobs=options.jobs, on_progress=on_progress)
+    apply_senders(subs, options.senders)
     choice = _choose(subs, options, roster)
     inner_issues = settle(subs, choice, options, roster, previous)
     result = _summed(subs, choice, options, previous)

@@ -20,11 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from xxgk.findings import ERROR, WARNING
-from xxgk.identifiers import normalize_uscc, region_problem
+from xxgk.identifiers import region_problem
 from xxgk.labels import form_title
 from xxgk.validate import UNREADABLE, FileReport, validate_files
 from xxgk.web import audit, checks
 from xxgk.web.access import subtree
+from xxgk.web.cover import cover_issues
 from xxgk.web.models import (
     ACCEPTED,
     ERRORS,
@@ -72,8 +73,10 @@ def report_dict(report: FileReport, name: str) -> dict[str, Any]:
     return out
 
 
-def check_workbook(path: Path, name: str, year: ReportYear | None = None, unit: Unit | None = None) -> dict[str, Any]:
-    """Validate one stored upload; raises Refused for what the portal does not take (macros, unreadable)."""
+def check_workbook(path: Path, name: str, year: ReportYear | None = None, unit: Unit | None = None,
+                   db: Session | None = None) -> dict[str, Any]:
+    """Validate one stored upload; raises Refused for what the portal does not take (macros, unreadable).
+    With a unit (and the database to know the other units), a cover naming another unit is an error."""
     refuse_macros(name, path)
     with checks.slot():
         (report,) = validate_files([path])
@@ -82,8 +85,8 @@ def check_workbook(path: Path, name: str, year: ReportYear | None = None, unit: 
     out = report_dict(report, name)
     if year is not None:
         out["issues"] += _year_issues(report, year)
-    if unit is not None and unit.kind == UNIT_AGENCY:
-        out["issues"] += _unit_issues(report, unit)
+    if unit is not None and db is not None:
+        out["issues"] += cover_issues(db, report, unit)
     out["status"] = "errors" if any(i["severity"] == ERROR for i in out["issues"]) else \
         ("warnings" if out["issues"] else "ok")
     return out
@@ -101,16 +104,6 @@ def _year_issues(report: FileReport, year: ReportYear) -> list[dict[str, Any]]:
         out.append(portal_issue("portal.wrong_year", ERROR,
                                 f"封面的报告年度为 {got}，本次报送的是 {year.year} 年度。请改正报告年度，或使用本年度的模板。"))
     return out
-
-
-def _unit_issues(report: FileReport, unit: Unit) -> list[dict[str, Any]]:
-    fill = report.fill
-    got = normalize_uscc(fill.meta.get("meta.uscc", "")) if fill else ""
-    if unit.uscc and got and got != normalize_uscc(unit.uscc):
-        return [portal_issue("portal.other_agency", WARNING,
-                             f"封面的统一社会信用代码 {got} 与本单位登记的 {unit.uscc} 不一致。"
-                             "请核对是否上传了其他单位的报表；确认无误请填写说明。")]
-    return []
 
 
 def decide_status(report: dict[str, Any], notes: dict[str, str], review: bool) -> str:
@@ -150,7 +143,7 @@ def submit(db: Session, store: Store, account: Account, unit: Unit, year: Report
     if not year.is_open:
         raise ActionError(f"{year.year} 年度已停止报送。")
     try:
-        report = check_workbook(path, name, year, unit)
+        report = check_workbook(path, name, year, unit, db)
     except Refused as exc:
         audit.record(db, account, "upload", f"unit:{unit.id} {unit.name}", outcome=audit.REFUSED,
                      detail=f"{name}：{exc}", ip=ip)
@@ -380,10 +373,9 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
                 ip: str = "") -> SummaryRun:
     """The summary workbook exactly as `xxgk consolidate` writes it, from the accepted latest versions; the
     agencies' 说明 go into its 校验结果 sheet."""
-    from dataclasses import replace
-
     from xxgk.consolidate import NothingConsolidated, Options, UsageError, collect, write_summary
     from xxgk.consolidate.account import account as account_json
+    from xxgk.consolidate.options import Sender
 
     if mode not in ("levels", "direct"):
         raise ActionError("汇总方式应为 levels（逐级）或 direct（直接汇总全部单位）。")
@@ -395,21 +387,21 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
         raise ActionError("还没有已接受的报表，无法汇总。")
     name = safe_name(f"{region.name}{year.year}年度汇总.xlsx")
     with tempfile.TemporaryDirectory(prefix="xxgk-sum-") as tmp:
-        inbox, notes = Path(tmp) / "inbox", {}
+        inbox, sent = Path(tmp) / "inbox", {}
         inbox.mkdir()
         for unit, sub in picked:
             target = inbox / _inbox_name(unit, sub)
             target.write_bytes(store.path(sub.sha256).read_bytes())
-            notes[target.name] = json.loads(sub.notes_json)
+            sent[target.name] = (unit, sub)
         options = Options(output=Path(tmp) / name, roster=_write_roster(Path(tmp) / "名册.csv", roster_units, region),
                           agency=f"{region.name}（汇总）", region=region.code if not region_problem(region.code) else None,
-                          form=year.form, year=year.year, force=True, jobs=1)
+                          form=year.form, year=year.year, force=True, jobs=1,
+                          senders={f: Sender(u.name, u.uscc) for f, (u, _) in sent.items()})
         try:
             result = collect([inbox], options)
         except (NothingConsolidated, UsageError) as exc:
             raise ActionError(f"无法汇总：{exc}") from exc
-        result.issues = [replace(i, note=notes.get(i.file, {}).get(issue_key(i.finding.to_dict()), i.note))
-                         for i in result.issues]
+        result.issues = with_portal_notes(result.issues, sent)
         write_summary(result, options.output, force=True)  # type: ignore[arg-type]
         sha, size = store.put_file(options.output)  # type: ignore[arg-type]
         summary_account = account_json(result, Path(name), True)
@@ -421,6 +413,29 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
                  detail=f"{MODE_NAMES.get(mode, mode)} {len(result.units)} 个单位 校验码 {sha}", ip=ip)
     db.commit()
     return run
+
+
+def with_portal_notes(issues: list[Any], sent: dict[str, tuple[Unit, Submission]]) -> list[Any]:
+    """The summary's 校验结果 rows with every 说明 given on the portal: on the row of its finding, or (a finding
+    only the portal raises) on a row of its own."""
+    from dataclasses import replace
+
+    from xxgk.consolidate.model import Issue
+    from xxgk.findings import Finding
+
+    notes = {f: json.loads(sub.notes_json) for f, (_, sub) in sent.items()}
+    out = [replace(i, note=notes.get(i.file, {}).get(issue_key(i.finding.to_dict()), i.note)) for i in issues]
+    shown = {(i.file, issue_key(i.finding.to_dict())) for i in out}
+    for f, (unit, sub) in sent.items():
+        for found in json.loads(sub.report_json)["issues"]:
+            key = issue_key(found)
+            if notes[f].get(key) and (f, key) not in shown:
+                shown.add((f, key))
+                finding = Finding(found["code"], found["severity"], found["message"], found.get("rule"),
+                                  tuple(found.get("ids") or ()), tuple(found.get("cells") or ()),
+                                  found.get("expected"), found.get("actual"), found.get("title"))
+                out.append(Issue(unit.name, unit.uscc, f, finding, note=notes[f][key]))
+    return out
 
 
 def submit_summary(db: Session, store: Store, account: Account, run: SummaryRun, ip: str = "") -> Submission:
