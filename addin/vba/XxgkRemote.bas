@@ -172,7 +172,7 @@ End Sub
 ' ---- xlwings actions missing from the vendored Remote.bas (xlwings 0.37.8 sends them to other clients) ----
 
 Sub setColumnWidth(wb As Workbook, action As Dictionary)
-    GetRange(wb, action).ColumnWidth = action("args")
+    GetRange(wb, action).ColumnWidth = action("args")(1)
 End Sub
 
 Sub setRowHidden(wb As Workbook, action As Dictionary)
@@ -180,7 +180,7 @@ Sub setRowHidden(wb As Workbook, action As Dictionary)
 End Sub
 
 Sub setWrapText(wb As Workbook, action As Dictionary)
-    GetRange(wb, action).WrapText = action("args")
+    GetRange(wb, action).WrapText = action("args")(1)
 End Sub
 
 Sub setFontProperty(wb As Workbook, action As Dictionary)

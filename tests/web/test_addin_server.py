@@ -324,11 +324,23 @@ def test_names_read_from_the_payload_agree_with_xlwings_name_objects(tmp_path: P
     """The remote book's names are read from its payload (the speed of a click); same cells as xlwings' Names."""
     from xlwings_payload import payload_from_file, remote_book
     from xxgk.addin.live import _payload_names
-    from xxgk.reader import _parse_ref
+    from xxgk.reader import parse_ref
 
     path = _broken(tmp_path)
     book = remote_book(vba_payload(path) if standard else payload_from_file(path))
     slow = {str(n.name): str(n.refers_to)[1:] for n in book.names}
     fast = _payload_names(book.api)
     assert set(fast) == set(slow) and len(fast) > 200
-    assert all(_parse_ref(fast[k]) == _parse_ref(slow[k]) is not None for k in fast)
+    assert all(parse_ref(fast[k]) == parse_ref(slow[k]) is not None for k in fast)
+
+
+def test_every_action_is_in_the_protocol_table_with_list_args(client: TestClient, tmp_path: Path) -> None:
+    """What the VBA client and the WPS add-in must implement: addin/PROTOCOL.md lists every func sent."""
+    protocol = (Path(__file__).parents[2] / "addin" / "PROTOCOL.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(\w+)` \|", protocol, re.M))
+    path = _broken(tmp_path)
+    first = vba_payload(path, extras=True)
+    actions = _post(client, "validate", json.loads(json.dumps(first)))
+    actions += _post(client, "clear", _replayed(first, actions))
+    assert {a["func"] for a in actions} <= listed
+    assert all(isinstance(a["args"], list) for a in actions)
