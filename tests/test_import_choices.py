@@ -131,6 +131,9 @@ def test_text_two_years_of_table_four_the_report_year_is_taken_with_a_warning(tm
     assert f"取用第 {1 if order == 'this_year_first' else 2} 处（2024 年）" in f.message
     assert appeal_values(reading) == THIS_YEAR
     assert not [x for x in reading.findings if x.code in ("import.table_repeated", "import.row_missing")]
+    chosen = 1 if order == "this_year_first" else 2
+    assert all(reading.cells[k].note.startswith(f"本表在报告中出现 2 次，按标注的年度取用第 {chosen} 处")
+               for k in APPEAL_KEYS)
 
 
 def test_text_two_printings_without_years_fill_nothing_and_name_both(tmp_path: Path) -> None:

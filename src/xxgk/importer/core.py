@@ -52,6 +52,7 @@ def read_source(source: Source) -> Reading:
     reading.findings += [_repeat_finding(rep, records, texts, cover.get("meta.year")) for rep in repeats]
     _read_cells(reading, records, found, texts)
     _note_positions(reading, records, by_position)
+    _note_repeats(reading, repeats)
     for i, group in groups.items():
         _read_group(reading, records, i, group)
     seen = set(map(id, found.values())) | {id(r) for g in groups.values() for r in g.rows} | withheld
@@ -145,6 +146,19 @@ def _repeat_finding(rep: Repeat, records: Sequence[Record], texts: Sequence[str]
 def _line_where(records: Sequence[Record], index: int) -> str:
     """Where a line of the document is: its record's place (a header line is a record too)."""
     return next((r.where for r in records if r.index == index), "")
+
+
+def _note_repeats(reading: Reading, repeats: Sequence[Repeat]) -> None:
+    """Cells read from one printing of a table printed several times say so (来源 and the cell comments)."""
+    for rep in repeats:
+        if rep.chosen is None:
+            continue
+        k = next(n for n, p in enumerate(rep.printings, 1) if p is rep.chosen)
+        note = f"本表在报告中出现 {len(rep.printings)} 次，按标注的年度取用第 {k} 处（“{quote(rep.chosen.caption)}”）"
+        cells = load_spec(reading.form or "").cells
+        for cid, imp in list(reading.cells.items()):
+            if cells[cid].table == rep.table.id:
+                reading.cells[cid] = replace(imp, note="；".join(x for x in (note, imp.note) if x))
 
 
 def _note_positions(reading: Reading, records: Sequence[Record], matches: Sequence[ByPosition]) -> None:
