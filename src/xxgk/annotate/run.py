@@ -140,6 +140,8 @@ def is_annotated_copy(path: Path) -> bool:
     """Whether `path` is a copy annotated earlier (its result sheet is ours): only such a file is overwritten."""
     from xxgk.annotate.file_book import FileBook
 
+    if not inspect_file(path).ok:  # counted inflation first: FileBook hands the file to calamine
+        return False
     try:
         return FileBook(path).result_grid() is not None
     except Exception:  # whatever cannot be read as an annotated copy is not one
