@@ -157,7 +157,7 @@ Private Function HexColor(ByVal bgr As Long) As String
 End Function
 
 Public Sub ShowMessage(ByVal message As String, ByVal icon As Long)
-    ' As XxgkRibbon's Alert: WScript.Shell's Popup keeps Unicode, MsgBox is the fallback.
+    ' The add-in's one message box (XxgkRibbon uses it too): WScript.Shell's Popup keeps Unicode, MsgBox is the fallback.
     #If Mac Then
         MsgBox message, icon, ZhTitle()
     #Else
