@@ -402,17 +402,29 @@ def test_xlwings_module_differs_from_xlwings_only_by_the_documented_patches() ->
     ]
 
 
-def _udf_wrapper(name: str, params: list[ast.arg], defaults: int, volatile: bool, in_wizard: bool) -> list[str]:
-    """The VBA xlwings' generate_vba_wrapper (0.37.8) writes into an add-in for one plain @xw.func function."""
+def _udf_wrapper(name: str, params: list[ast.arg], defaults: int, volatile: bool, in_wizard: bool,
+                 vararg: str | None = None) -> list[str]:
+    """The VBA xlwings' generate_vba_wrapper (0.37.8) writes into an add-in for one plain @xw.func function
+    (a *vararg becomes a ParamArray copied after the fixed arguments)."""
     shown = [p.arg for p in params if p.arg != "caller"]
     optional = set(shown[len(shown) - defaults :]) if defaults else set()
-    signature = ", ".join(("Optional " if p in optional else "") + p for p in shown)
+    signature = ", ".join([*(("Optional " if p in optional else "") + p for p in shown),
+                           *([f"ParamArray {vararg}()"] if vararg else [])])
     args = ", ".join("Nothing" if p.arg == "caller" else p.arg for p in params)
-    call = f'XLPy.CallUDF("xxgk.addin.udfs", "{name}", Array({args})'
+    copy = [] if vararg is None else [
+        "    Dim argsArray() As Variant",
+        f"    argsArray = Array({args})",
+        f"    ReDim Preserve argsArray(0 to UBound({vararg}) - LBound({vararg}) + {len(params)})",
+        f"    For k = LBound({vararg}) To UBound({vararg})",
+        f"    argsArray({len(params)} + k - LBound({vararg})) = {vararg}(k)",
+        "    Next k",
+    ]
+    call = f'XLPy.CallUDF("xxgk.addin.udfs", "{name}", ' + ("argsArray" if vararg else f"Array({args})")
     return [
         f"Function {name}({signature})",
         *([] if in_wizard else ['    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function']),
         *(["    Application.Volatile"] if volatile else []),
+        *copy,
         '    #If App = "Microsoft Excel" Then',
         "        If TypeOf Application.Caller Is Range Then On Error GoTo failed",
         f"        {name} = {call}, ActiveWorkbook, Application.Caller)",
@@ -439,9 +451,10 @@ def test_udf_wrappers_match_the_worksheet_functions() -> None:
         if not decorators:
             continue
         options = {k.arg: ast.literal_eval(k.value) for k in decorators[0].keywords}
-        assert function.args.vararg is None and not function.args.kwonlyargs, "extend the wrapper generator"
+        assert not function.args.kwonlyargs, "extend the wrapper generator"
+        vararg = function.args.vararg.arg if function.args.vararg else None
         expected += _udf_wrapper(function.name, function.args.args, len(function.args.defaults),
-                                 options.get("volatile", False), options.get("call_in_wizard", True))  # fmt: skip
+                                 options.get("volatile", False), options.get("call_in_wizard", True), vararg)  # fmt: skip
     assert expected, "xxgk.addin.udfs has no @xw.func functions"
     wrappers = source("xlwings_udfs").split("\r\n")
     body = wrappers[wrappers.index('#Const App = "Microsoft Excel" \'Adjust when using outside of Excel') + 1 :]

@@ -29,6 +29,26 @@ def caller(payload: dict[str, Any]) -> Any:
     return remote_book(payload).sheets[0]["A1"]
 
 
+def with_blocks(payload: dict[str, Any]) -> tuple[Any, tuple[Any, ...]]:
+    """The calling cell and, as its arguments, the blocks of the template's sheets (what the user types)."""
+    from xxgk.addin.live import custom_properties, stamped_names
+
+    book = remote_book(payload)
+    stamped = stamped_names(book, custom_properties(book))
+    blocks = stamped[1] if stamped else {}
+    return book.sheets[0]["A1"], tuple(book.sheets[n].range((1, 1), (r, c)) for n, (r, c) in blocks.items())
+
+
+def status(payload: dict[str, Any]) -> str:
+    cell, ranges = with_blocks(payload)
+    return udfs.XXGK_STATUS(cell, *ranges)  # type: ignore[no-any-return]
+
+
+def findings(payload: dict[str, Any]) -> list[list[Any]]:
+    cell, ranges = with_blocks(payload)
+    return udfs.XXGK_FINDINGS(cell, *ranges)  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("udfs")
@@ -49,16 +69,16 @@ def expected_rows(path: Path) -> list[list[Any]]:
 
 def test_status_of_a_clean_book(books: dict[str, Path]) -> None:
     payload = payload_from_file(books["clean"])
-    assert udfs.XXGK_STATUS(caller(payload)) == "校验通过"
-    assert udfs.XXGK_FINDINGS(caller(payload)) == [list(udfs.FINDINGS_HEADER), ["校验通过", "", "", "", "", ""]]
+    assert status(payload) == "校验通过"
+    assert findings(payload) == [list(udfs.FINDINGS_HEADER), ["校验通过", "", "", "", "", ""]]
 
 
 def test_status_and_findings_of_a_broken_book(books: dict[str, Path]) -> None:
     (report,) = validate_files([books["broken"]])
     assert report.errors >= 2
     payload = payload_from_file(books["broken"])
-    assert udfs.XXGK_STATUS(caller(payload)) == f"{report.errors} 个错误、{report.warnings} 个警告"
-    rows = udfs.XXGK_FINDINGS(caller(payload))
+    assert status(payload) == f"{report.errors} 个错误、{report.warnings} 个警告"
+    rows = findings(payload)
     assert rows == expected_rows(books["broken"])
     assert len(rows) == 1 + len(report.hints) + len(report.findings) and all(len(r) == 6 for r in rows)
     hint = rows[1]  # the typed-over total explains the broken rules: said first
@@ -72,9 +92,9 @@ def test_unsaved_edits_count(books: dict[str, Path]) -> None:
     payload = payload_from_file(books["clean"])  # the saved file passes
     pos = plan_layout(spec).pos["requests.forward.natural"]
     set_value(payload, pos.sheet, pos.address.split("!")[-1].replace("$", ""), 12345)  # typed, not saved
-    status = udfs.XXGK_STATUS(caller(payload))
-    assert status != "校验通过" and status.endswith("个警告") and not status.startswith("0 个错误")
-    rows = udfs.XXGK_FINDINGS(caller(payload))
+    shown = status(payload)
+    assert shown != "校验通过" and shown.endswith("个警告") and not shown.startswith("0 个错误")
+    rows = findings(payload)
     assert any(r[0] == "错误" and "D" in r[2] for r in rows[1:])
 
 
@@ -92,9 +112,9 @@ def test_a_book_that_is_no_template_is_a_message_not_an_error(tmp_path: Path) ->
     payload = {"client": "VBA", "version": xw.__version__,
                "book": {"name": "工作簿1", "active_sheet_index": 0, "selection": "A1"},
                "names": [], "sheets": [{"name": "Sheet1", "values": [["随便写的"]], "pictures": [], "tables": []}]}
-    status = udfs.XXGK_STATUS(caller(payload))
-    assert status.startswith("无法校验：") and "不是 xxgk 年报模板" in status
-    rows = udfs.XXGK_FINDINGS(caller(payload))
+    shown = status(payload)
+    assert shown.startswith("无法校验：") and "不是 xxgk 年报模板" in shown
+    rows = findings(payload)
     assert rows[0] == list(udfs.FINDINGS_HEADER) and rows[1][0] == "错误" and len(rows) == 2
 
 
@@ -102,7 +122,7 @@ def test_a_book_without_formulas_is_a_message_not_an_error(books: dict[str, Path
     payload = payload_from_file(books["clean"])
     for sheet in payload["sheets"]:
         del sheet["xxgk_formulas"]  # a connection that cannot give formulas: the live reader stops
-    assert udfs.XXGK_STATUS(caller(payload)).startswith("无法校验：")
+    assert status(payload).startswith("无法校验：")
 
 
 def test_a_bug_becomes_a_chinese_text_in_the_cell() -> None:
@@ -121,7 +141,7 @@ sys.modules["pythoncom"].CoInitialize = lambda: None
 sys.modules["win32com.client"].Dispatch = None
 import xlwings as xw
 from xlwings import udfs as windows
-xw.func, xw.ret = windows.xlfunc, windows.xlret
+xw.func, xw.ret, xw.arg = windows.xlfunc, windows.xlret, windows.xlarg
 import xxgk.addin.udfs as u
 for name in ("XXGK_STATUS", "XXGK_FINDINGS"):
     info = getattr(u, name).__xlfunc__
@@ -132,19 +152,29 @@ print(out.getvalue())
 """
 
 
-def test_xlwings_on_windows_sees_two_volatile_functions_with_a_hidden_caller() -> None:
+def test_without_the_blocks_as_arguments_the_cell_says_which_formula_to_type(books: dict[str, Path]) -> None:
+    payload = payload_from_file(books["clean"])
+    text = udfs.XXGK_STATUS(caller(payload))
+    assert text.startswith("请把模板各表的区域作为参数") and "=XXGK_STATUS('封面'!A1:" in text
+    cell, ranges = with_blocks(payload)
+    assert udfs.XXGK_STATUS(cell, *ranges[:-1]).startswith("请把模板各表的区域作为参数")  # one sheet left out
+    assert udfs.XXGK_FINDINGS(caller(payload))[0][0].startswith("请把模板各表的区域作为参数，")
+
+
+def test_xlwings_on_windows_sees_two_non_volatile_functions_taking_ranges() -> None:
+    """Not volatile, the sheets' blocks as Range arguments (Excel tracks the dependency), no legacy expand."""
     out = subprocess.run([sys.executable, "-c", WINDOWS_UDFS], capture_output=True, text=True,
                          env={"PYTHONPATH": str(SRC)})
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == "XXGK_STATUS XXGK_STATUS True [('caller', {})] {}"
-    assert lines[1] == "XXGK_FINDINGS XXGK_FINDINGS True [('caller', {})] {'expand': 'table'}"
+    assert lines[0] == "XXGK_STATUS XXGK_STATUS False [('caller', {}), ('ranges', {'convert': 'range'})] {}"
+    assert lines[1] == "XXGK_FINDINGS XXGK_FINDINGS False [('caller', {}), ('ranges', {'convert': 'range'})] {}"
     vba = "\n".join(lines[2:])
     for name in ("XXGK_STATUS", "XXGK_FINDINGS"):
-        assert f"Function {name}()" in vba  # no visible argument: the caller is passed by xlwings
-        assert (f'{name} = XLPy.CallUDF("xxgk.addin.udfs", "{name}", Array(Nothing), ActiveWorkbook, '
+        assert f"Function {name}(ParamArray ranges())" in vba  # the caller is passed by xlwings, hidden
+        assert (f'{name} = XLPy.CallUDF("xxgk.addin.udfs", "{name}", argsArray, ActiveWorkbook, '
                 "Application.Caller)") in vba
-    assert vba.count("Application.Volatile") == 2
+    assert "Application.Volatile" not in vba and "expand" not in out.stdout
 
 
 def test_module_imports_on_linux_without_a_license_or_excel() -> None:

@@ -1,13 +1,17 @@
 """Worksheet functions for Excel on Windows (xlwings UDFs; config key `UDF Modules` = xxgk.addin.udfs).
 
-    =XXGK_STATUS()     校验通过, or N 个错误、M 个警告 — of the workbook the formula is in
-    =XXGK_FINDINGS()   the findings as a dynamic array: a header row, then one row per finding
+    =XXGK_STATUS('封面'!A1:H20, '主动公开'!A1:K30, …)     校验通过, or N 个错误、M 个警告
+    =XXGK_FINDINGS('封面'!A1:H20, '主动公开'!A1:K30, …)   the findings: a header row, then one row per finding
 
-Both read the book as Excel shows it now, unsaved edits included (the live reader, xxgk.addin.live), and
-check it as `xxgk validate` does, fix hints included. They are volatile (recalculated with the sheet) and
-never raise: a problem becomes a Chinese text in the cell, not #VALUE! with a traceback. xlwings passes the
-calling cell as `caller` (hidden from Excel); the plain functions below the decorated ones take any object
-with `.sheet.book`, so they run on Linux with xlwings' remote book.
+Their arguments are the blocks of the template's sheets the check reads, so Excel knows what they depend on:
+they are not volatile and recalculate only when one of those cells changes (not on every keystroke anywhere).
+Arguments that do not cover every block give, in the cell, the exact formula to type instead. They read the
+book as Excel shows it now (the live reader, xxgk.addin.live) and check it as `xxgk validate` does, fix hints
+included. XXGK_FINDINGS returns a plain array (no legacy `expand`): Excel 365 / 2021 spill it; older Excel
+shows it when entered as an array formula (select the area, Ctrl+Shift+Enter). They never raise: a problem
+becomes a Chinese text in the cell. xlwings passes the calling cell as `caller` (hidden from Excel) and the
+ranges as Range objects (no values converted); the plain functions below take any object with `.sheet.book`,
+so they run on Linux with xlwings' remote book.
 """
 
 from __future__ import annotations
@@ -80,12 +84,48 @@ def findings_rows(report: FileReport) -> list[Row]:
     return rows
 
 
-def book_status(caller: Any) -> str:
-    return _safely(lambda: status_text(book_report(caller.sheet.book)), str)
+def uncovered(book: Any, ranges: tuple[Any, ...], function: str) -> str | None:
+    """None when the ranges cover every block the check reads; else the formula to type, in Chinese. A book
+    not stamped with this xxgk's form version (its blocks unknown) is checked as it is."""
+    from xxgk.addin.live import custom_properties, stamped_names
+
+    stamped = stamped_names(book, custom_properties(book))
+    if stamped is None:
+        return None
+    blocks = stamped[1]
+    if not all(hasattr(rng, "sheet") for rng in ranges):  # values, not Range objects: only their number is known
+        return None if len(ranges) >= len(blocks) else _wanted(blocks, function)
+    covered = set()
+    for rng in ranges:
+        last = rng.last_cell
+        for name, (rows, cols) in blocks.items():
+            if rng.sheet.name == name and rng.row == 1 and rng.column == 1 and last.row >= rows and last.column >= cols:
+                covered.add(name)
+    return None if covered >= set(blocks) else _wanted(blocks, function)
 
 
-def book_findings(caller: Any) -> list[Row]:
-    return _safely(lambda: findings_rows(book_report(caller.sheet.book)), lambda text: [[text]])
+def _wanted(blocks: dict[str, tuple[int, int]], function: str) -> str:
+    from xlsxwriter.utility import xl_range
+
+    wanted = ",".join(f"'{name}'!{xl_range(0, 0, rows - 1, cols - 1)}" for name, (rows, cols) in blocks.items())
+    return f"请把模板各表的区域作为参数，这样 Excel 才知道何时重新计算：={function}({wanted})"
+
+
+def book_status(caller: Any, ranges: tuple[Any, ...] = ()) -> str:
+    def compute() -> str:
+        book = caller.sheet.book
+        return uncovered(book, ranges, "XXGK_STATUS") or status_text(book_report(book))
+
+    return _safely(compute, str)
+
+
+def book_findings(caller: Any, ranges: tuple[Any, ...] = ()) -> list[Row]:
+    def compute() -> list[Row]:
+        book = caller.sheet.book
+        missing = uncovered(book, ranges, "XXGK_FINDINGS")
+        return [[missing]] if missing else findings_rows(book_report(book))
+
+    return _safely(compute, lambda text: [[text]])
 
 
 def _safely(compute: Callable[[], Any], as_result: Callable[[str], Any]) -> Any:
@@ -99,14 +139,15 @@ def _safely(compute: Callable[[], Any], as_result: Callable[[str], Any]) -> Any:
 # The functions Excel sees. No annotations: xlwings would take them as converters.
 
 
-@xw.func(volatile=True, category="信息公开年报")
-def XXGK_STATUS(caller):
-    """本工作簿的校验状态：校验通过，或 N 个错误、M 个警告。"""
-    return book_status(caller)
+@xw.func(category="信息公开年报")
+@xw.arg("ranges", "range")
+def XXGK_STATUS(caller, *ranges):
+    """本工作簿的校验状态：校验通过，或 N 个错误、M 个警告。参数：模板各表的区域。"""
+    return book_status(caller, ranges)
 
 
-@xw.func(volatile=True, category="信息公开年报")
-@xw.ret(expand="table")
-def XXGK_FINDINGS(caller):
-    """本工作簿的全部问题（动态数组）：严重程度、规则、单元格、应为、实为、问题说明。"""
-    return book_findings(caller)
+@xw.func(category="信息公开年报")
+@xw.arg("ranges", "range")
+def XXGK_FINDINGS(caller, *ranges):
+    """本工作簿的全部问题（数组）：严重程度、规则、单元格、应为、实为、问题说明。参数：模板各表的区域。"""
+    return book_findings(caller, ranges)
