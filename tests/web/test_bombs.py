@@ -114,3 +114,20 @@ def test_checks_beyond_the_slots_wait_then_get_503_in_chinese() -> None:
     assert caught.value.status_code == 503 and caught.value.detail == BUSY and "服务器正忙" in BUSY
     with gate.slot():  # the slot is free again
         pass
+
+
+def test_busy_server_answers_503_in_chinese(portal, tmp_path: Path) -> None:
+    """All slots taken for longer than the wait: 在线校验 gets 503 and the Chinese message, as JSON and as a page."""
+    from xxgk.web import checks
+
+    _unit, agency = portal.units(1)[0]
+    book = portal.book("busy.xlsx", agency)
+    checks.configure(1, 0.05)
+    try:
+        with checks.slot():
+            r = portal.client().http.post("/api/validate", files={"files": ("a.xlsx", book.read_bytes())})
+        assert r.status_code == 503 and r.json()["error"] == checks.BUSY
+        r = portal.client().http.post("/api/validate", files={"files": ("a.xlsx", book.read_bytes())})
+        assert r.status_code == 200  # the slot is free again
+    finally:
+        checks.configure(2, 15.0)
