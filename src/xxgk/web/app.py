@@ -88,6 +88,13 @@ def _api_docs(app: FastAPI) -> None:
     def api_docs() -> Response:
         return HTMLResponse(API_DOCS)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:  # browsers ask for it on every page: no 404 in the log
+        from fastapi.responses import FileResponse
+
+        return FileResponse(HERE / "static" / "apidocs" / "favicon-32x32.png", media_type="image/png",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
 
 def _version() -> str:
     from xxgk import __version__

@@ -163,7 +163,7 @@ def _add_version(db: Session, account: Account, unit: Unit, year: ReportYear, re
     """The next version's row and its audit entry, committed together; None when another upload took the number."""
     prev = latest(db, unit.id, year.id)
     keys = {issue_key(i) for i in report["issues"] if i["severity"] == WARNING}
-    notes = {k: v for k, v in (json.loads(prev.notes_json) if prev else {}).items() if k in keys}
+    notes = {k: v for k, v in earlier_notes(db, unit.id, year.id).items() if k in keys}
     sub = Submission(unit_id=unit.id, report_year_id=year.id, version=(prev.version if prev else 0) + 1,
                      filename=name, sha256=sha, size=size, uploaded_by=account.id,
                      status=decide_status(report, notes, year.review), report_json=json.dumps(report, ensure_ascii=False),
@@ -179,10 +179,23 @@ def _add_version(db: Session, account: Account, unit: Unit, year: ReportYear, re
         return None
 
 
+def earlier_notes(db: Session, unit_id: int, year_id: int) -> dict[str, str]:
+    """The 说明 given on any earlier version, by finding (the newest wins): a new version carries them over."""
+    rows = db.scalars(select(Submission.notes_json).where(Submission.unit_id == unit_id,
+                                                          Submission.report_year_id == year_id)
+                      .order_by(Submission.version))
+    out: dict[str, str] = {}
+    for text in rows:
+        out.update(json.loads(text or "{}"))
+    return out
+
+
 def save_notes(db: Session, account: Account, sub: Submission, notes: dict[str, str], ip: str = "") -> Submission:
     """说明 for the warnings; a submission whose every warning is explained counts."""
     if sub.status in (ERRORS, RETURNED):
         raise ActionError("有错误或已退回的报表不能填写说明，请改正后重新上传。")
+    if not _is_latest(db, sub):
+        raise ActionError("只能为最新版本填写说明。")
     report = json.loads(sub.report_json)
     keys = {issue_key(i) for i in report["issues"] if i["severity"] == WARNING}
     merged = {**json.loads(sub.notes_json), **{k: v.strip()[:2000] for k, v in notes.items() if k in keys}}

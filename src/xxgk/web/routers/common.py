@@ -78,9 +78,13 @@ def year_or_open(db: Session, year: int | None) -> ReportYear:
     q = select(ReportYear)
     row = db.scalar(q.where(ReportYear.year == year)) if year else \
         db.scalar(q.order_by(ReportYear.is_open.desc(), ReportYear.year.desc()).limit(1))
-    if row is None:
-        raise HTTPException(404, "还没有开放报送的年度。请管理员在“管理”页面开放报告年度。")
-    return row
+    if row is not None:
+        return row
+    have = years(db)
+    if year and have:
+        listed = "、".join(f"{y.year}（{'开放报送' if y.is_open else '已停止报送'}）" for y in have)
+        raise HTTPException(404, f"平台上没有 {year} 年度。现有年度：{listed}。")
+    raise HTTPException(404, "还没有开放报送的年度。请管理员在“管理”页面开放报告年度。")
 
 
 def years(db: Session) -> Sequence[ReportYear]:
@@ -126,7 +130,8 @@ def validate_uploads(settings: Settings, files: Sequence[UploadFile], annotate: 
             reports = validate_files([p for p, _ in pairs])
             out = []
             for i, (r, (path, name)) in enumerate(zip(reports, pairs, strict=True)):
-                copy = annotated_copy(r, path.with_name(annotated_name(name))) if annotate and i < MAX_ANNOTATED else None
+                wanted = annotate and bool(r.findings) and i < MAX_ANNOTATED  # nothing to mark: no copy offered
+                copy = annotated_copy(r, path.with_name(annotated_name(name))) if wanted else None
                 out.append((report_dict(r, name), as_data_uri(copy)))
         return out
 

@@ -127,7 +127,7 @@ def submission_page(request: Request, db: DB, account: CurrentAccount, sub_id: i
     issues = [dict(i, key=service.issue_key(i), note=notes.get(service.issue_key(i), "")) for i in report["issues"]]
     newest = service.latest(db, sub.unit_id, sub.report_year_id)
     return render(request, "submission.html", account=account, sub=sub, issues=issues, hints=report.get("hints") or [],
-                  is_latest=newest is not None and newest.id == sub.id,
+                  is_latest=newest is not None and newest.id == sub.id, saved=request.query_params.get("saved") == "1",
                   can_note=access.can_submit_for(account, sub.unit), can_review=access.can_review(db, account, sub.unit))
 
 
@@ -166,7 +166,7 @@ async def notes(request: Request, db: DB, account: CurrentAccount, sub_id: int) 
         service.save_notes(db, account, sub, given, ip_of(request))
     except service.ActionError as exc:
         raise action_error(exc) from exc
-    return RedirectResponse(f"/submissions/{sub.id}", status_code=303)
+    return RedirectResponse(f"/submissions/{sub.id}?saved=1", status_code=303)
 
 
 @router.post("/submissions/{sub_id}/return", dependencies=[CSRF])

@@ -1,0 +1,115 @@
+"""Portal workflow defects of issue 12 §6: years edited in place, the 404 for an unknown year, 说明 boxes and their
+confirmation, 说明 carried over by finding, the annotated copy only where something is marked, /favicon.ico."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from xxgk.web.models import ReportYear
+
+from .conftest import make_portal
+from .pg import postgres_url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fresh(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"workflow-{request.param}")
+    url = postgres_url(request, tmp) if request.param == "postgresql" else ""
+    p = make_portal(tmp, url)
+    yield p
+    p.app.state.engine.dispose()
+
+
+def _inputs(form: str) -> dict[str, str]:
+    """What a browser posts for a form: text/hidden values, ticked checkboxes, selected options."""
+    out = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        value = (re.search(r'value="([^"]*)"', tag) or re.match("", "")).group(1) if 'value="' in tag else ""
+        if 'type="checkbox"' in tag and " checked" not in tag:
+            continue
+        out[name.group(1)] = value
+    for name, body in re.findall(r'<select name="([^"]+)">(.*?)</select>', form, re.S):
+        out[name] = re.search(r'<option value="([^"]+)" selected', body).group(1)
+    return out
+
+
+def test_year_resaved_in_place_keeps_deadline_and_closed_state(fresh):
+    admin = fresh.client("admin")
+    with fresh.db() as db:
+        year = db.scalar(select(ReportYear))
+        year.is_open = False  # a closed year: re-saving it must not reopen it
+        db.commit()
+        deadline, number = year.deadline, year.year
+    try:
+        page = admin.get("/admin").text
+        forms = re.findall(r'<form method="post" action="/admin/years".*?</form>', page, re.S)
+        edit = next(f for f in forms if f'name="year" value="{number}"' in f)
+        new = next(f for f in forms if 'type="number"' in f)
+        assert re.search(r'name="is_open" type="checkbox" value="1"\s*>', new), "a new year is not opened by default"
+        r = admin.http.post("/admin/years", data=_inputs(edit))
+        assert r.status_code == 303
+        with fresh.db() as db:
+            year = db.scalar(select(ReportYear).where(ReportYear.year == number))
+            assert year.deadline == deadline and year.is_open is False
+    finally:
+        with fresh.db() as db:
+            db.scalar(select(ReportYear)).is_open = True
+            db.commit()
+
+
+def test_unknown_year_names_the_years_there_are(fresh):
+    unit, _ = fresh.units(1)[0]
+    c = fresh.client(fresh.site.unit_account(unit))
+    year = fresh.site.year.year
+    r = c.get(f"/units/{unit.id}?year={year - 1}")
+    assert r.status_code == 404
+    assert "还没有开放报送的年度" not in r.text and f"没有 {year - 1} 年度" in r.text and f"{year}（开放报送）" in r.text
+
+
+def test_favicon(fresh):
+    r = fresh.client().get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png" and r.content[:4] == b"\x89PNG"
+
+
+def test_notes_saved_carried_and_read_only_on_old_versions(fresh):
+    unit, agency = fresh.units(1)[1]
+    c = fresh.client(fresh.site.unit_account(unit))
+    v1 = c.upload(unit.id, fresh.book("wf-blank.xlsx", agency, blank=2)).json()
+    assert v1["status"] == "待说明"
+    keys = [f"{i['rule'] or i['code']}|{'、'.join(i['cells'])}" for i in v1["report"]["issues"] if i["severity"] == "warning"]
+    token = c.page_token(f"/submissions/{v1['id']}")
+    r = c.http.post(f"/submissions/{v1['id']}/notes", data={"csrf_token": token, **{f"note::{k}": "本年度无此事项" for k in keys}})
+    assert r.status_code == 303
+    page = c.get(r.headers["location"]).text
+    assert 'id="saved"' in page and "说明已保存" in page
+    v2 = c.upload(unit.id, fresh.book("wf-bad.xlsx", agency, break_r3=True, blank=2)).json()
+    assert v2["status"] == "有错误"
+    v3 = c.upload(unit.id, fresh.book("wf-blank.xlsx", agency, blank=2), "再报.xlsx").json()
+    assert v3["status"] == "已接受", "说明 of version 1 carried over by finding, across a version with errors"
+    old = c.get(f"/submissions/{v1['id']}").text
+    assert "<textarea" not in old and "本年度无此事项" in old  # shown, not editable
+    assert "<textarea" not in c.get(f"/submissions/{v2['id']}").text
+    assert "<textarea" in c.get(f"/submissions/{v3['id']}").text
+    late = c.post(f"/api/submissions/{v1['id']}/notes", json={"notes": {keys[0]: "改"}})
+    assert late.status_code == 409
+
+
+def test_annotated_copy_only_for_files_with_findings(fresh):
+    unit, agency = fresh.units(1)[2]
+    c = fresh.client()
+    token = c.page_token()
+    good = fresh.book("wf-good.xlsx", agency)
+    r = c.post("/validate", data={"csrf_token": token, "annotate": "1"}, files={"files": ("好的.xlsx", good.read_bytes())})
+    assert r.status_code == 200 and "下载标记副本" not in r.text
+    bad = fresh.book("wf-bad2.xlsx", agency, break_r3=True)
+    r = c.post("/validate", data={"csrf_token": token, "annotate": "1"}, files={"files": ("有错.xlsx", bad.read_bytes())})
+    assert "下载标记副本" in r.text
+    sub = fresh.client(fresh.site.unit_account(unit)).upload(unit.id, good).json()
+    assert not sub["report"]["issues"]
+    assert "下载标记副本" not in fresh.client(fresh.site.unit_account(unit)).get(f"/submissions/{sub['id']}").text
