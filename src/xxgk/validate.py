@@ -85,8 +85,13 @@ def load_previous(path: Path) -> list[Fill]:
     return fills
 
 
-def match_previous(fill: Fill, previous: Sequence[Fill]) -> tuple[Fill | None, Finding | None]:
-    """Last year's report of the same agency (by USCC, else by name), if it is of the year before."""
+def match_previous(fill: Fill, previous: Sequence[Fill], *, same_agency: bool = False
+                   ) -> tuple[Fill | None, Finding | None]:
+    """Last year's report of the same agency (by USCC, else by name), if it is of the year before.
+    same_agency: the caller knows the one previous report is this agency's (the portal's last accepted version,
+    perhaps imported from a published report whose name is written differently)."""
+    if same_agency and len(previous) == 1:
+        return _of_year_before(fill, previous[0])
     key = agency_key(fill.agency, fill.meta.get("meta.uscc", ""))
     name = normalize_name(fill.agency)
     match = next((p for p in previous if key and agency_key(p.agency, p.meta.get("meta.uscc", "")) == key), None)
@@ -94,20 +99,25 @@ def match_previous(fill: Fill, previous: Sequence[Fill]) -> tuple[Fill | None, F
     if match is None:
         return None, finding("previous.no_match", WARNING, agency=fill.agency or "（未填单位）",
                              files="、".join(p.path.name for p in previous[:3]))
+    return _of_year_before(fill, match)
+
+
+def _of_year_before(fill: Fill, match: Fill) -> tuple[Fill | None, Finding | None]:
     year, last = fill.meta.get("meta.year", ""), match.meta.get("meta.year", "")
     if year.isdigit() and last.isdigit() and int(last) != int(year) - 1:
         return None, finding("previous.wrong_year", WARNING, path=match.path.name, last=last, year=year)
     return match, None
 
 
-def validate_files(paths: Sequence[Path], previous: Path | None = None) -> list[FileReport]:
+def validate_files(paths: Sequence[Path], previous: Path | None = None, *, same_agency: bool = False
+                   ) -> list[FileReport]:
     """One report per path (folders expanded), in order; unreadable files never stop the others.
     Raises PreviousUnusable when `previous` holds no readable workbook."""
     items = scan(paths, [previous] if previous is not None else [], missing_ok=True)
     got = read_all([p for p, _ in items])
     fills = [g for g in got if isinstance(g, Fill)]
     last_year = load_previous(previous) if previous is not None else []
-    matched = [match_previous(f, last_year) for f in fills] if last_year else []
+    matched = [match_previous(f, last_year, same_agency=same_agency) for f in fills] if last_year else []
     checked = check_all(fills, [m for m, _ in matched] if matched else None)
     notes = {id(f): [n] for f, (_, n) in zip(fills, matched, strict=False) if n is not None}  # none without --previous
     by_fill = {id(f): fs + notes.get(id(f), []) for f, fs in zip(fills, checked.findings, strict=True)}

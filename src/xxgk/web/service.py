@@ -74,12 +74,13 @@ def report_dict(report: FileReport, name: str) -> dict[str, Any]:
 
 
 def check_workbook(path: Path, name: str, year: ReportYear | None = None, unit: Unit | None = None,
-                   db: Session | None = None) -> dict[str, Any]:
+                   db: Session | None = None, previous: Path | None = None) -> dict[str, Any]:
     """Validate one stored upload; raises Refused for what the portal does not take (macros, unreadable).
-    With a unit (and the database to know the other units), a cover naming another unit is an error."""
+    With a unit (and the database to know the other units), a cover naming another unit is an error.
+    previous: the unit's accepted version of the year before (cross-year rules, year-over-year warnings)."""
     refuse_macros(name, path)
     with checks.slot():
-        (report,) = validate_files([path])
+        (report,) = validate_files([path], previous, same_agency=True)
     if report.status == UNREADABLE:
         raise Refused(f"“{name}”无法读取：{report.findings[0].message}")
     out = report_dict(report, name)
@@ -118,6 +119,17 @@ def decide_status(report: dict[str, Any], notes: dict[str, str], review: bool) -
 # ----------------------------------------------------------------------------- submitting
 
 
+def previous_accepted(db: Session, store: Store, unit: Unit, year: ReportYear) -> Path | None:
+    """The stored file of the unit's newest accepted version of the year before (submitted or imported)."""
+    last = db.scalar(select(ReportYear).where(ReportYear.year == year.year - 1))
+    if last is None:
+        return None
+    sub = db.scalar(select(Submission).where(Submission.unit_id == unit.id, Submission.report_year_id == last.id,
+                                             Submission.status == ACCEPTED).order_by(Submission.version.desc()).limit(1))
+    path = store.path(sub.sha256) if sub is not None else None
+    return path if path is not None and path.exists() else None
+
+
 def latest(db: Session, unit_id: int, year_id: int) -> Submission | None:
     return db.scalar(select(Submission).where(Submission.unit_id == unit_id, Submission.report_year_id == year_id)
                      .order_by(Submission.version.desc()).limit(1))
@@ -143,7 +155,7 @@ def submit(db: Session, store: Store, account: Account, unit: Unit, year: Report
     if not year.is_open:
         raise ActionError(f"{year.year} 年度已停止报送。")
     try:
-        report = check_workbook(path, name, year, unit, db)
+        report = check_workbook(path, name, year, unit, db, previous_accepted(db, store, unit, year))
     except Refused as exc:
         audit.record(db, account, "upload", f"unit:{unit.id} {unit.name}", outcome=audit.REFUSED,
                      detail=f"{name}：{exc}", ip=ip)

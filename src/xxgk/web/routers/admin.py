@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from xxgk.web import directory
-from xxgk.web.deps import CSRF, DB, Admin, SettingsDep
+from xxgk.web.deps import CSRF, DB, Admin, SettingsDep, StoreDep
 from xxgk.web.models import ROLES, Account, AuditEntry, Region, ReportYear, Unit
 from xxgk.web.pages import render
 from xxgk.web.routers.common import account_row, region_for, saved, temp_dir
@@ -130,3 +130,38 @@ def set_year(db: DB, account: Admin, year: Annotated[int, Form()], form: Annotat
         return _back(str(exc) if isinstance(exc, ActionError) else "截止日期应为 2025-01-31 的格式。")
     return _back(f"{year} 年度已保存。")
 
+
+
+@router.post("/admin/history", dependencies=[CSRF])
+def import_history(request: Request, db: DB, account: Admin, settings: SettingsDep,
+                   files: list[UploadFile]) -> Response:
+    """导入往年年报, step 1: import the uploaded reports and show each proposed match for confirmation."""
+    from xxgk.web import history
+    from xxgk.web.uploads import Refused
+
+    history.sweep(settings.data_dir)
+    with temp_dir(settings) as folder:
+        try:
+            token, rows = history.stage(db, settings.data_dir, saved(files, folder))
+        except Refused as exc:
+            return _back(str(exc))
+    units = db.scalars(select(Unit).order_by(Unit.name)).all()
+    return render(request, "history.html", account=account, token=token, rows=rows, units=units)
+
+
+@router.post("/admin/history/confirm", dependencies=[CSRF])
+async def confirm_history(request: Request, db: DB, account: Admin, settings: SettingsDep,
+                          store: StoreDep) -> Response:
+    """导入往年年报, step 2: store the confirmed matches as accepted versions of their year."""
+    from xxgk.web import history
+    from xxgk.web.deps import client_ip
+
+    form = await request.form()
+    chosen = {int(k[5:]): int(str(v)) for k, v in form.items()
+              if k.startswith("unit_") and k[5:].isdigit() and str(v).isdigit() and form.get(f"take_{k[5:]}")}
+    try:
+        stored = history.confirm(db, store, account, settings.data_dir, str(form.get("token", "")), chosen,
+                                 client_ip(request))
+    except ActionError as exc:
+        return _back(str(exc))
+    return _back(f"已保存 {len(stored)} 份往年年报（已接受）。" if stored else "没有保存任何报告。")

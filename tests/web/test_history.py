@@ -1,0 +1,115 @@
+"""管理 → 导入往年年报, end to end on SQLite and PostgreSQL: published reports (a zip of a real PDF and a real
+text report, plus a report the portal itself published) → xxgk import → matched by credit code or name and shown
+for confirmation → stored as accepted versions of their year; then a unit's upload of the next year is checked
+against that history (year-over-year warnings, cross-year rules)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from xxgk.report.write import write_report
+from xxgk.samples import sample_fills
+from xxgk.spec import load_spec
+from xxgk.template import build_template
+from xxgk.web import directory
+from xxgk.web.models import ACCEPTED, ReportYear, Submission, Unit
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
+
+
+def _published_report(tmp: Path, agency, year: int, edit) -> Path:  # type: ignore[no-untyped-def]
+    """What a unit published last year: its workbook turned into the report web page (xxgk report)."""
+    spec = load_spec("gb2021")
+    ((_, values),) = list(sample_fills(spec, [agency], year, seed=7))
+    values = dict(values)
+    edit(values)
+    book = build_template(spec, tmp / f"{agency.name}{year}.xlsx", values=values)
+    return write_report(book, tmp / f"{agency.name}{year}年报.html", force=True).paths[0]
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r"<tr>\s*<td>(.*?)</tr>", html, re.S)
+
+
+def test_import_history_confirm_and_compare(any_portal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    portal = any_portal
+    with portal.db() as db:
+        huaian = directory.add_unit(db, None, portal.site.city.id, "淮安市人民政府", "")
+        db.commit()
+        huaian_id = huaian.id
+    unit, agency = portal.units(1)[0]
+    last_year = _published_report(tmp_path, agency, 2023, lambda v: v.update({"active.rules.issued": 3,
+                                                                               "requests.new.natural": 40000}))
+    admin = portal.client("admin")
+    token = admin.page_token("/admin")
+    upload = _zip({"009_huaian_city_2024.pdf": (REAL / "009_huaian_city_2024.pdf").read_bytes(),
+                   "宁波/000_fb3348bfed7ae378.txt": (REAL / "000_fb3348bfed7ae378.txt").read_bytes(),
+                   "说明.doc": b"not a report"})
+    r = admin.http.post("/admin/history", data={"csrf_token": token},
+                        files=[("files", ("往年年报.zip", upload)), ("files", (last_year.name, last_year.read_bytes()))])
+    assert r.status_code == 200, r.text[:500]
+    page = r.text
+    assert "核对导入的往年年报" in page and "共 3 份报告" in page
+    rows = _rows(page)
+    assert len(rows) == 3
+    by_source = {re.match(r"(.*?)</td>", row).group(1): (i, row) for i, row in enumerate(rows)}  # type: ignore[union-attr]
+    i_huaian, huaian_row = by_source["009_huaian_city_2024.pdf"]
+    assert "淮安市人民政府" in huaian_row and "单位名称" in huaian_row and f'value="{huaian_id}" selected' in huaian_row
+    i_beilun, beilun_row = by_source["000_fb3348bfed7ae378.txt"]
+    assert "未找到，请选择" in beilun_row and "2020" in beilun_row  # 北仑区 is not on this portal's roster
+    i_own, own_row = by_source[last_year.name]
+    assert f'value="{unit.id}" selected' in own_row and "2023" in own_row
+    batch = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)  # type: ignore[union-attr]
+    # confirm 淮安 and our unit; 北仑区 stays unsaved; a forged token is refused without a trace
+    bad = admin.http.post("/admin/history/confirm", data={"csrf_token": token, "token": "../../etc"})
+    assert bad.status_code == 303 and "msg=" in bad.headers["location"]
+    r = admin.http.post("/admin/history/confirm", data={
+        "csrf_token": token, "token": batch, f"unit_{i_huaian}": str(huaian_id), f"take_{i_huaian}": "1",
+        f"unit_{i_own}": str(unit.id), f"take_{i_own}": "1", f"unit_{i_beilun}": str(huaian_id)})
+    assert r.status_code == 303
+    with portal.db() as db:
+        subs = {s.unit_id: s for s in db.scalars(select(Submission).where(Submission.remark.like("由已发布的年报导入%")))}
+        assert set(subs) == {huaian_id, unit.id}
+        assert all(s.status == ACCEPTED for s in subs.values())
+        y2023 = db.scalar(select(ReportYear).where(ReportYear.year == 2023))
+        assert y2023 is not None and not y2023.is_open and subs[unit.id].report_year_id == y2023.id
+        assert db.scalar(select(ReportYear).where(ReportYear.year == 2020)) is None  # not confirmed: not stored
+        assert portal.store.path(subs[huaian_id].sha256).exists()
+        assert db.get(Unit, huaian_id) is not None
+    assert not any((portal.settings.data_dir / "history").iterdir())  # the batch is cleared
+    # the unit now uploads 2024: last year's imported report is its history
+    agency_client = portal.client(portal.site.unit_account(unit))
+    book = portal.book(f"{unit.name}-yoy.xlsx", agency)
+    r = agency_client.upload(unit.id, book)
+    assert r.status_code in (200, 201), r.text
+    issues = r.json()["report"]["issues"] if "report" in r.json() else r.json()["issues"]
+    codes = {i["code"] for i in issues}
+    assert "yoy.jump" in codes
+    jump = next(i for i in issues if i["code"] == "yoy.jump" and i["ids"] == ["requests.new.natural"])
+    assert jump["expected"] == 40000 and jump["severity"] == "warning"
+
+
+def test_history_upload_without_reports_is_refused(portal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    admin = portal.client("admin")
+    token = admin.page_token("/admin")
+    r = admin.http.post("/admin/history", data={"csrf_token": token},
+                        files=[("files", ("照片.zip", _zip({"a.jpg": b"x"})))])
+    assert r.status_code == 303 and "msg=" in r.headers["location"]
+    r = admin.http.post("/admin/history", data={"csrf_token": token}, files=[("files", ("坏.zip", b"PK\x03\x04junk"))])
+    assert r.status_code == 303
+    assert not list((portal.settings.data_dir / "history").glob("*/manifest.json"))
+    shutil.rmtree(tmp_path, ignore_errors=True)
