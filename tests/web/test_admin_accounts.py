@@ -74,7 +74,7 @@ def test_page_changes_role_disables_and_resets(any_portal):
     assert actions[:1] == ["add_account"]
     assert {"update_account", "disable_account", "enable_account", "reset_password"} <= set(actions)
     detail = dict(_actions(portal, "page-user"))["update_account"]
-    assert detail.startswith("agency ") and detail.endswith(f"consolidator {county.name}")
+    assert detail.startswith("填报单位 ") and detail.endswith(f"汇总单位 {county.name}")  # roles in Chinese
 
 
 def test_api_changes_and_validation(any_portal):

@@ -32,7 +32,7 @@ def test_health_and_pages(any_portal):
             "/api/submissions/{sub_id}/return"} <= set(spec["paths"])
     assert "/login" not in spec["paths"]  # pages are not API
     missing = c.post("/api/validate")
-    assert missing.status_code == 422 and "files" in missing.json()["error"]
+    assert missing.status_code == 422 and "文件" in missing.json()["error"] and missing.json()["code"] == "invalid"
 
 
 def test_api_validate_is_the_cli_json(portal, tmp_path):

@@ -12,7 +12,7 @@ ACTIONS = {
     "login": "登录", "csrf": "请求来源校验", "upload": "上传报表", "notes": "填写说明", "accept": "接受报表",
     "return": "退回报表", "consolidate": "汇总", "change_password": "修改密码", "token_create": "创建接口令牌",
     "token_revoke": "吊销接口令牌", "add_account": "添加账号", "add_region": "添加地区", "add_unit": "添加单位",
-    "enable_account": "启用或停用账号", "import_roster": "导入名册", "reset_password": "重设密码",
+    "enable_account": "启用账号", "disable_account": "停用账号", "import_roster": "导入名册", "reset_password": "重设密码",
     "set_year": "设置报告年度", "update_account": "修改账号", "view_unit": "查看单位", "view_submission": "查看报表",
     "view_region": "查看地区", "view_summary": "查看汇总表", "report_up": "上报上级", "view_job": "查看汇总任务",
 }
