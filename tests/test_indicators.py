@@ -39,12 +39,12 @@ def report(folder: Path, name: str, uscc: str, region: str, year: int, *, new: i
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("inbox")
-    report(root / "2024", "甲局", "11330206MB0000001U", "330206", 2024, new=200, granted=60, partial=20, no_info=40,
+    report(root / "2024", "甲局", "1133020694580730C8", "330206", 2024, new=200, granted=60, partial=20, no_info=40,
            forward=10, review=(17, 3))  # 实质公开率 80/190 = 42.1 %: yellow; 纠错率 3/20
     report(root / "2024", "乙局", "", "330206", 2024, new=100, granted=90, review=(8, 2))  # 10 reviews: 样本偏少
     report(root / "2024", "丙局", "", "330206", 2024, new=12, granted=1)  # 12 requests: 样本偏少, not ranked
     report(root / "2024", "丁局", "", "330205", 2024, new=50, granted=10, partial=5)  # 30 %: red
-    report(root / "2023", "甲局", "11330206MB0000001U", "330206", 2023, new=40, granted=20)
+    report(root / "2023", "甲局", "1133020694580730C8", "330206", 2023, new=40, granted=20)
     return root
 
 
@@ -121,3 +121,18 @@ def test_cli_workbook_and_json(inbox: Path, tmp_path: Path) -> None:
     empty = subprocess.run([sys.executable, "-m", "xxgk", "indicators", str(tmp_path / "无"), "--json"],
                            capture_output=True, text=True, check=False)
     assert empty.returncode == 2 and "没有读到" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_consolidated_summary_has_an_indicator_sheet(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    res = subprocess.run([sys.executable, "-m", "xxgk", "consolidate", str(inbox / "2024"), "-o", str(out),
+                          "--agency", "测试县政务公开办"], capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert "指标" in book.sheetnames and "指标（地区）" in book.sheetnames
+    rows = list(book["指标"].iter_rows(min_row=2, values_only=True))
+    got = {(r[1], r[5]): r for r in rows}
+    assert got["甲局", "实质公开率"][6] == pytest.approx(80 / 190) and got["甲局", "实质公开率"][12] == "黄色"
+    assert got["丙局", "予以公开率"][12] == "样本偏少"
+    regions = {(r[1], r[5]): r for r in book["指标（地区）"].iter_rows(min_row=2, values_only=True)}
+    assert regions["330206", "予以公开率"][6] == pytest.approx(151 / 302)

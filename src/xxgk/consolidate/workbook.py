@@ -147,8 +147,18 @@ class _Writer:
         self.units()
         self.issues()
         self.sources()
+        self.indicators()
         write_charts(self.wb, self.s, chart_data(self.r.spec, self.r.total, self.r.matrix,
                                                  [u.name for u in self.r.units]))
+
+    def indicators(self) -> None:
+        """指标: the spec's indicators of every summed unit and region (xxgk.indicators)."""
+        from xxgk.indicators.collect import consolidation_table
+        from xxgk.indicators.workbook import add_indicator_sheets
+
+        table = consolidation_table(self.r)
+        if not table.empty:
+            add_indicator_sheets(self.wb, table, charts=False)
 
     def counts_text(self) -> str:
         r = self.r

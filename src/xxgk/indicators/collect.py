@@ -16,6 +16,8 @@ from xxgk.reader import Fill
 if TYPE_CHECKING:
     import pandas as pd
 
+    from xxgk.consolidate.result import Consolidation
+
 
 def _year(fill: Fill) -> int:
     text = str(fill.meta.get("meta.year", "")).strip()
@@ -85,3 +87,24 @@ def read_table(paths: Sequence[Path], previous: Path | None = None) -> tuple[pd.
     unread = [g.path.name for g in got if isinstance(g, FileReport)]
     last = load_previous(previous) if previous is not None else []
     return fills_table(fills, last), unread
+
+
+def consolidation_table(result: Consolidation) -> pd.DataFrame:
+    """The indicators of a consolidation's summed units (computed cells recomputed from their inputs), per unit
+    and per region; the source names the unit's file (or the sub-summary it came through) and the cell ids."""
+    import pandas as pd
+
+    from xxgk.engine import Frame
+
+    units = result.units
+    defs = indicators(result.spec.form)
+    if not units:
+        return indicator_table(pd.DataFrame(columns=list(META)), {}, ())
+    frame = Frame.from_rows(result.spec, result.matrix)
+    meta = pd.DataFrame({
+        "file": [f"{u.via} ▸ {u.file}" if u.via else u.file for u in units], "agency": [u.name for u in units],
+        "uscc": [u.meta.get("meta.uscc", "") for u in units],
+        "region": [str(u.meta.get("meta.region", "") or "") for u in units],
+        "year": [result.year] * len(units), "key": [u.key for u in units]})
+    cells = {c for d in defs for c in d.cells}
+    return indicator_table(meta, {c: frame.column(c) for c in cells}, defs)
