@@ -113,3 +113,49 @@ def test_annotated_copy_only_for_files_with_findings(fresh):
     sub = fresh.client(fresh.site.unit_account(unit)).upload(unit.id, good).json()
     assert not sub["report"]["issues"]
     assert "下载标记副本" not in fresh.client(fresh.site.unit_account(unit)).get(f"/submissions/{sub['id']}").text
+
+
+def test_leftovers_swept_at_start_and_periodically(tmp_path):
+    """files/tmp/*.part, tmp/up-*, finished job files: removed at start-up and by the periodic sweep; a stored
+    file a row points to, a young upload and a running job stay."""
+    import json
+    import os
+    import time
+
+    from xxgk.web.app import create_app
+    from xxgk.web.sweeper import Sweeper
+
+    first = make_portal(tmp_path)
+    data = first.settings.data_dir
+    store = first.store
+    sub = first.client(first.site.unit_account(first.units(1)[0][0])).upload(
+        first.units(1)[0][0].id, first.book("sw.xlsx", first.units(1)[0][1])).json()
+    first.app.state.sweeper.stop()
+    old = time.time() - 3 * 24 * 3600
+
+    def plant(path, text="x", age=old):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        os.utime(path, (age, age))
+        return path
+
+    part = plant(store.tmp / "abc.part")
+    young = plant(store.tmp / "young.part", age=time.time())
+    up = plant(data / "tmp" / "up-1234" / "a.xlsx")
+    os.utime(up.parent, (old, old))
+    done = plant(data / "jobs" / "aa11.json", json.dumps({"status": "done", "started_at": "2020-01-01T00:00:00+00:00"}))
+    running = plant(data / "jobs" / "bb22.json", json.dumps({"status": "running"}), age=time.time())
+    half = plant(data / "jobs" / ".cc33-x.tmp")
+    second = create_app(first.settings)  # start-up sweep
+    assert not part.exists() and not up.parent.exists() and not done.exists() and not half.exists()
+    assert young.exists() and running.exists() and store.has(sub["sha256"])
+    second.state.sweeper.stop()
+
+    sweeper = Sweeper(data, store.tmp, every=0.05)
+    again = plant(store.tmp / "later.part")
+    deadline = time.monotonic() + 5
+    while again.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sweeper.stop()
+    assert not again.exists() and sweeper.runs >= 1
+    assert store.has(sub["sha256"])

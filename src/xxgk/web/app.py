@@ -22,7 +22,8 @@ from xxgk.web.middleware import BodyLimit, SessionCookie
 from xxgk.web.pages import templates
 from xxgk.web.security import Cookies
 from xxgk.web.settings import Settings, from_env, prepare
-from xxgk.web.storage import Store, sweep
+from xxgk.web.storage import Store
+from xxgk.web.sweeper import Sweeper
 
 HERE = Path(__file__).parent
 DESCRIPTION = """政府信息公开工作年度报告 报送平台的 JSON 接口（页面调用的也是同样的操作）。
@@ -56,9 +57,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.store = store = Store(settings.files_dir)
-    for folder in (store.tmp, settings.data_dir / "tmp"):  # left by uploads a crash cut short
-        sweep(folder)
     app.state.jobs = Jobs(settings.data_dir / "jobs", app.state.sessions, store)
+    app.state.sweeper = Sweeper(settings.data_dir, store.tmp)  # leftovers of crashes, finished jobs: now and hourly
     app.state.cookies = cookies = Cookies(settings.secret_key)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from xxgk.web.routers import addin, admin, api, public, region, unit
