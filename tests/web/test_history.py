@@ -113,3 +113,21 @@ def test_history_upload_without_reports_is_refused(portal, tmp_path: Path) -> No
     assert r.status_code == 303
     assert not list((portal.settings.data_dir / "history").glob("*/manifest.json"))
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_indicator_page_of_the_imported_history(any_portal) -> None:  # type: ignore[no-untyped-def]
+    """The 汇总单位's 指标 page over the accepted reports (here the imported 淮安 2024 report): a table sortable by
+    each indicator, an inline SVG chart without JavaScript, a CSV with the source cells."""
+    shi = any_portal.client("shi")
+    city = any_portal.site.city.id
+    page = shi.get(f"/regions/{city}/indicators?year=2024")
+    assert page.status_code == 200, page.text[:300]
+    html = page.text
+    assert "淮安市人民政府" in html and "行政复议纠错率" in html and "<svg" in html and "<script" not in html.split("<main", 1)[-1]
+    assert 'class="red"' in html and "20.4%" in html  # 64/314, over the 15 % red threshold
+    assert shi.get(f"/regions/{city}/indicators?year=2024&sort=review_corrected_rate").status_code == 200
+    csv = shi.get(f"/regions/{city}/indicators.csv?year=2024")
+    text = csv.content.decode("utf-8-sig")
+    assert csv.status_code == 200 and "行政复议纠错率" in text and "红色" in text and "'复议诉讼'!" in text
+    assert any_portal.client(any_portal.site.unit_account(any_portal.units(1)[0][0])).get(
+        f"/regions/{city}/indicators").status_code == 403

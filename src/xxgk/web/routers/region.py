@@ -155,3 +155,64 @@ def submit_summary(request: Request, store: StoreDep, db: DB, account: Consolida
     except (service.ActionError, Refused) as exc:
         raise action_error(exc) from exc
     return RedirectResponse(f"/submissions/{sub.id}", status_code=303)
+
+
+def _indicator_view(db: Session, store: Any, account: Account, region_id: int, year: int | None) -> tuple[Region, Any, Any]:
+    from xxgk.web.indicators import region_table
+
+    region = region_for(db, account, region_id)
+    row = year_or_open(db, year)
+    return region, row, region_table(db, store, region, row)
+
+
+@router.get("/regions/{region_id}/indicators")
+def indicators_page(request: Request, db: DB, store: StoreDep, account: Consolidator, region_id: int,
+                    year: int | None = None, sort: str = "") -> Response:
+    """指标: a table per year (sorted by the indicator clicked), an inline SVG chart, a CSV download."""
+    from xxgk.indicators import indicators
+    from xxgk.web.indicators import chart, shown
+
+    region, row, table = _indicator_view(db, store, account, region_id, year)
+    defs = indicators(row.form)
+    flags = {"red": "红色", "yellow": "黄色", "small": "样本偏少"}
+
+    def entries(level: str) -> list[dict[str, Any]]:
+        out = []
+        for (agency, _file), group in table[table["level"] == level].groupby(["agency", "file"], sort=False):
+            cells = {r["id"]: {"text": shown(r["value"], r["denominator"] == r["denominator"]), "flag": r["flag"],
+                               "value": r["value"],
+                               "previous": "" if r["previous"] != r["previous"] else shown(r["previous"], r["denominator"] == r["denominator"]),
+                               "title": f"{flags.get(r['flag'], '')} {r['source']}".strip()}
+                     for _, r in group.iterrows()}
+            out.append({"agency": agency, "cells": cells})
+        return out
+
+    units = entries("单位")
+    key = sort if sort in {d.id for d in defs} else ""
+    if key:
+        units.sort(key=lambda u: (u["cells"][key]["flag"] == "small" or u["cells"][key]["value"] != u["cells"][key]["value"],
+                                  -(u["cells"][key]["value"] if u["cells"][key]["value"] == u["cells"][key]["value"] else 0)))
+    chosen = key or "disclosed_rate"
+    return render(request, "indicators.html", account=account, region=region, year=row, years=years(db), defs=defs,
+                  units=units, regions=entries("地区"), chart=chart(table, chosen),
+                  chart_name=next(d.name for d in defs if d.id == chosen))
+
+
+@router.get("/regions/{region_id}/indicators.csv")
+def indicators_csv(db: DB, store: StoreDep, account: Consolidator, region_id: int, year: int | None = None) -> Response:
+    from urllib.parse import quote
+
+    region, row, table = _indicator_view(db, store, account, region_id, year)
+    head = ["层级", "单位/地区", "统一社会信用代码", "行政区划", "年度", "指标", "数值", "分子", "分母", "上年", "变化",
+            "区内排名", "标记", "来源"]
+    flags = {"red": "红色", "yellow": "黄色", "small": "样本偏少"}
+
+    def cell(v: Any) -> Any:
+        return "" if isinstance(v, float) and v != v else v
+
+    data = csv_bytes(head, [[r["level"], r["agency"], r["uscc"], r["region"], r["year"], r["name"], cell(r["value"]),
+                             cell(r["numerator"]), cell(r["denominator"]), cell(r["previous"]), cell(r["change"]),
+                             cell(r["rank"]), flags.get(r["flag"], ""), r["source"]] for _, r in table.iterrows()])
+    name = f"{region.name}{row.year}年度指标.csv"
+    return Response(data, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
