@@ -20,9 +20,9 @@ from xxgk.web.demo import PASSWORD
 from .test_signin import assert_csp_page
 
 ALLOWED = re.compile(
-    r"https?://\S+|/[\w./?=&#{}-]*|[\w.-]+(?:/[\w.-]+)*\.(?:xlsx|xls|xlsm|csv|zip|docx|pdf|et|ods|json|xml|rels)\b"  # URLs, paths, files
+    r"https?://\S+|/[\w./?=&#{}-]*|[\w.-]+(?:/[\w.-]+)*\.(?:xlsx|xls|xlsm|csv|zip|docx|doc|pdf|et|ods|json|xml|rels|html|htm|txt)\b"  # URLs, paths, files
     r"|\b[0-9A-HJ-NPQRTUWXY]{18}\b|\b[0-9a-f]{16,}\b|\$?[A-Z]{1,3}\$?\d+\b"  # credit codes, sha256, A1 refs
-    r"|\.?\b(?:xlsx|xlsm|xls|et|ods|csv|zip|docx|pdf)\b|'[^']*'!|xxgk|testclient|Excel|WPS|LibreOffice|JSON|CSV|HTTPS?|IP|Cookie|OpenAPI|Swagger", re.I)
+    r"|\.?\b(?:xlsx|xlsm|xls|et|ods|csv|zip|docx|doc|pdf|html|htm|txt)\b|'[^']*'!|xxgk|testclient|Excel|WPS|LibreOffice|JSON|CSV|HTTPS?|IP|Cookie|OpenAPI|Swagger", re.I)
 CODE_LIKE = re.compile(
     r"\b[a-z][a-z0-9]*(?:[._:][a-z0-9_]+)+\b"  # cell.negative, view_unit, portal.other_agency, unit:12
     r"|\b[A-Z]+\d*\[[\w,]+\]"  # R3[business]
