@@ -370,8 +370,9 @@ def test_real_reports_annotate_and_read_live_like_the_file(tmp_path: Path, stem:
     book = remote_book(payload_from_file(report.path))
     buttons.validate(book=book, now=WHEN)
     sheets = [s.name for s in book.sheets]
-    marked = {(sheets[a["sheet_position"]], a["start_row"], a["start_column"])
-              for a in book.json()["actions"] if a["func"] == "setRangeColor" and sheets[a["sheet_position"]] != RESULT_SHEET}
+    marked = {(sheets[a["sheet_position"]], a["start_row"] + dr, a["start_column"] + dc)  # colours go in rectangles
+              for a in book.json()["actions"] if a["func"] == "setRangeColor" and sheets[a["sheet_position"]] != RESULT_SHEET
+              for dr in range(a.get("row_count", 1)) for dc in range(a.get("column_count", 1))}
     assert marked == {(c.sheet, c.row, c.col) for c in _marked(report)}
 
 
