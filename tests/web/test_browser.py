@@ -72,9 +72,13 @@ def test_agency_then_consolidator(served, browser):
     assert page.inner_text("#status") == "有错误"
     table = page.inner_text("table.findings")
     assert "R3" in table and "D6" in table  # the cell, in the findings table
+    with page.expect_download() as got:  # a file with findings: its annotated copy is offered
+        page.click("#annotated-link")
+    assert got.value.suggested_filename.endswith("校验标记.xlsx")
     page.click(f"a[href='/units/{unit.id}?year={site.year.year}']")
     upload(page, workbook(tmp / "改正后.xlsx", agency))
     assert page.inner_text("#status") == "已接受"
+    assert page.locator("#annotated-link").count() == 0  # nothing to mark: no annotated copy
     page.goto(f"{server.url}/units/{unit.id}")
     assert page.locator("#versions tbody tr").count() == 2
 
@@ -95,9 +99,8 @@ def test_agency_then_consolidator(served, browser):
     assert boss.inner_text("#status") == "已退回"
     second.reload()
     assert "数字需核对" in second.inner_text("#remark")
-    with second.expect_download() as got:  # the remark comes with the annotated copy
-        second.click("#annotated-link")
-    assert got.value.suggested_filename.endswith("校验标记.xlsx")
+    assert second.locator("#annotated-link").count() == 0  # returned, but the file itself has no findings
+    assert second.locator("#reupload-link").count() == 1
 
     boss.goto(f"{server.url}/regions/{county.id}")
     boss.click("#consolidate-form button")
