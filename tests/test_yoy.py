@@ -90,3 +90,34 @@ def test_no_previous_no_yoy_and_cli_json(tmp_path: Path) -> None:
     issues = json.loads(res.stdout)["files"][0]["issues"]
     (jump,) = [i for i in issues if i["code"] == "yoy.jump"]
     assert jump["ids"] == ["active.rules.issued"] and jump["expected"] == 1000 and jump["severity"] == "warning"
+
+
+def test_consolidate_warns_per_agency_and_on_the_total(tmp_path: Path) -> None:
+    """xxgk consolidate --previous (a folder of last year's reports): a copied-forward agency, a ×10 cell, and a
+    total compared with last year's total of the same agencies; warnings only, every file still summed."""
+    import datetime as dt
+
+    from xxgk.consolidate import Options, consolidate
+    from xxgk.consolidate import status as st
+
+    lasts = [dict(v) for _, v in sample_fills(load_spec("gb2021"), GROUP, 2023, seed=11)]
+    for k, last in enumerate(lasts):
+        write(tmp_path / "去年" / f"{k}.xlsx", last)
+    this = [dict(v, **{"meta.year": 2024}) for v in lasts]
+    this[1]["active.rules.issued"] = int(lasts[1].get("active.rules.issued", 0) or 0) * 10 + 100  # type: ignore[call-overload]
+    for k in (1, 2):  # moderate changes elsewhere, so only agency 0 is a copy
+        this[k]["requests.new.natural"] = int(this[k].get("requests.new.natural", 0) or 0) + 1  # type: ignore[call-overload]
+    for k, now in enumerate(this):
+        write(tmp_path / "今年" / f"{k}.xlsx", now)
+    result = consolidate([tmp_path / "今年"], Options(output=tmp_path / "汇总.xlsx", previous=tmp_path / "去年",
+                                                     today=dt.date(2025, 2, 1), include_invalid=True))
+    yoy = [i for i in result.issues if i.finding.code.startswith("yoy.")]
+    by_agency = {(i.agency, i.finding.code) for i in yoy}
+    assert (GROUP[0].name, "yoy.unchanged") in by_agency and (GROUP[1].name, "yoy.jump") in by_agency
+    jump = next(i.finding for i in yoy if i.agency == GROUP[1].name and i.finding.code == "yoy.jump")
+    assert jump.ids == ("active.rules.issued",) and jump.severity == WARNING and jump.factor and jump.factor > 5
+    assert jump.cells[0].startswith("'") and "本年" in jump.message and "上年" in jump.message
+    assert all(s.status in st.SUMMED for s in result.submissions)
+    assert all(f.severity == WARNING for s in result.submissions for f in s.findings if f.code.startswith("yoy."))
+    assert not [i for i in yoy if i.agency == GROUP[2].name]
+    assert {i.finding.code for i in yoy if i.file == "（汇总合计）"} <= {"yoy.jump"}  # the total moved, not copied

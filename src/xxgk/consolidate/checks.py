@@ -1,5 +1,6 @@
 """Rules the consolidation checks on rows of values as reported (computed cells not recomputed): the cross-year
-rules (prev()) per agency against last year's numbers, and every rule on the summary's own totals."""
+rules (prev()) and the year-over-year warnings (xxgk.yoy) per agency against last year's numbers, and every rule
+(and the year-over-year warnings) on the summary's own totals."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from xxgk.findings import ERROR, WARNING, Finding
 from xxgk.layout import plan_layout
 from xxgk.rules.expand import expand_rules
 from xxgk.spec import FormSpec
+from xxgk.yoy import year_over_year_rows
 
 TOTAL_FILE = "（汇总合计）"
 SHOWN = 3  # agencies named in a message
@@ -41,9 +43,16 @@ def check_rows(spec: FormSpec, rows: np.ndarray, prev_rows: np.ndarray | None, p
     layout = plan_layout(spec)
     found = check_rules(frame, lambda _row, cell_id: layout.address(cell_id), prev_col)
     if not only_cross_year:
-        return found
-    keep = _prev_keys(spec)
-    return [[f for f in fs if f.rule in keep] for fs in found]
+        found = [list(fs) for fs in found]
+    else:
+        keep = _prev_keys(spec)
+        found = [[f for f in fs if f.rule in keep] for fs in found]
+    if previous is not None and prev_rows is not None:
+        yoy = year_over_year_rows(spec, rows, prev_rows, lambda c: previous.column_index(spec, c),
+                                  lambda _row, c: layout.pos[c], previous.source)
+        for fs, more in zip(found, yoy, strict=True):
+            fs.extend(more)
+    return found
 
 
 def cross_year(spec: FormSpec, direct: Sequence[Submission], inner: Sequence[Unit], previous: Previous) -> list[Issue]:
