@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from xxgk.validate import validate_files
+from xxgk.web.db import make_engine, session_factory
 from xxgk.web.demo import PASSWORD, workbook
+from xxgk.web.models import AuditEntry
+from xxgk.web.settings import Settings
 
 from .server import Server
 from .test_crash import _seed
@@ -152,4 +155,39 @@ def test_api_docs_render_with_outside_hosts_blocked(served, browser):
     page.wait_for_selector(".opblock", timeout=15000)
     assert "/api/validate" in page.inner_text("body")
     assert outside == []
+    context.close()
+
+
+def test_audit_table_fits_1280(served, browser):
+    """管理's audit log with long entries (a path, a checksum, a long name, an IPv6 address) stays inside a
+    1280 px window: long cells wrap, the page never scrolls sideways."""
+    server, _, _ = served
+    settings = Settings(server.data)
+    engine = make_engine(settings.db_url)
+    with session_factory(engine)() as db:
+        long_path = "/".join(["非常长的文件夹名称" * 3] * 6) + "/示范县2024年度政府信息公开工作年度报告汇总表最终版本.xlsx"
+        db.add_all([
+            AuditEntry(username="a" * 100, action="consolidate", target=f"region:2 {long_path}",
+                       detail="逐级汇总 12 个单位 校验码 " + "0123456789abcdef" * 4 + " " + "说明" * 200,
+                       ip="2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
+            AuditEntry(username="x", action="upload", target="submission:" + "9" * 120, outcome="refused",
+                       detail="R" * 400, ip="::1"),
+        ])
+        db.commit()
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_load_state()
+    page.goto(server.url + "/admin")
+    table = page.locator("#audit-log")
+    assert "0123456789abcdef" in table.inner_text()
+    sizes = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+        right: document.querySelector('#audit-log').getBoundingClientRect().right,
+        main: document.querySelector('main').getBoundingClientRect().right})""")
+    assert sizes["scroll"] <= sizes["inner"], sizes
+    assert sizes["right"] <= sizes["main"], sizes
     context.close()
