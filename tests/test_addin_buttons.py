@@ -6,6 +6,7 @@ undoing exactly what 校验 did; 新建模板 and 汇总 with their folder and o
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 import sys
@@ -499,3 +500,65 @@ def test_a_password_protected_sheet_stops_the_click_before_any_change() -> None:
         apply_plan(target, plan)
     assert writes == []
     assert open_sheet.api.ProtectContents is True  # what was lifted is put back
+
+
+# ---- last year's report (xxgk.addin.previous) -----------------------------------------------------------
+
+
+def test_validate_compares_with_the_configured_last_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local mode: XXGK_PREVIOUS names last year's report; 校验 warns on a ×10 cell (yellow, in 校验结果 with both
+    years' numbers) and says what it compared with. A folder without this unit says so instead."""
+    from xxgk.addin import previous as last_year
+    from xxgk.yoy import TITLES
+
+    now = _values()
+    now["active.rules.issued"] = 300
+    last = {**now, "meta.year": 2023, "active.rules.issued": 30}
+    old = _book_file(tmp_path / "去年", last, name="去年报告.xlsx")
+    path = _book_file(tmp_path, now)
+    monkeypatch.setenv(last_year.PREVIOUS_KEY, str(old))
+    book = remote_book(payload_from_file(path))
+    buttons.validate(book=book, now=WHEN, previous=last_year.local_previous)
+    actions = book.json()["actions"]
+    rows = [r for r in _result_values(actions)[HEADER_ROW + 1:] if len(r) > CODE and str(r[CODE]).startswith("yoy.jump")]
+    (row,) = [r for r in rows if "本年 300，上年 30" in r[3]]
+    assert row[1] == "警告" and row[2] == TITLES["yoy.jump"] and (row[4], row[5]) == (30, 300)
+    pos = LAYOUT.pos["active.rules.issued"]
+    assert _cells(actions, "setRangeColor")[(pos.sheet, pos.a1)] == FILL_WARNING
+    assert "已与上年报告（去年报告.xlsx）比较" in actions[-1]["args"][0]
+    # a folder of other units' reports: no comparison, a warning naming the folder's files
+    other = _book_file(tmp_path / "别的单位", {**_values(1), "meta.year": 2023}, name="别人.xlsx")
+    monkeypatch.setenv(last_year.PREVIOUS_KEY, str(other.parent))
+    book = remote_book(payload_from_file(path))
+    buttons.validate(book=book, now=WHEN, previous=last_year.local_previous)
+    codes = {str(r[CODE]).split("|")[0] for r in _result_values(book.json()["actions"])[HEADER_ROW + 1:] if len(r) > CODE}
+    assert "previous.no_match" in codes and "yoy.jump" not in codes
+    # a setting naming nothing: a warning, never a failure
+    monkeypatch.setenv(last_year.PREVIOUS_KEY, str(tmp_path / "不存在"))
+    book = remote_book(payload_from_file(path))
+    buttons.validate(book=book, now=WHEN, previous=last_year.local_previous)
+    assert "previous.missing" in json.dumps(book.json()["actions"], ensure_ascii=False)
+
+
+def test_last_year_setting_comes_from_the_environment_or_the_config_file(tmp_path: Path) -> None:
+    from xxgk.addin.previous import PREVIOUS_KEY, configured_path
+
+    conf = tmp_path / "xxgk.conf"
+    assert configured_path({}, conf) is None
+    conf.write_text(f'"INTERPRETER_WIN","C:\\py\\python.exe"\r\n"{PREVIOUS_KEY}","D:\\年报\\2023"\r\n')  # as VBA writes
+    assert configured_path({}, conf) == Path("D:\\年报\\2023")
+    assert configured_path({PREVIOUS_KEY: "/tmp/去年"}, conf) == Path("/tmp/去年")
+
+
+def test_who_finds_last_year(tmp_path: Path) -> None:
+    """A local (COM) book uses this PC's setting; the remote book only what the portal passes."""
+    from xxgk.addin.previous import local_previous
+
+    class ComBook:
+        api = object()
+
+    assert buttons._last_year_of(ComBook(), None) is local_previous
+    remote = remote_book(payload_from_file(_book_file(tmp_path, _values())))
+    assert buttons._last_year_of(remote, None) is None
+    mine = lambda fill: None  # noqa: E731
+    assert buttons._last_year_of(remote, mine) is mine

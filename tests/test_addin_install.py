@@ -416,3 +416,19 @@ def test_install_with_a_bad_server_or_token_says_why_and_changes_nothing(tmp_pat
     code, out = run(platform, "install", *args)
     assert code == 2 and "错误" in out
     assert not platform.addin.exists() and not platform.config_file.exists()
+
+
+def test_install_with_previous_sets_last_years_report_for_the_local_click(tmp_path: Path, source: Path) -> None:
+    platform = windows(tmp_path)
+    last = tmp_path / "2023年报"
+    last.mkdir()
+    code, out = run(platform, "install", "--previous", str(last))
+    assert code == 0, out
+    assert read_config(platform.config_file)[install.PREVIOUS_KEY] == str(last.resolve())
+    assert install.PREVIOUS_KEY in out
+    assert run(platform, "install")[0] == 0  # a later install keeps it
+    assert read_config(platform.config_file)[install.PREVIOUS_KEY] == str(last.resolve())
+    code, out = run(platform, "install", "--previous", str(tmp_path / "没有"))
+    assert code == 2 and "上年报告" in out and "不存在" in out
+    code, out = run(platform, "install", "--server", "https://xxgk.example.gov.cn", "--previous", str(last))
+    assert code == 2 and "只用于本机方式" in out

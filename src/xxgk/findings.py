@@ -44,7 +44,7 @@ MESSAGES: dict[str, str] = {
     # cross-year
     "previous.missing": "上年报告 {path} 无法使用：{reason} 跨年度核对（上年结转等）未进行，请检查上年报告。",
     "previous.no_match": "上年报告（{files}）中没有“{agency}”（按统一社会信用代码和单位名称查找），跨年度核对（上年结转等）未进行。请提供本单位的上年报告。",
-    "yoy.jump": "「{sheet}」{cell}（{label}）：本年 {actual}，上年 {expected}，{direction} {factor_text}（超出 {limit}）。"
+    "yoy.jump": "「{sheet}」{cell}（{label}）：本年 {actual}，上年 {expected}，{factor_text}（{direction}，{limit}）。"
     "疑似录入错误或单位混淆（如元/万元），请核对；确实如此的请在报送说明中注明。",
     "yoy.unchanged": "全部 {count} 个表格数字与上年报告（{path}）完全相同，疑似沿用上年数据。请按本年度实际情况填写。",
     "previous.wrong_year": "上年报告 {path} 的报告年度为 {last}，不是 {year} 的上一年，跨年度核对未进行。请提供 {year} 年上一年的报告。",

@@ -117,7 +117,7 @@ def _jump(spec: FormSpec, cid: str, pos: Pos, now: float, last: float, rule: Yoy
     up = abs(now) > abs(last)
     factor_text = (f"为上年的 {factor:.3g} 倍" if factor is not None and factor > 0
                    else "由 0 变为非 0" if not last else "由非 0 变为 0" if not now else "正负号相反")
-    limit = f"上年的 {_plain(rule.up)} 倍" if up else f"上年的 {_plain(rule.down)} 倍"
+    limit = f"超过上年的 {_plain(rule.up)} 倍" if up else f"不到上年的 {_plain(rule.down)} 倍"
     found = finding("yoy.jump", WARNING, ids=(cid,), cells=(pos.address,), expected=number(last), actual=number(now),
                     title=TITLES["yoy.jump"], sheet=pos.sheet, cell=pos.a1,
                     label=f"{cell.row.short}·{cell.column.short}".strip("·"),

@@ -6,6 +6,7 @@ against that history (year-over-year warnings, cross-year rules)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import zipfile
@@ -101,6 +102,23 @@ def test_import_history_confirm_and_compare(any_portal, tmp_path: Path) -> None:
     assert "yoy.jump" in codes
     jump = next(i for i in issues if i["code"] == "yoy.jump" and i["ids"] == ["requests.new.natural"])
     assert jump["expected"] == 40000 and jump["severity"] == "warning"
+    # the add-in's 校验 in the 报送平台 mode: with the unit's token, the same comparison; anonymous, none
+    from fastapi.testclient import TestClient
+
+    from xlwings_payload import vba_payload
+
+    from .test_addin_server import _new_token
+
+    bearer = {"Authorization": f"Bearer {_new_token(agency_client, unit.id)}"}
+    http = TestClient(portal.app)
+    for headers, compared in ((bearer, True), ({}, False)):
+        r = http.post("/addin/validate", json=vba_payload(book), headers=headers)
+        assert r.status_code == 200, r.text
+        actions = r.json()["actions"]
+        written = json.dumps([a for a in actions if a["func"] == "setValues"], ensure_ascii=False)
+        assert ("yoy.jump" in written and "40000" in written) == compared
+        said = actions[-1]["args"][0]
+        assert ("已与上年报告（报送平台已接受的 2023 年度第 1 版" in said) == compared, said
 
 
 def test_history_upload_without_reports_is_refused(portal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

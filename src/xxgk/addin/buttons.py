@@ -180,15 +180,30 @@ def summary_text(errors: int, warnings: int, hints: int, sheet: str = "校验结
     return text
 
 
+def _last_year_of(book: Any, previous: Any) -> Any:
+    """Who finds last year's report: the caller's (the portal's), else this PC's setting for a local book;
+    a remote book without one has none (the server's settings are not the user's)."""
+    if previous is not None:
+        return previous
+    if _is_remote(book):
+        return None
+    from xxgk.addin.previous import local_previous
+
+    return local_previous
+
+
 @entry
-def validate(*, book: Any = None, now: dt.datetime | None = None) -> None:
-    """校验: read the open book as it is now, validate it, mark the result in it."""
+def validate(*, book: Any = None, now: dt.datetime | None = None, previous: Any = None) -> None:
+    """校验: read the open book as it is now, validate it (against last year's report when one is known:
+    previous, a xxgk.addin.previous.PreviousOf, else the local setting XXGK_PREVIOUS), mark the result in it."""
     book = book if book is not None else _caller()
     from xxgk.addin.live import read_live
     from xxgk.annotate.run import annotate, check_one
     from xxgk.annotate.xlwings_book import quiet, writing
     from xxgk.reader import Unreadable
 
+    last_year_of = _last_year_of(book, previous)
+    compared = ""
     with quiet(book):
         try:
             fill, source = read_live(book)
@@ -196,13 +211,15 @@ def validate(*, book: Any = None, now: dt.datetime | None = None) -> None:
             text = f"无法校验这个工作簿：{exc.finding.message}"
             plan = None
         else:
-            findings, hints = check_one(fill)
+            last = last_year_of(fill) if last_year_of is not None else None
+            findings, hints = check_one(fill, last.fill, last.notes) if last is not None else check_one(fill)
+            compared = f"\n已与上年报告（{last.source}）比较。" if last is not None and last.fill is not None else ""
             with writing(book) as target:
                 plan = annotate(target, source, fill, findings, hints, now)
     if plan is None:
         alert(book, text, error=True)
         return
-    alert(book, summary_text(plan.errors, plan.warnings, len(hints), plan.sheet_name))
+    alert(book, summary_text(plan.errors, plan.warnings, len(hints), plan.sheet_name) + compared)
 
 
 @entry

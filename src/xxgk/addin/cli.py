@@ -7,6 +7,7 @@ over a temporary folder), else Platform.current().
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -19,6 +20,7 @@ from xxgk.addin.install import (
     Platform,
     doctor,
     install_steps,
+    previous_setting,
     server_settings,
 )
 from xxgk.clihelp import ZhHelpGroup
@@ -40,13 +42,19 @@ def addin() -> None:
 @click.option("--dry-run", is_flag=True, help="只列出将要做的事，不做任何改动")
 @click.option("--server", metavar="网址", help="报送平台方式：按钮经报送平台校验、上报（本机无需 Python），例如 https://xxgk.example.gov.cn")
 @click.option("--token", metavar="令牌", help="本单位的上报令牌（在报送平台本单位页面生成）；与 --server 一起使用")
-def install(dry_run: bool, server: str | None, token: str | None) -> None:
+@click.option("--previous", metavar="路径", type=click.Path(path_type=Path),
+              help="本机方式：上年年报工作簿或所在文件夹；“校验”时与上年比较（变化异常、沿用上年数据、上年结转）")
+def install(dry_run: bool, server: str | None, token: str | None, previous: Path | None) -> None:
     platform = _platform()
     if token is not None and server is None:
         click.echo("错误：--token 需要与 --server 一起使用。", err=True)
         sys.exit(2)
+    if previous is not None and server is not None:
+        click.echo("错误：--previous 只用于本机方式；报送平台方式自动与本单位上年已接受的报表比较。", err=True)
+        sys.exit(2)
     try:
-        steps = install_steps(platform, server=server_settings(server, token) if server is not None else None)
+        steps = install_steps(platform, server=server_settings(server, token) if server is not None else None,
+                              previous=previous_setting(previous) if previous is not None else None)
     except ValueError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)

@@ -184,9 +184,21 @@ def server_settings(server: str, token: str | None) -> dict[str, str]:
     return settings
 
 
-def install_steps(platform: Platform, source: Path | None = None, server: dict[str, str] | None = None) -> list[Step]:
+PREVIOUS_KEY = "XXGK_PREVIOUS"  # the local mode's last-year report(s) for 校验 (xxgk.addin.previous)
+
+
+def previous_setting(path: Path) -> dict[str, str]:
+    """The local mode's last-year setting (raises ValueError with a Chinese message when the path is missing)."""
+    if not path.exists():
+        raise ValueError(f"上年报告“{path}”不存在：请给出上年年报工作簿或存放上年年报的文件夹。")
+    return {PREVIOUS_KEY: str(path.resolve())}
+
+
+def install_steps(platform: Platform, source: Path | None = None, server: dict[str, str] | None = None,
+                  previous: dict[str, str] | None = None) -> list[Step]:
     """What `xxgk addin install` does, in order. Raises AddinUnsupported on Linux. With `server`
-    (server_settings), the add-in is set to the 报送平台 mode instead of this Python."""
+    (server_settings), the add-in is set to the 报送平台 mode instead of this Python; with `previous`
+    (previous_setting), 校验 compares with last year's report (kept from an earlier install when not given)."""
     if platform.system not in INTERPRETER_KEY:
         raise AddinUnsupported(UNSUPPORTED)
     current = read_config(platform.config_file, platform.encoding)
@@ -195,8 +207,10 @@ def install_steps(platform: Platform, source: Path | None = None, server: dict[s
         said = f"{SERVER_KEY} = {server[SERVER_KEY]}" + (f"；{TOKEN_KEY} = {server[TOKEN_KEY][:9]}…"
                                                         if TOKEN_KEY in server else "")
     else:
-        settings = {k: v for k, v in {**current, **addin_settings(platform)}.items() if k not in (SERVER_KEY, TOKEN_KEY)}
-        said = f"{platform.interpreter_key} = {platform.python}；{UDF_KEY} = {UDF_MODULES}"
+        settings = {k: v for k, v in {**current, **addin_settings(platform), **(previous or {})}.items()
+                    if k not in (SERVER_KEY, TOKEN_KEY)}
+        said = f"{platform.interpreter_key} = {platform.python}；{UDF_KEY} = {UDF_MODULES}" + (
+            f"；{PREVIOUS_KEY} = {previous[PREVIOUS_KEY]}" if previous else "")
     config = encoded_config(platform, settings)  # before anything is copied: refused means nothing installed
     source = source or resource_path(ADDIN_RESOURCE)
     steps = [

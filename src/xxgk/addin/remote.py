@@ -168,10 +168,14 @@ def _buttons() -> dict[str, Callable[..., Any]]:
     return {"validate": buttons.validate, "clear": buttons.clear}
 
 
-def click(button: str, payload: Any) -> dict[str, Any]:
-    """Run a button on the payload's book; the response body ({"actions": [...], "xxgk": {...}})."""
+def click(button: str, payload: Any, previous: Callable[..., Any] | None = None) -> dict[str, Any]:
+    """Run a button on the payload's book; the response body ({"actions": [...], "xxgk": {...}}).
+    previous: for 校验, who finds last year's report (xxgk.addin.previous.PreviousOf; the portal's, per token)."""
     book = _xlwings().Book(json=prepare(payload))
-    _buttons()[button](book=book)
+    if button == "validate" and previous is not None:
+        _buttons()[button](book=book, previous=previous)
+    else:
+        _buttons()[button](book=book)
     return {"actions": book.json()["actions"], EXTRA_KEY: {"protocol": PROTOCOL}}
 
 

@@ -17,12 +17,14 @@ from xxgk.reader import Fill, WorkbookSource
 ANNOTATABLE = (".xlsx", ".xlsm")  # annotated as they are; .xls/.ods/.et through their conversion
 
 
-def check_one(fill: Fill) -> tuple[list[Finding], list[Hint]]:
-    """The findings and fix hints of one fill, as `xxgk validate` reports them."""
+def check_one(fill: Fill, previous: Fill | None = None, notes: Sequence[Finding] = ()
+              ) -> tuple[list[Finding], list[Hint]]:
+    """The findings and fix hints of one fill, as `xxgk validate` reports them; with last year's report of the
+    same unit also the cross-year rules and year-over-year warnings (notes: why last year's was not used)."""
     from xxgk.engine import check_all
 
-    checked = check_all([fill])
-    return checked.findings[0], checked.hints[0]
+    checked = check_all([fill], [previous] if previous is not None else None)
+    return checked.findings[0] + list(notes), checked.hints[0]
 
 
 def status_target(source: WorkbookSource, fill: Fill) -> Cell | None:

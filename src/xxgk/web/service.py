@@ -121,13 +121,21 @@ def decide_status(report: dict[str, Any], notes: dict[str, str], review: bool) -
 
 def previous_accepted(db: Session, store: Store, unit: Unit, year: ReportYear) -> Path | None:
     """The stored file of the unit's newest accepted version of the year before (submitted or imported)."""
-    last = db.scalar(select(ReportYear).where(ReportYear.year == year.year - 1))
-    if last is None:
+    found = accepted_file(db, store, unit, year.year - 1)
+    return found[0] if found is not None else None
+
+
+def accepted_file(db: Session, store: Store, unit: Unit, year: int) -> tuple[Path, str] | None:
+    """The stored file of the unit's newest accepted version of `year` and how to name it (年度, 版本, file name)."""
+    row = db.scalar(select(ReportYear).where(ReportYear.year == year))
+    if row is None:
         return None
-    sub = db.scalar(select(Submission).where(Submission.unit_id == unit.id, Submission.report_year_id == last.id,
+    sub = db.scalar(select(Submission).where(Submission.unit_id == unit.id, Submission.report_year_id == row.id,
                                              Submission.status == ACCEPTED).order_by(Submission.version.desc()).limit(1))
     path = store.path(sub.sha256) if sub is not None else None
-    return path if path is not None and path.exists() else None
+    if sub is None or path is None or not path.exists():
+        return None
+    return path, f"报送平台已接受的 {year} 年度第 {sub.version} 版 {sub.filename}"
 
 
 def latest(db: Session, unit_id: int, year_id: int) -> Submission | None:

@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from xxgk.addin.previous import LastYear
 from xxgk.addin.remote import PROTOCOL, BadPayload, click
+from xxgk.reader import Fill
+from xxgk.validate import match_previous
 from xxgk.web import access, service, tokens
 from xxgk.web.deps import client_ip
 from xxgk.web.models import ApiToken, Unit, now
@@ -97,17 +101,11 @@ def _token(request: Request) -> ApiToken | None:
         return row
 
 
-def _allowed(request: Request) -> bool:
-    return bool(request.app.state.settings.public_validate) or _token(request) is not None
-
-
 async def _run(request: Request, button: str) -> Response:
-    token = None
-    if button == "submit":
-        token = await run_in_threadpool(_token, request)
-        if token is None:
-            return text(BAD_TOKEN, 401)
-    elif not await run_in_threadpool(_allowed, request):
+    token = await run_in_threadpool(_token, request)
+    if button == "submit" and token is None:
+        return text(BAD_TOKEN, 401)
+    if token is None and not request.app.state.settings.public_validate:
         return text(NEEDS_TOKEN, 401)
     body = await read_body(request)
     if body is None:
@@ -120,10 +118,11 @@ async def _run(request: Request, button: str) -> Response:
     if not await slots.take():
         return text(BUSY, 503, **{"Retry-After": "2"})
     try:
-        if token is not None:
+        if button == "submit" and token is not None:
             result = await run_in_threadpool(submit, request, token, payload)
         else:
-            result = await run_in_threadpool(click, button, payload)
+            last_year = portal_previous(request, token) if token is not None and button == "validate" else None
+            result = await run_in_threadpool(click, button, payload, last_year)
     except BadPayload as exc:
         return text(str(exc), 400)
     except Refusal as exc:
@@ -198,9 +197,33 @@ def submit(request: Request, token: ApiToken, payload: Any) -> dict[str, Any]:
             verdict = {"unit": unit.name, "year": year.year, "version": sub.version, "status": sub.status}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    buttons.validate(book=book)
+    buttons.validate(book=book, previous=portal_previous(request, token))
     actions = book.json()["actions"]
     said = f"已上报：{verdict['unit']} {verdict['year']} 年度第 {verdict['version']} 版，状态：{verdict['status']}。"
     if actions and actions[-1]["func"] == "alert":
         actions[-1]["args"][0] = f"{said}\n\n{actions[-1]['args'][0]}"
     return {"actions": actions, "xxgk": {"protocol": PROTOCOL, "submission": verdict}}
+
+
+def portal_previous(request: Request, token: ApiToken) -> Callable[[Fill], LastYear]:
+    """校验 with a unit's token compares with that unit's accepted version of the year before the book's year
+    (submitted or imported as history, as an upload is compared); none accepted: no comparison."""
+    from xxgk.validate import read_all
+
+    def of(fill: Fill) -> LastYear:
+        year = str(fill.meta.get("meta.year", "")).strip()
+        if not year.isdigit():
+            return LastYear()
+        with request.app.state.sessions() as db:
+            unit = db.get(Unit, token.unit_id)
+            found = service.accepted_file(db, request.app.state.store, unit, int(year) - 1) if unit else None
+        if found is None:
+            return LastYear()
+        path, label = found
+        (read,) = read_all([path])
+        if not isinstance(read, Fill):
+            return LastYear()
+        match, note = match_previous(fill, [read], same_agency=True)
+        return LastYear(match, [note] if note is not None else [], label)
+
+    return of
