@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xxgk.web import access, service, tokens
 from xxgk.web.deps import CSRF, DB, CurrentAccount, SettingsDep, StoreDep
-from xxgk.web.models import ApiToken, Region, Submission
+from xxgk.web.models import ApiToken, Region, ReportYear, Submission
 from xxgk.web.pages import render
 from xxgk.web.routers.common import (
     action_error,
@@ -57,6 +58,14 @@ def build_unit_template(settings: Settings, db: DB, unit_id: int, account: Curre
     return stored_file(path, name, cleanup=folder)
 
 
+def unit_years(db: Session, unit_id: int, current: ReportYear) -> list[ReportYear]:
+    """The years a unit switches between: the open ones, the closed ones where it has an accepted version
+    (read-only), and the one shown; newest first."""
+    accepted = set(db.scalars(select(Submission.report_year_id).where(Submission.unit_id == unit_id,
+                                                                      Submission.status == service.ACCEPTED)))
+    return [y for y in years(db) if y.is_open or y.id in accepted or y.id == current.id]
+
+
 @router.get("/units/{unit_id}")
 def unit_page(request: Request, db: DB, account: CurrentAccount, unit_id: int, year: int | None = None) -> Response:
     return _unit_page(request, db, account, unit_id, year)
@@ -69,7 +78,8 @@ def _unit_page(request: Request, db: DB, account: CurrentAccount, unit_id: int, 
     versions = db.scalars(select(Submission).where(Submission.unit_id == unit.id, Submission.report_year_id == row.id)
                           .order_by(Submission.version.desc())).all()
     can_submit = access.can_submit_for(account, unit)
-    return render(request, "unit.html", account=account, unit=unit, year=row, years=years(db), versions=versions,
+    return render(request, "unit.html", account=account, unit=unit, year=row, years=unit_years(db, unit.id, row),
+                  versions=versions,
                   can_submit=can_submit, error=request.query_params.get("error", ""),
                   api_tokens=tokens.of_unit(db, unit.id) if can_submit else [], new_token=new_token)
 
