@@ -12,6 +12,7 @@ listing=$(unzip -l "$wheel")  # once: `unzip | grep -q` fails under pipefail whe
 grep -q "xxgk/_data/templates/gb2021.yaml" <<<"$listing" || { echo "wheel lacks the form specs"; exit 1; }
 grep -q "xxgk/_data/addin/xxgk.xlam" <<<"$listing" || { echo "wheel lacks the add-in"; exit 1; }
 grep -q "xxgk/_data/templates/ext/zj.yaml" <<<"$listing" || { echo "wheel lacks the provincial extensions"; exit 1; }
+grep -q "xxgk/_data/templates/report_check.yaml" <<<"$listing" || { echo "wheel lacks the report check rules"; exit 1; }
 for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templates/base.html xxgk/web/static/style.css \
             xxgk/web/templates/consolidating.html xxgk/web/static/apidocs/swagger-ui-bundle.js xxgk/web/static/apidocs/LICENSE; do
   grep -q "$part" <<<"$listing" || { echo "wheel lacks the portal's $part"; exit 1; }
@@ -42,12 +43,15 @@ cp "$root/tests/fixtures/real/009_huaian_city_2024.txt" 淮安2024.txt
 "$xxgk" validate 导入/淮安2024.xlsx > /dev/null
 "$xxgk" report 导入/淮安2024.xlsx -o 年度报告.docx > /dev/null
 unzip -p 年度报告.docx word/document.xml | grep -q "3119" || { echo "xxgk report: no 3119 in the Word report"; exit 1; }
+"$xxgk" check-report 淮安2024.txt -o 体检.xlsx > /dev/null   # a clean published report: exit 0
+[ -s 体检.xlsx ] || { echo "xxgk check-report wrote no table"; exit 1; }
 set +e; out=$("$xxgk" import 淮安2024.txt -o 导入 2>&1); code=$?; set -e
 if [ $code -ne 2 ] || ! grep -q "已存在" <<<"$out"; then echo "xxgk import replaced a workbook: exit $code"; echo "$out"; exit 1; fi
 # user errors end in a Chinese message and exit 2, never a traceback
 for args in "template --form gb1999 -o x.xlsx" "template -o /proc/x/y.xlsx" "validate 不存在.xlsx" "frob" "addin install" \
             "addin install --dry-run" "validate 模板2021.xlsx --annotate 模板2021.xlsx" "template -o 模板.csv" \
-            "import 不存在.txt -o 导入2" "report 不存在.xlsx -o x.docx"; do
+            "import 不存在.txt -o 导入2" "report 不存在.xlsx -o x.docx" \
+            "check-report 不存在.txt" "check-report 淮安2024.txt -o 体检.csv"; do
   set +e; out=$("$xxgk" $args 2>&1); code=$?; set -e
   if [ $code -ne 2 ] || grep -q Traceback <<<"$out"; then echo "xxgk $args: exit $code"; echo "$out"; exit 1; fi
 done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from xxgk.extensions import extended_forms, extension_info, form_keys
 from xxgk.findings import code_name
 from xxgk.labels import compact_cells
 from xxgk.spec import EXT_SEPARATOR, EXTENSIONS, FORMS, load_spec
-from xxgk.usage_errors import ChoiceZh, PositiveInt, run_cli
+from xxgk.usage_errors import ChoiceZh, IsoDate, PositiveInt, run_cli
 from xxgk.validate import ERRORS, SKIPPED, UNREADABLE, FileReport, PreviousUnusable, validate_files
 from xxgk.web.command import portal_admin, serve
 
@@ -223,6 +224,26 @@ def indicators(inputs: tuple[Path, ...], previous: Path | None, output: Path | N
     from xxgk.indicators.command import run as run_indicators
 
     sys.exit(run_indicators(inputs, previous, output, force, as_json))
+
+
+@main.command("check-report", short_help="体检已发布的年报（.txt .html .docx .pdf）：统计表、六个部分、问题与改进、与上年雷同、发布时间。",
+              help="体检已发布的政府信息公开工作年度报告：导入并校验统计表（不猜数字），核对表式与年度、六个部分是否齐全、"
+              "顺序和编号，“存在的主要问题及改进情况”是否为空、是否沿用上年，全文是否与上年雷同，正文数字与统计表，"
+              "发布日期是否超过法定期限（条例第四十九条：部门 1月31日、政府 3月31日）。每个问题引用原文。"
+              "PATHS 为报告文件或文件夹；多份报告时输出一张汇总表（谁有什么问题）。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--previous", multiple=True, type=click.Path(path_type=Path),
+              help="上年度的报告文件或文件夹（可多次给出；按单位名称和年度对应），用于核对是否沿用上年文字")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="体检结果：.xlsx（可筛选）或 .html（可排序）")
+@click.option("--published", type=IsoDate(), help="发布日期（如 2025-01-20）；不给时取文末落款日期")
+@click.option("--kind", type=ChoiceZh(("政府", "部门")), help="报告单位类别（默认按单位名称：以“人民政府”结尾为政府，其余为部门）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（每份报告的全部问题）")
+def check_report(paths: tuple[Path, ...], previous: tuple[Path, ...], output: Path | None, published: dt.date | None,
+                 kind: str | None, as_json: bool) -> None:
+    from xxgk.reportcheck.command import run as run_check
+
+    sys.exit(run_check(paths, previous, output, published, kind, as_json))
 
 
 @main.command(short_help="由年报工作簿生成可发布的年度报告（Word/网页，可另存 PDF）。",

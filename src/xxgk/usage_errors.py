@@ -6,6 +6,7 @@ user's (a bug) still gets a short Chinese message, with the traceback only when 
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import re
@@ -56,6 +57,23 @@ class PositiveInt(click.ParamType):
         if number < 1:
             self.fail(f"{number} 小于 1", param, ctx)
         return number
+
+
+class IsoDate(click.ParamType):
+    """A date written 2025-01-20 (or 2025/1/20, 2025年1月20日), refused in Chinese."""
+
+    name = "date"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", str(value))
+        try:
+            if m is None:
+                raise ValueError
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            self.fail(f"“{value}”不是日期（请写成 2025-01-20）", param, ctx)
 
 
 _CLICK_ZH = (  # click's own refusals of a value (click.Path, int), said again in Chinese
