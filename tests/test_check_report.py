@@ -228,3 +228,48 @@ def test_usage_errors(args: list[str], says: str, capsys: pytest.CaptureFixture[
 def test_missing_report_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = cli(["check-report", "不存在.pdf"], capsys)
     assert code == 2 and "找不到“不存在.pdf”" in out
+
+
+def test_sentences_edited_a_little_still_count_as_copied(tmp_path: Path) -> None:
+    edited = _last_year(tmp_path, ("政策解读质量仍需提升", "政策解读水平仍需提升"), ("定期组织业务培训", "不定期组织培训"),
+                        ("增强队伍凝聚力", "增强队伍的凝聚力和战斗力"))
+    r = check(HUAIAN, edited)
+    (copied,) = [f for f in r.faults if f.finding.code == "report.problems_repeated"]
+    assert copied.finding.severity == "error" and copied.finding.actual == "100%"
+
+
+def test_shared_text_ignores_digits_and_short_runs() -> None:
+    from xxgk.reportcheck.similar import shared_text
+
+    now = "2024 年，我们加强了政务公开队伍建设和业务培训工作。新增内容。"
+    assert shared_text(now, "2023 年，我们加强了政务公开队伍建设和业务培训工作。", 20).share > 0.8
+    assert shared_text(now, "新增内容。", 20).passages == ()  # 5 characters: under min_chars
+
+
+def test_previous_of_another_unit_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = cli(["check-report", str(HUAIAN), "--previous", str(REAL / "004_1dfd185abb919a16.txt")], capsys)
+    assert code == 0 and "上年报告不是本单位上一年度的" in out and "济宁市公共资源交易服务中心汶上分中心”2020 年度" in out
+    code, out = cli(["check-report", str(HUAIAN), str(REAL / "003_f58341a77dfa3566.txt"),
+                     "--previous", str(REAL / "004_1dfd185abb919a16.txt")], capsys)
+    assert code == 0 and out.count("未找到上年报告") == 2
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed (make chromium)")
+def test_html_table_sorts_in_a_browser(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    cli(["check-report", str(REAL), "-o", str(tmp_path / "体检.html")], capsys)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto((tmp_path / "体检.html").as_uri())
+        first = "table >> nth=0 >> tbody tr td:first-child"
+        assert page.eval_on_selector_all(first, "els => els.map(e => e.textContent)")[0].startswith("000_")
+        header = page.locator("table").nth(0).locator("th", has_text="警告").locator("button")
+        header.click()
+        header.click()  # descending: the most warnings first
+        names = page.eval_on_selector_all(first, "els => els.map(e => e.textContent)")
+        browser.close()
+    assert names[:2] == ["004_1dfd185abb919a16.txt", "000_fb3348bfed7ae378.txt"]

@@ -105,7 +105,7 @@ def _problems(doc: Document, config: CheckConfig, previous: Document | None) -> 
     if previous is None:
         return []
     before = previous.section_text(config.problems_section) or previous.whole_text
-    shared = shared_text(text, before, config.min_chars)
+    shared = shared_text(text, before, config.min_chars, config.sentence_ratio)
     if shared.share < config.problems_warning:
         return []
     severity = ERROR if shared.share >= config.problems_error else WARNING
@@ -118,7 +118,7 @@ def _problems(doc: Document, config: CheckConfig, previous: Document | None) -> 
 
 
 def _whole(doc: Document, config: CheckConfig, previous: Document) -> list[Fault]:
-    shared = shared_text(doc.whole_text, previous.whole_text, config.min_chars)
+    shared = shared_text(doc.whole_text, previous.whole_text, config.min_chars, config.sentence_ratio)
     if shared.share < config.whole_warning:
         return []
     quote = _cut(shared.passages[0], config)

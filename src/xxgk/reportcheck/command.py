@@ -52,6 +52,8 @@ def run(paths: Sequence[Path], previous: Sequence[Path], output: Path | None, pu
         result = check_report(doc, config, before, published, kind)
         if last and before is None and doc.reading is not None:
             result.faults.append(_unmatched(doc, last))
+        elif before is not None and not _same_unit_last_year(doc, before):
+            result.faults.append(_other(doc, before))
         results.append(result)
         if not as_json:
             _print(result)
@@ -79,6 +81,16 @@ def match_previous(doc: Document, docs: Sequence[Document], last: Sequence[Docum
             return other
     readable = [d for d in last if d.reading is not None]
     return readable[0] if single and len(readable) == 1 and len(last) == 1 else None
+
+
+def _same_unit_last_year(doc: Document, before: Document) -> bool:
+    return doc.year is not None and before.year == doc.year - 1 and label_key(before.agency) == label_key(doc.agency)
+
+
+def _other(doc: Document, before: Document) -> Fault:
+    return Fault(report_finding("report.previous_other", file=before.path.name, other=before.agency or "（单位不明）",
+                                other_year=before.year or "（年度不明）", agency=doc.agency or doc.path.name,
+                                last=(doc.year - 1) if doc.year else "上一"))
 
 
 def _unmatched(doc: Document, last: Sequence[Document]) -> Fault:

@@ -38,6 +38,7 @@ class CheckConfig:
     basis: str
     government_suffixes: tuple[str, ...]
     min_chars: int
+    sentence_ratio: float
     problems_warning: float
     problems_error: float
     whole_warning: float
@@ -67,6 +68,7 @@ def load_config() -> CheckConfig:
                         for k, n in enumerate(raw["numbering"])),
         max_heading_chars=int(raw["max_heading_chars"]), deadlines=deadlines, basis=str(raw["deadlines"]["basis"]),
         government_suffixes=tuple(raw["government_suffixes"]), min_chars=int(sim["min_chars"]),
+        sentence_ratio=float(sim["sentence_ratio"]),
         problems_warning=float(sim["problems"]["warning"]), problems_error=float(sim["problems"]["error"]),
         whole_warning=float(sim["whole"]["warning"]), min_problems_chars=int(raw["min_problems_chars"]),
         max_quote_chars=int(raw["max_quote_chars"]))

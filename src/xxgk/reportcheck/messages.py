@@ -29,6 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "请核对报告年度和成文日期。"),
     "report.form_year": (ERROR, "{year} 年度的报告用了 {used} 表式（{used_basis}），{year} 年度应使用 {wanted} 表式"
                                 "（{wanted_basis}）。请按本年度的表式重新制表。"),
+    "report.previous_other": (WARNING, "给出的上年报告“{file}”是“{other}”{other_year} 年度的报告，不是“{agency}”{last} 年度的；"
+                                       "仍按它比较了文字。如不是本单位上一年度的报告，请改正 --previous。"),
     "report.previous_unmatched": (WARNING, "上年报告（{files}）中没有“{agency}”{last} 年度的报告（按单位名称和年度对应），"
                                            "未与上年比较。请提供本单位上一年度的报告。"),
 }
@@ -39,7 +41,7 @@ NAMES: dict[str, str] = {
     "report.problems_empty": "问题及改进部分为空",
     "report.problems_repeated": "问题及改进沿用上年", "report.text_repeated": "全文与上年雷同",
     "report.late": "逾期发布", "report.date_in_year": "日期在报告年度之内", "report.form_year": "表式与年度不符",
-    "report.previous_unmatched": "未找到上年报告",
+    "report.previous_unmatched": "未找到上年报告", "report.previous_other": "上年报告不是本单位上一年度的",
 }
 
 # What a finding is about (the 方面 column): by code, else by family; everything else is the tables'.
@@ -49,7 +51,7 @@ ASPECTS: dict[str, str] = {
     "report.problems_empty": "问题及改进",
     "report.problems_repeated": "问题及改进", "report.text_repeated": "与上年雷同",
     "report.late": "发布时间", "report.date_in_year": "发布时间", "report.form_year": "表式",
-    "report.previous_unmatched": "与上年雷同", "import.text_mismatch": "正文与统计表",
+    "report.previous_unmatched": "与上年雷同", "report.previous_other": "与上年雷同", "import.text_mismatch": "正文与统计表",
 }
 TABLES = "表格数据"
 ASPECT_ORDER = ("表式", "表格数据", "正文与统计表", "章节结构", "问题及改进", "与上年雷同", "发布时间")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 _SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
 _DROP = re.compile(r"[\s\u3000]+")
 _DIGITS = re.compile(r"\d+")
+MIN_FUZZY = 10  # shorter sentences must be the same to count
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,16 @@ def _key(sentence: str) -> str:
     return _DIGITS.sub("#", plain.rstrip("。！？；!?;"))
 
 
-def shared_text(text: str, previous: str, min_chars: int) -> Shared:
-    """The passages of `text` also in `previous` (sentence by sentence) and their share of `text`'s characters."""
-    before = {_key(s) for s in sentences(previous)}
+def shared_text(text: str, previous: str, min_chars: int, ratio: float = 1.0) -> Shared:
+    """The passages of `text` also in `previous` (sentence by sentence: the same, or at least `ratio` alike) and
+    their share of `text`'s characters."""
+    before = [_key(s) for s in sentences(previous)]
+    exact = set(before)
     runs: list[list[str]] = []
     last_shared = False
     for s in sentences(text):
-        shared = _key(s) in before and len(_key(s)) > 1
+        key = _key(s)
+        shared = len(key) > 1 and (key in exact or _alike(key, before, ratio))
         if shared:
             if last_shared:
                 runs[-1].append(s)
@@ -50,3 +56,18 @@ def shared_text(text: str, previous: str, min_chars: int) -> Shared:
         last_shared = shared
     passages = tuple(p for p in ("".join(r) for r in runs) if len(p) >= min_chars)
     return Shared(passages, sum(map(len, passages)), len(compact(text)))
+
+
+def _alike(key: str, before: Sequence[str], ratio: float) -> bool:
+    """A sentence edited a little (a word changed, a clause added) is still last year's."""
+    if ratio >= 1.0 or len(key) < MIN_FUZZY:
+        return False
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(key)
+    for other in before:
+        if min(len(other), len(key)) < ratio * max(len(other), len(key)):
+            continue
+        matcher.set_seq1(other)
+        if matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio and matcher.ratio() >= ratio:
+            return True
+    return False

@@ -16,6 +16,7 @@ STATUS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unrea
 SEVERITY = {"error": "错误", "warning": "警告"}
 SUMMARY_HEAD = ("文件", "单位", "年度", "表式", "类别", "发布日期", "日期来源", "发布期限", "上年报告", "结论", "错误",
                 "警告", *ASPECT_ORDER)
+SUMMARY_CELLS = ("", "", "n", "n", "n", "n", "", "n", "", "n", *("n",) * (2 + len(ASPECT_ORDER)))
 DETAIL_HEAD = ("文件", "单位", "年度", "方面", "问题", "严重程度", "原文", "位置", "说明", "代码")
 SUMMARY_WIDTHS = (28, 26, 6, 10, 6, 11, 13, 11, 24, 8, 6, 6, *(9,) * len(ASPECT_ORDER))
 DETAIL_WIDTHS = (28, 26, 6, 11, 18, 8, 40, 14, 80, 10)
@@ -71,7 +72,7 @@ def _workbook(results: Sequence[Checked], path: Path) -> None:
 _STYLE = """body{font-family:"Microsoft YaHei","PingFang SC",sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;margin-bottom:2em;font-size:14px}th,td{border:1px solid #bbb;padding:4px 6px;
 vertical-align:top}th{background:#ddebf7;position:sticky;top:0}th button{all:unset;cursor:pointer;font-weight:bold}
-td.q{max-width:28em}td.m{max-width:40em}td.c{font-size:11px;color:#777}tr.error td:nth-child(6){color:#9c0006}
+td.q{max-width:28em}td.n{white-space:nowrap}td.m{max-width:40em}td.c{font-size:11px;color:#777}tr.error td:nth-child(6){color:#9c0006}
 tr.warning td:nth-child(6){color:#9c5700}"""
 _SORT = """document.querySelectorAll("th button").forEach(function(b){b.addEventListener("click",function(){
 var th=b.parentNode,t=th.closest("table"),i=Array.prototype.indexOf.call(th.parentNode.children,th),
@@ -92,10 +93,10 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], classes: Seque
 
 def page(results: Sequence[Checked]) -> str:
     severities = [f.finding.severity for r in results for f in r.faults]
-    detail_cells = ("", "", "", "", "", "", "q", "", "m", "c")
+    detail_cells = ("", "", "n", "n", "", "n", "q", "", "m", "c")
     return ("<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>年报体检结果</title>"
             f"<style>{_STYLE}</style></head><body><h1>年报体检结果</h1>"
             f"<p>共 {len(results)} 份报告。点击表头可排序。</p><h2>体检汇总</h2>"
-            + _table(SUMMARY_HEAD, summary_rows(results))
+            + _table(SUMMARY_HEAD, summary_rows(results), (), SUMMARY_CELLS)
             + "<h2>问题清单</h2>" + _table(DETAIL_HEAD, detail_rows(results), severities, detail_cells)
             + f"<script>{_SORT}</script></body></html>")
