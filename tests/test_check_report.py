@@ -273,3 +273,19 @@ def test_html_table_sorts_in_a_browser(tmp_path: Path, capsys: pytest.CaptureFix
         names = page.eval_on_selector_all(first, "els => els.map(e => e.textContent)")
         browser.close()
     assert names[:2] == ["004_1dfd185abb919a16.txt", "000_fb3348bfed7ae378.txt"]
+
+
+def test_numbers_in_the_text_against_the_tables_quoted(tmp_path: Path) -> None:
+    r = check(variant(tmp_path, "a.txt", ("受理政府信息公开申请 3119 件", "受理政府信息公开申请 3219 件")))
+    (wrong,) = [f for f in r.faults if f.finding.code == "import.text_mismatch"]
+    assert "3219" in wrong.quote and wrong.quote.startswith("2024 年，全市共受理政府信息公开申请 3219 件，答复 3050 件")
+    assert aspect(wrong.finding.code) == "正文与统计表" and wrong.finding.actual == 3119
+
+
+def test_not_a_report_gets_one_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "随笔.txt").write_text("随便写点东西。\n一、总体情况\n很好。\n", encoding="utf-8")
+    (tmp_path / "空.txt").write_text("", encoding="utf-8")
+    code, out = cli(["check-report", str(tmp_path), "--json"], capsys)
+    reports = {Path(r["source"]).name: r for r in json.loads(out)["reports"]}
+    assert code == 2 and [f["code"] for f in reports["随笔.txt"]["findings"]] == ["import.unknown_form"]
+    assert reports["随笔.txt"]["kind"] is None and reports["空.txt"]["status"] == "unreadable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ from xxgk.reportcheck.similar import compact, shared_text
 from xxgk.reportcheck.structure import structure_findings
 from xxgk.reportcheck.tables import table_findings
 from xxgk.reportcheck.timing import GIVEN, SIGNED, date_findings, deadline, form_findings, kind_of
+
+_SENTENCE_QUOTED = re.compile(r"正文“(.*)”写的是")  # the sentence in import.text_mismatch's message
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,16 @@ def check_report(doc: Document, config: CheckConfig, previous: Document | None =
     if doc.reading is None:
         result.faults = [Fault(f) for f in table_findings(doc)]
         return result
-    result.kind = kind or kind_of(doc.agency, config)
-    result.deadline = deadline(doc.year, result.kind, config) if doc.year else None
+    result.kind = kind or (kind_of(doc.agency, config) if doc.agency else "")
+    result.deadline = deadline(doc.year, result.kind, config) if doc.year and result.kind else None
     result.published, result.published_source = (published, GIVEN) if published else (doc.signed_on, SIGNED)
+    if result.published is None:
+        result.published_source = ""
     faults = [Fault(f) for f in form_findings(doc.year, doc.reading.form)]
     faults += [Fault(f, _quote_of(f)) for f in table_findings(doc)]
+    if doc.reading.form is None and not doc.agency and doc.year is None:
+        result.faults = faults  # no tables, no title: not an annual report, the importer says so
+        return result
     faults += [Fault(f, q) for f, q in structure_findings(doc, config)]
     faults += _problems(doc, config, previous)
     if previous is not None:
@@ -84,7 +92,8 @@ def check_report(doc: Document, config: CheckConfig, previous: Document | None =
 
 
 def _quote_of(f: Finding) -> str:
-    return str(f.message.split("“", 1)[1].split("”", 1)[0]) if f.code == "import.text_mismatch" else ""
+    m = _SENTENCE_QUOTED.search(f.message) if f.code == "import.text_mismatch" else None
+    return m.group(1) if m else ""
 
 
 def _cut(text: str, config: CheckConfig) -> str:

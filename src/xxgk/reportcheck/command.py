@@ -103,7 +103,7 @@ def _print(r: Checked) -> None:
     d = r.doc
     who = "，".join(str(x) for x in (d.agency, f"{d.year} 年度" if d.year else "", r.kind) if x)
     errors = sum(f.severity == ERROR for f in r.findings)
-    click.echo(f"{MARKS[r.status]} {d.path.name}（{who}）：{STATUS[r.status]}，{errors} 个错误，"
+    click.echo(f"{MARKS[r.status]} {d.path.name}" + (f"（{who}）" if who else "") + f"：{STATUS[r.status]}，{errors} 个错误，"
                f"{len(r.findings) - errors} 个警告" + (f"；与上年报告 {r.previous.path.name} 比较" if r.previous else ""))
     tables = [f for f in r.faults if aspect(f.finding.code) == TABLES]
     shown = [f for f in r.faults if aspect(f.finding.code) != TABLES or f in tables[:MAX_TABLE_SHOWN]]

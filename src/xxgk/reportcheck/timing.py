@@ -25,7 +25,7 @@ def deadline(year: int, kind: str, config: CheckConfig) -> dt.date:
 
 def date_findings(year: int | None, date: dt.date | None, source: str, kind: str, config: CheckConfig
                   ) -> list[Finding]:
-    if year is None or date is None:
+    if year is None or date is None or not kind:
         return []
     if date.year <= year:
         return [report_finding("report.date_in_year", expected=f"{year + 1}-01-01 之后", actual=date.isoformat(),
