@@ -102,6 +102,14 @@ def test_import_history_confirm_and_compare(any_portal, tmp_path: Path) -> None:
     assert "yoy.jump" in codes
     jump = next(i for i in issues if i["code"] == "yoy.jump" and i["ids"] == ["requests.new.natural"])
     assert jump["expected"] == 40000 and jump["severity"] == "warning"
+    # the unit page shows its own indicators beside last year's (the imported report, whatever its cover says)
+    page = agency_client.get(f"/units/{unit.id}?year=2024").text
+    assert "本单位指标" in page and "上年：报送平台已接受的 2023 年度第 1 版" in page
+    row = re.search(r"<tr><td>申请总量</td><td[^>]*>([\d,]+)</td><td>([\d,]+)</td><td>([-+][\d,]+)</td>", page)
+    assert row, page[page.find("本单位指标"):][:1500]
+    now_total, last_total, change = (int(g.replace(",", "")) for g in row.groups())
+    assert last_total >= 40000 and change == now_total - last_total
+    assert re.search(r"<tr><td>实质公开率</td><td[^>]*>[\d.]+%</td><td>[\d.]+%</td><td>[-+][\d.]+ 个百分点</td>", page)
     # the add-in's 校验 in the 报送平台 mode: with the unit's token, the same comparison; anonymous, none
     from fastapi.testclient import TestClient
 

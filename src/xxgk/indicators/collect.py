@@ -47,9 +47,11 @@ def _columns(fills: Sequence[Fill], cells: set[str]) -> dict[str, np.ndarray]:
     return out
 
 
-def fills_table(fills: Sequence[Fill], previous: Sequence[Fill] = (), *, names: Sequence[str] | None = None
-                ) -> pd.DataFrame:
-    """The indicator table of `fills` (shown), with `previous` as last year's only. names: the file names to show."""
+def fills_table(fills: Sequence[Fill], previous: Sequence[Fill] = (), *, names: Sequence[str] | None = None,
+                keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """The indicator table of `fills` (shown), with `previous` as last year's only. names: the file names to show;
+    keys: who each report (fills, then previous) belongs to when the caller knows (the portal's unit), instead
+    of the cover's credit code or name (a name written differently last year would lose last year's value)."""
     import pandas as pd
 
     every = [*fills, *previous]
@@ -63,7 +65,7 @@ def fills_table(fills: Sequence[Fill], previous: Sequence[Fill] = (), *, names: 
         "uscc": [f.meta.get("meta.uscc", "") for f in every],
         "region": [str(f.meta.get("meta.region", "") or "") for f in every],
         "year": [_year(f) for f in every],
-        "key": [agency_key(f.agency, f.meta.get("meta.uscc", "")) for f in every],
+        "key": list(keys) if keys is not None else [agency_key(f.agency, f.meta.get("meta.uscc", "")) for f in every],
     })
     cells = {c for d in defs for c in d.cells}
     columns = _columns(every, cells)

@@ -41,16 +41,16 @@ def region_table(db: Session, store: Store, region: Region, year: ReportYear) ->
     units = [u for u in scope_units(db, region) if u.kind == "agency"] or scope_units(db, region)
     last = db.scalar(select(ReportYear).where(ReportYear.year == year.year - 1))
 
-    def fills(subs: dict[int, Submission]) -> tuple[list[Fill], list[str]]:
-        paths = [(store.path(s.sha256), f"{s.unit.name}（{s.filename}）") for s in subs.values()]
-        paths = [(p, n) for p, n in paths if Path(p).exists()]
-        got = read_all([p for p, _ in paths])
-        pairs = [(g, n) for g, (_, n) in zip(got, paths, strict=True) if isinstance(g, Fill)]
-        return [g for g, _ in pairs], [n for _, n in pairs]
+    def fills(subs: dict[int, Submission]) -> tuple[list[Fill], list[str], list[str]]:
+        paths = [(store.path(s.sha256), f"{s.unit.name}（{s.filename}）", f"unit:{s.unit_id}") for s in subs.values()]
+        paths = [(p, n, k) for p, n, k in paths if Path(p).exists()]
+        got = read_all([p for p, _, _ in paths])
+        kept = [(g, n, k) for g, (_, n, k) in zip(got, paths, strict=True) if isinstance(g, Fill)]
+        return [g for g, _, _ in kept], [n for _, n, _ in kept], [k for _, _, k in kept]
 
-    this, names = fills(_accepted(db, year, units))
-    previous, _ = fills(_accepted(db, last, units))
-    return fills_table(this, previous, names=names)
+    this, names, keys = fills(_accepted(db, year, units))
+    previous, _, last_keys = fills(_accepted(db, last, units))
+    return fills_table(this, previous, names=names, keys=keys + last_keys)
 
 
 @dataclass
@@ -79,3 +79,60 @@ def shown(value: Any, rate: bool) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value:.1%}" if rate else f"{value:,.0f}"
+
+
+@dataclass
+class OwnRow:
+    """One line of a unit's own indicators on its page."""
+
+    name: str
+    value: str
+    previous: str
+    change: str
+    flag: str  # red / yellow / small / ""
+    flag_name: str
+    source: str
+
+
+def _read(path: Path | None) -> Any:
+    from xxgk.reader import Fill
+    from xxgk.validate import read_all
+
+    if path is None or not Path(path).exists():
+        return None
+    (got,) = read_all([path])
+    return got if isinstance(got, Fill) else None
+
+
+def _change(value: Any, rate: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:+.1f} 个百分点" if rate else f"{value:+,.0f}"
+
+
+def unit_rows(db: Session, store: Store, unit: Unit, year: ReportYear) -> tuple[list[OwnRow], str, str]:
+    """The unit's own indicators: its newest version of `year` beside its accepted version of the year before;
+    with which versions they are (empty when there is none)."""
+    from xxgk.indicators import FLAG_NAMES
+    from xxgk.indicators.collect import fills_table
+    from xxgk.web.service import accepted_file, latest
+
+    newest = latest(db, unit.id, year.id)
+    this = _read(store.path(newest.sha256)) if newest is not None else None
+    before = accepted_file(db, store, unit, year.year - 1)
+    last = _read(before[0]) if before is not None else None
+    shown_fill, previous = (this, [last] if last is not None else []) if this is not None else (last, [])
+    if shown_fill is None:
+        return [], "", ""
+    table = fills_table([shown_fill], previous, keys=["unit"] * (1 + len(previous)))
+    table = table[table["level"] == "单位"]
+    rows = []
+    for _, r in table.iterrows():
+        rate = r["denominator"] == r["denominator"]
+        now, prev = (r["value"], r["previous"]) if this is not None else (float("nan"), r["value"])
+        rows.append(OwnRow(str(r["name"]), shown(now, rate), shown(prev, rate),
+                           _change(r["change"] if this is not None else None, rate),
+                           str(r["flag"]) if this is not None else "",
+                           FLAG_NAMES.get(str(r["flag"]), "") if this is not None else "", str(r["source"])))
+    this_label = f"第 {newest.version} 版（{newest.status}）" if this is not None and newest is not None else ""
+    return rows, this_label, before[1] if last is not None and before is not None else ""

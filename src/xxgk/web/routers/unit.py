@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xxgk.web import access, service, tokens
 from xxgk.web.deps import CSRF, DB, CurrentAccount, SettingsDep, StoreDep
+from xxgk.web.indicators import unit_rows
 from xxgk.web.models import ApiToken, Region, ReportYear, Submission
 from xxgk.web.pages import render
 from xxgk.web.routers.common import (
@@ -78,10 +79,12 @@ def _unit_page(request: Request, db: DB, account: CurrentAccount, unit_id: int, 
     versions = db.scalars(select(Submission).where(Submission.unit_id == unit.id, Submission.report_year_id == row.id)
                           .order_by(Submission.version.desc())).all()
     can_submit = access.can_submit_for(account, unit)
+    own, this_label, last_label = unit_rows(db, request.app.state.store, unit, row)
     return render(request, "unit.html", account=account, unit=unit, year=row, years=unit_years(db, unit.id, row),
                   versions=versions,
                   can_submit=can_submit, error=request.query_params.get("error", ""),
-                  api_tokens=tokens.of_unit(db, unit.id) if can_submit else [], new_token=new_token)
+                  api_tokens=tokens.of_unit(db, unit.id) if can_submit else [], new_token=new_token,
+                  own=own, this_label=this_label, last_label=last_label)
 
 
 @router.post("/units/{unit_id}/tokens", dependencies=[CSRF])
