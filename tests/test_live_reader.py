@@ -175,8 +175,15 @@ class _ComSheet:
 
         self.used_range = SimpleNamespace(last_cell=SimpleNamespace(row=len(values), column=len(values[0])))
 
-    def range(self, first: tuple[int, int], last: tuple[int, int]) -> _ComRange:
-        assert first == (1, 1)
+    def range(self, first: tuple[int, int] | str, last: tuple[int, int] | None = None) -> _ComRange:
+        if isinstance(first, str):  # "A1:K40", as the stamped book's block is asked for (one COM call)
+            from xlsxwriter.utility import xl_cell_to_rowcol
+
+            start, end = first.split(":")
+            assert start == "A1"
+            row, col = xl_cell_to_rowcol(end)
+            first, last = (1, 1), (row + 1, col + 1)
+        assert first == (1, 1) and last is not None
         return _ComRange(self._values, self._formulas, *last)
 
 

@@ -1,7 +1,8 @@
 """A recording stand-in for the xlwings object model: wraps a book (here xlwings' remote book) and counts every
 operation a COM book would turn into a round trip to Excel — each property read or write and each method call on
 an xlwings object (Book, Sheets, Sheet, Range, Names, Name, App, Font...), each item taken from a collection. What
-stays in Python (xlwings' own option objects, the remote book's payload dict behind `.api`) is not counted."""
+stays in Python (xlwings' own option objects and row/column wrappers, the remote book's payload dict behind
+`.api`) is not counted."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 FREE = {"api", "impl"}  # the remote book's payload dict; not a call on a COM book either when only passed on
 PURE = {"options"}  # xlwings' own Python: no round trip to Excel
+PURE_ATTRS = {"rows", "columns"}  # Range.rows/.columns: xlwings' RangeRows/RangeColumns wrap the Range in Python
 
 
 class Count:
@@ -53,7 +55,8 @@ class Recorded:
                 kw = {k: unwrap(v) for k, v in kw.items()}
                 return wrap(value(*args, **kw), count, f"{path}.{name}()")
             return call
-        count.ops.append(f"{path}.{name}")
+        if name not in PURE_ATTRS:
+            count.ops.append(f"{path}.{name}")
         return wrap(value, count, f"{path}.{name}")
 
     def __setattr__(self, name: str, value: Any) -> None:

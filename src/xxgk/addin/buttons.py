@@ -206,7 +206,7 @@ def validate(*, book: Any = None, now: dt.datetime | None = None, previous: Any 
     compared = ""
     with quiet(book):
         try:
-            fill, source = read_live(book)
+            fill, source = read_live(book, named=False)
         except Unreadable as exc:
             text = f"无法校验这个工作簿：{exc.finding.message}"
             plan = None
@@ -214,7 +214,7 @@ def validate(*, book: Any = None, now: dt.datetime | None = None, previous: Any 
             last = last_year_of(fill) if last_year_of is not None else None
             findings, hints = check_one(fill, last.fill, last.notes) if last is not None else check_one(fill)
             compared = f"\n已与上年报告（{last.source}）比较。" if last is not None and last.fill is not None else ""
-            with writing(book) as target:
+            with writing(book, source) as target:
                 plan = annotate(target, source, fill, findings, hints, now)
     if plan is None:
         alert(book, text, error=True)

@@ -17,10 +17,11 @@ its defined names (as for files without the property).
 
 Few operations (each is a round trip to Excel over COM): a book stamped with the form and the spec version of
 this xxgk (document properties xxgk_form / xxgk_spec_version, as the template writes them) is mapped from the
-form spec's layout, not from its ~259 defined names; only the status line's name is asked for. Each sheet is
-looked up once by name and its block (A1 to the layout's last row and column) read as one array of values and,
-where the reader needs them, one of formulas. Any other book (an older template, no properties) is read by
-its names and used ranges as before.
+form spec's layout, not from its ~259 defined names, the cover's status line included (its defined name is
+asked for only when the live status formula is not where the layout puts it). Each sheet is looked up once by
+name and its block (A1 to the layout's last row and column) read as one array of values and, where the reader
+needs them, one of formulas; the click's writer takes both sheets and values from here. Any other book (an
+older template, no properties) is read by its names and used ranges as before.
 """
 
 from __future__ import annotations
@@ -155,11 +156,13 @@ def custom_properties(book: Any) -> dict[str, str]:
 
 def stamped_names(book: Any, properties: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[int, int]]] | None:
     """A book stamped with a form and this xxgk's spec version of it: its defined names from the form spec's
-    layout (as the template defines them) and each sheet's block (rows, columns from A1); None otherwise."""
+    layout (as the template defines them, the cover's status line included) and each sheet's block (rows,
+    columns from A1: every named cell and the cell right of the status line, where the click writes); None
+    otherwise."""
     from xxgk.extensions import form_keys
     from xxgk.layout import plan_layout
     from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, defined_name, load_spec
-    from xxgk.template.cover import STATUS_NAME
+    from xxgk.template.cover import STATUS_NAME, status_pos
 
     form, ext = properties.get("xxgk_form"), properties.get(EXT_PROPERTY)
     key = f"{form}{EXT_SEPARATOR}{ext}" if form and ext else form
@@ -170,12 +173,12 @@ def stamped_names(book: Any, properties: dict[str, str]) -> tuple[dict[str, str]
         return None
     layout = plan_layout(spec)
     names = {defined_name(cid): pos.ref for cid, pos in layout.pos.items()}
+    status = status_pos(layout.cover)
+    names[STATUS_NAME] = status.ref
     blocks = {plan.name: (plan.last_row + 1, plan.width) for plan in (layout.cover, *layout.tables)}
-    status = _name_ref(book, STATUS_NAME)
-    if status is not None:
-        names[STATUS_NAME] = status
-    for ref in names.values():
-        if (pos := parse_ref(ref)) is not None and pos.sheet in blocks:
+    beside = Pos(status.sheet, status.row, status.col + layout.cover.width)  # annotate.plan.status_cell
+    for pos in [*(parse_ref(ref) for ref in names.values()), beside]:
+        if pos is not None and pos.sheet in blocks:
             rows, cols = blocks[pos.sheet]
             blocks[pos.sheet] = (max(rows, pos.row + 1), max(cols, pos.col + 1))
     return names, blocks
@@ -190,13 +193,15 @@ def _name_ref(book: Any, name: str) -> str | None:
 
 
 class XlwingsSource:
-    """The reader's WorkbookSource over an open xlwings Book."""
+    """The reader's WorkbookSource over an open xlwings Book. It also hands the sheets it looked up and the
+    values it read to the click's writer (xxgk.annotate.xlwings_book), which then asks Excel for neither again."""
 
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Any, *, read_path: bool = True) -> None:
         self.book = book
-        self.path = Path(str(book.fullname))
+        self.path = Path(str(book.fullname)) if read_path else Path()  # the reader names the Fill by it
         self._pkg: Package | None = None
         self._grids: dict[str, Grid] = {}
+        self._formula_grids: dict[str, list[list[Any]]] = {}
         self._blocks: dict[str, tuple[int, int]] | None = None  # stamped books: each sheet's block from the layout
         self._sheets: dict[str, Any] = {}
         self._all: Any = None  # book.sheets, asked for once
@@ -212,23 +217,61 @@ class XlwingsSource:
             else:
                 names, self._blocks = stamped
                 present = {name: name for name in self._blocks if self.sheet(name) is not None}
+                self._check_status(names, present)
                 self._pkg = Package(names, properties, present)
         return self._pkg
 
+    def _check_status(self, names: dict[str, str], present: dict[str, str]) -> None:
+        """The status line where the layout puts it holds the template's live status formula; otherwise (a book
+        reworked by hand) its defined name is asked for, as for any other book."""
+        from xxgk.checksheet import FAILED_NAME
+        from xxgk.template.cover import STATUS_NAME
+
+        pos = parse_ref(names[STATUS_NAME])
+        if pos is not None and pos.sheet in present:
+            formula = self.formulas(((pos.sheet, (pos.a1,)),)).get(pos, "")
+            if FAILED_NAME in formula:
+                return
+        ref = _name_ref(self.book, STATUS_NAME)
+        if ref is None:
+            del names[STATUS_NAME]
+        else:
+            names[STATUS_NAME] = ref
+
+    @property
+    def sheets(self) -> Any:
+        """book.sheets, asked for once."""
+        if self._all is None:
+            self._all = self.book.sheets
+        return self._all
+
     def sheet(self, name: str) -> Any:
+        """The sheet called `name` (None: there is none), looked up once."""
         if name not in self._sheets:
-            if self._all is None:
-                self._all = self.book.sheets
-            self._sheets[name] = find_sheet(self._all, name)
+            self._sheets[name] = find_sheet(self.sheets, name)
         return self._sheets[name]
+
+    def forget(self, name: str) -> None:
+        """A sheet deleted or added since it was looked up."""
+        self._sheets.pop(name, None)
+        self._grids.pop(name, None)
+
+    def shown(self, sheet: str, row: int, col: int) -> tuple[bool, Any]:
+        """(True, value) when the cell is inside a block already read (0-based), else (False, None)."""
+        grid = self._grids.get(sheet)
+        if grid is None or row >= len(grid) or col >= len(grid[row]):
+            return False, None
+        return True, grid[row][col]
 
     def _block(self, name: str) -> Any:
         """The stamped sheet's block as one Range (None for other books: they are read by used range)."""
         if self._blocks is None or name not in self._blocks:
             return None
         if name not in self._ranges:
+            from xlsxwriter.utility import xl_range
+
             rows, cols = self._blocks[name]
-            self._ranges[name] = _sheet_or_fail(self.sheet(name), name).range((1, 1), (rows, cols))
+            self._ranges[name] = _sheet_or_fail(self.sheet(name), name).range(xl_range(0, 0, rows - 1, cols - 1))
         return self._ranges[name]
 
     def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
@@ -236,8 +279,10 @@ class XlwingsSource:
 
         found = {}
         for sheet_name, cells in refs:
-            sheet = _sheet_or_fail(self.sheet(sheet_name), sheet_name)
-            grid = sheet_formulas(sheet, self._block(sheet_name))
+            if sheet_name not in self._formula_grids:
+                sheet = _sheet_or_fail(self.sheet(sheet_name), sheet_name)
+                self._formula_grids[sheet_name] = sheet_formulas(sheet, self._block(sheet_name))
+            grid = self._formula_grids[sheet_name]
             for a1 in cells:
                 row, col = xl_cell_to_rowcol(a1)
                 value = grid[row][col] if row < len(grid) and col < len(grid[row]) else None
@@ -259,7 +304,8 @@ def _sheet_or_fail(sheet: Any, name: str) -> Any:
     return sheet
 
 
-def read_live(book: Any) -> tuple[Any, XlwingsSource]:
-    """The Fill of the open book (raises reader.Unreadable when it is not an xxgk workbook) and its source."""
-    source = XlwingsSource(book)
+def read_live(book: Any, *, named: bool = True) -> tuple[Any, XlwingsSource]:
+    """The Fill of the open book (raises reader.Unreadable when it is not an xxgk workbook) and its source.
+    named=False: the Fill's path is left empty (one call less; the click names no file)."""
+    source = XlwingsSource(book, read_path=named)
     return read_source(source), source

@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from xxgk.addin.live import FILLS_KEY, find_sheet, is_remote, sheet_values
+from xxgk.addin.live import FILLS_KEY, XlwingsSource, is_remote, sheet_values
 from xxgk.annotate.plan import (
     FILL_HEADER,
     NO_FILL,
@@ -116,35 +116,28 @@ def _runs(widths: tuple[int, ...]) -> list[tuple[int, int, int]]:
 
 
 class XlwingsBook:
-    """The AnnotatableBook over an xlwings Book."""
+    """The AnnotatableBook over an xlwings Book. Given the click's reader source, it takes the sheets that
+    looked up and the cells it read from there instead of asking Excel again."""
 
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Any, source: XlwingsSource | None = None) -> None:
         self.book = book
         self.remote = is_remote(book)
+        self.source = source if source is not None else XlwingsSource(book, read_path=False)
         self._unprotected: dict[str, dict[str, Any]] = {}
         self._structure: bool | None = None  # the book's structure protection lifted: its ProtectWindows
-        self._sheets: dict[str, Any] = {}
-        self._all: Any = None  # book.sheets, asked for once
         self._pending: dict[Cell, str | None] = {}  # fills to write, batched by sheet and colour
+        self._written: set[Cell] = set()  # cells whose content this click changed: read again from Excel
         self.result_name = RESULT_SHEET
 
     def _sheet(self, name: str) -> Any:
-        if name not in self._sheets:
-            self._sheets[name] = find_sheet(self._collection, name)
-        return self._sheets[name]
-
-    @property
-    def _collection(self) -> Any:
-        if self._all is None:
-            self._all = self.book.sheets
-        return self._all
+        return self.source.sheet(name)
 
     def _range(self, cell: Cell) -> Any:
         sheet = self._sheet(cell.sheet)
         if sheet is None:
             return None
         self._unprotect(sheet)
-        return sheet.range((cell.row + 1, cell.col + 1))
+        return sheet.range(cell.a1)
 
     # ---- protection (COM only)
 
@@ -248,13 +241,15 @@ class XlwingsBook:
                 pass
             else:
                 return {cell: Original(same) for cell in cells}
-        return {cell: Original(_hex(sheet.range((cell.row + 1, cell.col + 1)).color)) for cell in cells}
+        return {cell: Original(_hex(sheet.range(cell.a1).color)) for cell in cells}
 
     def content(self, cell: Cell) -> Scalar:
-        sheet = self._sheet(cell.sheet)
-        if sheet is None:
-            return None
-        value = sheet.range((cell.row + 1, cell.col + 1)).value
+        known, value = self.source.shown(cell.sheet, cell.row, cell.col) if cell not in self._written else (False, None)
+        if not known:
+            sheet = self._sheet(cell.sheet)
+            if sheet is None:
+                return None
+            value = sheet.range(cell.a1).value
         return value if isinstance(value, (str, int, float)) or value is None else str(value)
 
     def set_fill(self, cell: Cell, fill: str) -> None:
@@ -276,8 +271,8 @@ class XlwingsBook:
             self._unprotect(sheet)
             areas = _areas(cells)
             if self.remote:  # the remote book takes rectangles only
-                for r1, c1, r2, c2 in areas:
-                    sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).color = fill
+                for area in areas:
+                    sheet.range(_a1_area(area)).color = fill
             else:
                 for union in _unions(areas):
                     sheet.range(union).color = fill
@@ -286,6 +281,7 @@ class XlwingsBook:
         rng = self._range(cell)
         if rng is None:
             return
+        self._written.add(cell)
         if value is None or value == "":
             rng.clear_contents()
         else:
@@ -296,36 +292,43 @@ class XlwingsBook:
         old = self._sheet(self.result_name)
         if old is not None:
             old.delete()
-            self._sheets.pop(self.result_name, None)
+            self.source.forget(self.result_name)
         if sheet is None:
             return
-        sheets = self._collection
-        ws = sheets.add(name=self.result_name, after=sheets[len(sheets) - 1])
+        sheets = self.source.sheets
+        ws = sheets.add(name=self.result_name, after=sheets[-1])
         grid = [[_literal(v) for v in row] for row in sheet.grid()]
         for link in sheet.links:  # links as formulas: part of the one values write, not one call each
             grid[link.row][link.col] = _hyperlink(link.target, link.text)
-        ws.range((1, 1), (len(grid), sheet.width)).value = grid
+        ws.range(_a1_area((0, 0, len(grid) - 1, sheet.width - 1))).value = grid
+        self._format(ws, sheet)
+        if sheet.printing is not None and not self.remote:  # the remote book has no PageSetup: it ignores printing
+            self._page_setup(ws, sheet.printing)
+        ws.activate()
+
+    def _format(self, ws: Any, sheet: ResultSheet) -> None:
+        """Widths (one write per run of equal columns), title and header, wrapped finding rows, hidden record:
+        each range asked for once and given all its settings."""
         for first, last, width in _runs(sheet.column_widths):
-            ws.range((1, first + 1), (1, last + 1)).column_width = width
+            ws.range(_a1_area((0, first, 0, last))).column_width = width
         for row, kind in enumerate(sheet.kinds):
             if kind == "title":
-                ws.range((row + 1, 1)).font.bold = True
-                ws.range((row + 1, 1)).font.size = 14
+                font = ws.range(_a1_area((row, 0, row, 0))).font
+                font.bold = True
+                font.size = 14
             elif kind == "header":
-                header = ws.range((row + 1, 1), (row + 1, sheet.width))
+                header = ws.range(_a1_area((row, 0, row, sheet.width - 1)))
                 header.font.bold = True
                 header.color = FILL_HEADER
         wrapped = sheet.wrapped
         if wrapped:
-            for col in WRAPPED_COLUMNS:
-                ws.range((wrapped[0] + 1, col + 1), (wrapped[-1] + 1, col + 1)).wrap_text = True
-            ws.range((wrapped[0] + 1, 1), (wrapped[-1] + 1, 1)).rows.autofit()
+            for first, last, wraps in _runs(tuple(int(c in WRAPPED_COLUMNS) for c in range(sheet.width))):
+                if wraps:
+                    ws.range(_a1_area((wrapped[0], first, wrapped[-1], last))).wrap_text = True
+            ws.range(_a1_area((wrapped[0], 0, wrapped[-1], 0))).rows.autofit()
         hidden = sheet.hidden
         if hidden:
-            ws.range((hidden[0] + 1, 1), (hidden[-1] + 1, 1)).rows.hidden = True
-        if sheet.printing is not None and not self.remote:  # the remote book has no PageSetup: it ignores printing
-            self._page_setup(ws, sheet.printing)
-        ws.activate()
+            ws.range(_a1_area((hidden[0], 0, hidden[-1], 0))).rows.hidden = True
 
     def _page_setup(self, ws: Any, printing: PrintSetup) -> None:
         """The plan's print setup through the COM PageSetup. A failure leaves the screen result intact: Excel
@@ -371,9 +374,10 @@ def quiet(book: Any) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def writing(book: Any) -> Iterator[XlwingsBook]:
-    """An XlwingsBook whose lifted sheet protections are put back however the writes end."""
-    target = XlwingsBook(book)
+def writing(book: Any, source: XlwingsSource | None = None) -> Iterator[XlwingsBook]:
+    """An XlwingsBook (over the click's reader source, when given) whose lifted sheet protections are put back
+    however the writes end."""
+    target = XlwingsBook(book, source)
     try:
         yield target
         target.flush()

@@ -25,7 +25,7 @@ def write_cover(t: TemplateModel, plan: SheetPlan) -> None:
     ws = t.new_sheet(plan.name)
     _labels(t, ws, plan)
     _fields(t, ws, plan)
-    status_row = plan.last_row + 2
+    status_row = status_pos(plan).row
     _status_line(t, ws, plan, status_row)
     hint_row = status_row + 1
     last_col = plan.width - 1
@@ -35,6 +35,11 @@ def write_cover(t: TemplateModel, plan: SheetPlan) -> None:
     ws.print_area(0, 0, hint_row, last_col)
     ws.set_portrait()
     protect(ws)
+
+
+def status_pos(plan: SheetPlan) -> Pos:
+    """Where the cover's status line (named STATUS_NAME) goes: a blank row below the fields, column A."""
+    return Pos(plan.name, plan.last_row + 2, 0)
 
 
 def _labels(t: TemplateModel, ws: Worksheet, plan: SheetPlan) -> None:
@@ -82,4 +87,4 @@ def _status_line(t: TemplateModel, ws: Worksheet, plan: SheetPlan, row: int) -> 
                           {"type": "formula", "criteria": f"={FAILED_NAME}=0", "format": s.ok})
     ws.conditional_format(row, 0, row, last_col,
                           {"type": "formula", "criteria": f"={FAILED_NAME}>0", "format": s.bad})
-    t.wb.define_name(STATUS_NAME, f"={Pos(plan.name, row, 0).ref}")
+    t.wb.define_name(STATUS_NAME, f"={status_pos(plan).ref}")
