@@ -185,7 +185,9 @@ def _last_year_of(book: Any, previous: Any) -> Any:
     a remote book without one has none (the server's settings are not the user's)."""
     if previous is not None:
         return previous
-    if _is_remote(book):
+    from xxgk.addin.live import is_remote
+
+    if is_remote(book):  # the book itself (not _is_remote's guess from a book or an app: one call less)
         return None
     from xxgk.addin.previous import local_previous
 
