@@ -140,9 +140,11 @@ def _last_year(tmp_path: Path, *edits: tuple[str, str]) -> Path:
 def test_problems_copied_from_last_year(tmp_path: Path) -> None:
     r = check(HUAIAN, _last_year(tmp_path))
     assert codes(r) == ["report.problems_repeated", "report.text_repeated"]
-    copied = r.faults[0]
+    (copied,) = [f for f in r.faults if f.finding.code == "report.problems_repeated"]
     assert copied.finding.severity == "error" and copied.finding.actual == "100%"
     assert "政策解读质量仍需提升" in copied.quote and "淮安2023.txt" in copied.finding.message
+    (same,) = [f for f in r.findings if f.code == "yoy.unchanged"]  # the tables against last year's, too
+    assert aspect(same.code) == "与上年雷同" and "淮安2023.txt" in same.message
 
 
 def test_problems_partly_copied_is_a_warning(tmp_path: Path) -> None:

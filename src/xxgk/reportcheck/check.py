@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk.findings import ERROR, WARNING, Finding, count
+from xxgk.importer.keys import label_key
 from xxgk.labels import compact_cells
 from xxgk.reportcheck.config import CheckConfig
 from xxgk.reportcheck.document import Document
@@ -77,7 +78,8 @@ def check_report(doc: Document, config: CheckConfig, previous: Document | None =
     if result.published is None:
         result.published_source = ""
     faults = [Fault(f) for f in form_findings(doc.year, doc.reading.form)]
-    faults += [Fault(f, _quote_of(f)) for f in table_findings(doc)]
+    same_unit = previous is not None and same_unit_last_year(doc, previous)
+    faults += [Fault(f, _quote_of(f)) for f in table_findings(doc, previous if same_unit else None)]
     if doc.reading.form is None and not doc.agency and doc.year is None:
         result.faults = faults  # no tables, no title: not an annual report, the importer says so
         return result
@@ -89,6 +91,10 @@ def check_report(doc: Document, config: CheckConfig, previous: Document | None =
                for f in date_findings(doc.year, result.published, result.published_source, result.kind, config)]
     result.faults = faults
     return result
+
+
+def same_unit_last_year(doc: Document, before: Document) -> bool:
+    return doc.year is not None and before.year == doc.year - 1 and label_key(before.agency) == label_key(doc.agency)
 
 
 def _quote_of(f: Finding) -> str:

@@ -12,7 +12,7 @@ import click
 from xxgk.findings import ERROR
 from xxgk.importer.keys import label_key
 from xxgk.importer.run import expand_inputs
-from xxgk.reportcheck.check import Checked, Fault, check_report
+from xxgk.reportcheck.check import Checked, Fault, check_report, same_unit_last_year
 from xxgk.reportcheck.config import load_config
 from xxgk.reportcheck.document import Document, read_document
 from xxgk.reportcheck.messages import TABLES, aspect, name_of, report_finding
@@ -52,7 +52,7 @@ def run(paths: Sequence[Path], previous: Sequence[Path], output: Path | None, pu
         result = check_report(doc, config, before, published, kind)
         if last and before is None and doc.reading is not None:
             result.faults.append(_unmatched(doc, last))
-        elif before is not None and not _same_unit_last_year(doc, before):
+        elif before is not None and not same_unit_last_year(doc, before):
             result.faults.append(_other(doc, before))
         results.append(result)
         if not as_json:
@@ -81,10 +81,6 @@ def match_previous(doc: Document, docs: Sequence[Document], last: Sequence[Docum
             return other
     readable = [d for d in last if d.reading is not None]
     return readable[0] if single and len(readable) == 1 and len(last) == 1 else None
-
-
-def _same_unit_last_year(doc: Document, before: Document) -> bool:
-    return doc.year is not None and before.year == doc.year - 1 and label_key(before.agency) == label_key(doc.agency)
 
 
 def _other(doc: Document, before: Document) -> Fault:

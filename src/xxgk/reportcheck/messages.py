@@ -52,6 +52,7 @@ ASPECTS: dict[str, str] = {
     "report.problems_repeated": "问题及改进", "report.text_repeated": "与上年雷同",
     "report.late": "发布时间", "report.date_in_year": "发布时间", "report.form_year": "表式",
     "report.previous_unmatched": "与上年雷同", "report.previous_other": "与上年雷同", "import.text_mismatch": "正文与统计表",
+    "yoy.unchanged": "与上年雷同",
 }
 TABLES = "表格数据"
 ASPECT_ORDER = ("表式", "表格数据", "正文与统计表", "章节结构", "问题及改进", "与上年雷同", "发布时间")
