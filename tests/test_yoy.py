@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from xxgk.findings import WARNING
 from xxgk.samples import agencies, sample_fills
 from xxgk.spec import load_spec
@@ -121,3 +123,36 @@ def test_consolidate_warns_per_agency_and_on_the_total(tmp_path: Path) -> None:
     assert all(f.severity == WARNING for s in result.submissions for f in s.findings if f.code.startswith("yoy."))
     assert not [i for i in yoy if i.agency == GROUP[2].name]
     assert {i.finding.code for i in yoy if i.file == "（汇总合计）"} <= {"yoy.jump"}  # the total moved, not copied
+
+
+REAL = Path(__file__).resolve().parent / "fixtures" / "real"
+
+
+def test_real_report_as_last_year(tmp_path: Path) -> None:
+    """淮安市人民政府's published 2024 report (imported) as last year's: its 2025 report copied forward is
+    沿用上年数据; 行政事业性收费 typed in 元 instead of 万元 (96,171.6 万元 → 961,716,000) and 行政处罚 with a digit
+    dropped (3,985,758 → 398,575) are the jumps named, each with both years' numbers and the factor."""
+    from xxgk.importer.run import import_files
+    from xxgk.validate import read_all
+    from xxgk.yoy import input_cells
+
+    (result,) = import_files([REAL / "009_huaian_city_2024.txt"], tmp_path / "2024")
+    assert result.output is not None
+    (last,) = read_all([result.output])
+    spec = load_spec("gb2021")
+    copied = {c: last.numbers[c] for c in input_cells(spec) if c not in last.blank}
+    copied.update({k: v for k, v in last.meta.items() if v}, **{"meta.year": 2025})
+    (same,) = validate_files([write(tmp_path / "淮安2025_照抄.xlsx", copied)], result.output)
+    (unchanged,) = [f for f in same.findings if f.code == "yoy.unchanged"]
+    assert "009_huaian_city_2024.xlsx" in unchanged.message and len(unchanged.ids) > 100
+    assert not [f for f in same.findings if f.code == "yoy.jump"]
+    typo = dict(copied, **{"active.fees.amount": 961716000, "active.penalty.decisions": 398575})
+    (report,) = validate_files([write(tmp_path / "淮安2025.xlsx", typo)], result.output)
+    jumps = {f.ids[0]: f for f in report.findings if f.code == "yoy.jump"}
+    assert set(jumps) == {"active.fees.amount", "active.penalty.decisions"}
+    fees, penalty = jumps["active.fees.amount"], jumps["active.penalty.decisions"]
+    assert (fees.expected, fees.actual, fees.factor) == (96171.6, 961716000, 10000)
+    assert (penalty.expected, penalty.actual) == (3985758, 398575) and penalty.factor == pytest.approx(0.1, abs=1e-4)
+    assert "本年 961716000，上年 96171.6" in fees.message and "为上年的 10,000 倍" in fees.message
+    assert "为上年的 0.1 倍" in penalty.message  # not 1e+04 or 0.100000
+    assert not [f for f in report.findings if f.code == "yoy.unchanged"]

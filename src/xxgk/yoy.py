@@ -11,6 +11,7 @@ validate, the portal and the add-ins) and the rows of a consolidation (`year_ove
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -115,7 +116,7 @@ def _jump(spec: FormSpec, cid: str, pos: Pos, now: float, last: float, rule: Yoy
     cell = spec.cells[cid]
     factor = now / last if last else None
     up = abs(now) > abs(last)
-    factor_text = (f"为上年的 {factor:.3g} 倍" if factor is not None and factor > 0
+    factor_text = (f"为上年的 {_factor(factor)} 倍" if factor is not None and factor > 0
                    else "由 0 变为非 0" if not last else "由非 0 变为 0" if not now else "正负号相反")
     limit = f"超过上年的 {_plain(rule.up)} 倍" if up else f"不到上年的 {_plain(rule.down)} 倍"
     found = finding("yoy.jump", WARNING, ids=(cid,), cells=(pos.address,), expected=number(last), actual=number(now),
@@ -123,6 +124,13 @@ def _jump(spec: FormSpec, cid: str, pos: Pos, now: float, last: float, rule: Yoy
                     label=f"{cell.row.short}·{cell.column.short}".strip("·"),
                     direction="增加" if up else "减少", factor_text=factor_text, limit=limit)
     return replace(found, factor=None if factor is None else round(factor, 6))
+
+
+def _factor(x: float) -> str:
+    """A factor as people read it: three significant digits, never in exponent form (10,000; 0.0001; 5.37)."""
+    if x >= 100:
+        return f"{x:,.0f}"
+    return _plain(round(x, max(0, 2 - math.floor(math.log10(x)))))
 
 
 def _plain(x: float) -> str:
