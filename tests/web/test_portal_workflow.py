@@ -4,6 +4,7 @@ confirmation, 说明 carried over by finding, the annotated copy only where some
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -197,3 +198,87 @@ def test_unit_switches_between_its_years(tmp_path):
     assert 'id="upload-form"' not in page and "2023.xlsx" in page
     page = c.get(f"/units/{unit.id}?year=2022").text  # asked for: shown and marked, though not otherwise offered
     assert ("2022", True) in switch(page)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def roster(request, tmp_path_factory):
+    """A city whose agencies partly report: 示范市 c0 accepted, c1 nothing; 示范县 a0 accepted, a1 with errors
+    (fixed after the county's summary went up), a2 nothing, the county's summary reported; 示范区 b0 accepted,
+    b1 and b2 nothing, no summary reported."""
+    tmp = tmp_path_factory.mktemp(f"roster-{request.param}")
+    url = postgres_url(request, tmp) if request.param == "postgresql" else ""
+    p = make_portal(tmp, url)
+    (c0, ca), _ = p.units(0)
+    (a0, aa), (a1, a1a), _ = p.units(1)
+    (b0, ba), *_ = p.units(2)
+
+    def send(unit, agency, name, **kw):
+        return p.client(p.site.unit_account(unit)).upload(unit.id, p.book(name, agency, **kw)).json()
+
+    assert send(c0, ca, "r-c0.xlsx")["status"] == "已接受"
+    assert send(a0, aa, "r-a0.xlsx")["status"] == "已接受"
+    assert send(a1, a1a, "r-a1-bad.xlsx", break_r3=True)["status"] == "有错误"
+    assert send(b0, ba, "r-b0.xlsx")["status"] == "已接受"
+    county = p.client("xian1")
+    job = county.consolidate(p.site.counties[0].id)
+    assert job["status"] == "done", job
+    up = county.post(f"/api/summaries/{job['summary_id']}/submit")
+    assert up.status_code == 200, up.text
+    assert send(a1, a1a, "r-a1.xlsx")["status"] == "已接受"  # accepted after the county's summary went up
+    yield p
+    p.app.state.engine.dispose()
+
+
+def _consolidate_on_page(c, region_id: int, mode: str) -> str:
+    """汇总 as the button does (the job's page follows to the region page); the newest 汇总情况 page."""
+    page = c.get(f"/regions/{region_id}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = c.http.post(f"/regions/{region_id}/consolidate", data={"csrf_token": token, "mode": mode})
+    for _ in range(600):
+        assert r.status_code in (200, 303), r.text
+        if r.status_code == 200 or "/jobs/" not in r.headers["location"]:
+            break
+        time.sleep(0.2)
+        r = c.get(r.headers["location"])
+    page = c.get(f"/regions/{region_id}").text
+    run = re.search(r'<a href="/summaries/(\d+)">汇总情况</a>', page).group(1)
+    return c.get(f"/summaries/{run}").text
+
+
+def _status_counts(page: str) -> dict[str, int]:
+    block = re.search(r'<ul class="counts" id="counts">(.*?)</ul>', page, re.S).group(1)
+    return {k: int(v) for k, v in re.findall(r"<span>([^<]+)</span><strong>(\d+)</strong>", block)}
+
+
+def _left_out(page: str) -> dict[str, tuple[str, str]]:
+    table = re.search(r'<table class="grid" id="left-out">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td><td><span[^>]*>([^<]+)</span></td><td>([^<]+)</td></tr>", table)
+    return {name: (state, reason) for name, state, reason in rows}
+
+
+@pytest.mark.parametrize("mode", ["levels", "direct"])
+def test_summary_page_counts_and_names_who_was_left_out(roster, mode):
+    p = roster
+    city = p.site.city
+    shi = p.client("shi")
+    summary = _consolidate_on_page(shi, city.id, mode)
+    status = shi.get(f"/regions/{city.id}").text
+    counts = _status_counts(status)
+    line = re.search(r'<p id="roster-counts">[^<]*应报 (\d+)，实报 (\d+)，已汇总 (\d+)，未报 (\d+)。</p>', summary)
+    assert line, "the summary page states the roster counts"
+    expected, reported, summed, missing = map(int, line.groups())
+    assert (expected, reported, missing) == (counts["应报"], counts["已报"], counts["未报"]) == (8, 4, 4)
+    not_reported = set(re.findall(r'<tr><td>([^<]+)</td><td>[^<]*</td><td><span class="status s-未报">',
+                                  shi.get(f"/regions/{city.id}?show=未报").text))
+    left = _left_out(summary)
+    assert len(not_reported) == 4 and {n for n, (s, _) in left.items() if s == "未报"} == not_reported
+    assert all(reason == "未上传报表" for n, (_, reason) in left.items() if n in not_reported)
+    (a0, _), (a1, _), _ = p.units(1)
+    (b0, _), *_ = p.units(2)
+    if mode == "levels":  # a1 came after 示范县's summary; 示范区 sent no summary
+        assert summed == 2 and len(left) == 6
+        assert "不在示范县上报的汇总表中" in left[a1.name][1] and left[a1.name][0] == "已接受"
+        assert left[b0.name] == ("已接受", "示范区尚未上报汇总表")
+    else:
+        assert summed == 4 and set(left) == not_reported
+    assert a0.name not in left

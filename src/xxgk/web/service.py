@@ -409,6 +409,7 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
     from xxgk.consolidate import NothingConsolidated, Options, UsageError, collect, write_summary
     from xxgk.consolidate.account import account as account_json
     from xxgk.consolidate.options import Sender
+    from xxgk.web.coverage import coverage
 
     if mode not in ("levels", "direct"):
         raise ActionError("汇总方式应为 levels（逐级）或 direct（直接汇总全部单位）。")
@@ -438,6 +439,8 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
         write_summary(result, options.output, force=True)  # type: ignore[arg-type]
         sha, size = store.put_file(options.output)  # type: ignore[arg-type]
         summary_account = account_json(result, Path(name), True)
+    summary_account["portal"] = coverage(db, region, year, mode, summary_account,
+                                         {u.id: f for f, (u, _) in sent.items()})
     run = SummaryRun(region_id=region.id, report_year_id=year.id, mode=mode, filename=name, sha256=sha, size=size,
                      units=len(result.units), account_json=json.dumps(summary_account, ensure_ascii=False),
                      made_by=account.id)
