@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench bench-click bench-portal lint typecheck templates libreoffice libreoffice-writer chromium postgresql wheel-check clean addin
+.PHONY: test demo bench bench-click bench-portal lint typecheck templates libreoffice libreoffice-writer chromium postgresql wheel-check clean addin node wps-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -41,13 +41,29 @@ postgresql:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
+# node and npm: the WPS add-in's scripts are tested under node's test runner (tests/web/test_wps_addin.py runs it)
+node:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "installing node and npm (WPS add-in tests) ..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+
+# the WPS add-in's test dependencies (wps-jsapi typings) as addin/wps/package-lock.json pins them
+WPS_DEPS := addin/wps/node_modules/.package-lock.json
+$(WPS_DEPS): addin/wps/package-lock.json | node
+	cd addin/wps && npm ci --no-audit --no-fund
+
+# the WPS add-in alone: its node tests through a real `xxgk serve`
+wps-test: $(STAMP) $(WPS_DEPS)
+	$(VENV)/bin/pytest tests/web/test_wps_addin.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: $(STAMP) libreoffice libreoffice-writer chromium postgresql lint typecheck wheel-check
+test: $(STAMP) libreoffice libreoffice-writer chromium postgresql $(WPS_DEPS) lint typecheck wheel-check
 	$(VENV)/bin/pytest
 
 # the wheel IT staff install, in a throw-away venv, run from an empty folder
@@ -76,4 +92,4 @@ bench-portal: $(STAMP)
 	$(PY) bench/bench_portal_consolidate.py
 
 clean:
-	rm -rf $(VENV) dist src/xxgk/_data demo_out bench/out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) addin/wps/node_modules dist src/xxgk/_data demo_out bench/out .pytest_cache .mypy_cache .ruff_cache

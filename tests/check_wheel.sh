@@ -13,8 +13,12 @@ grep -q "xxgk/_data/templates/gb2021.yaml" <<<"$listing" || { echo "wheel lacks 
 grep -q "xxgk/_data/addin/xxgk.xlam" <<<"$listing" || { echo "wheel lacks the add-in"; exit 1; }
 grep -q "xxgk/_data/templates/ext/zj.yaml" <<<"$listing" || { echo "wheel lacks the provincial extensions"; exit 1; }
 grep -q "xxgk/_data/templates/report_check.yaml" <<<"$listing" || { echo "wheel lacks the report check rules"; exit 1; }
+for part in ribbon.xml index.html help.html js/xxgk-payload.js js/xxgk-actions.js js/config.js images/validate.svg; do
+  grep -q "xxgk/_data/addin/wps/$part" <<<"$listing" || { echo "wheel lacks the WPS add-in's $part"; exit 1; }
+done
+if grep -q "addin/wps/test\|node_modules" <<<"$listing"; then echo "wheel ships the WPS add-in's tests"; exit 1; fi
 for part in xxgk/web/migrations/versions/0001_initial_schema.py xxgk/web/templates/base.html xxgk/web/static/style.css \
-            xxgk/web/templates/consolidating.html xxgk/web/static/apidocs/swagger-ui-bundle.js xxgk/web/static/apidocs/LICENSE; do
+            xxgk/web/templates/consolidating.html xxgk/web/templates/wps_publish.html xxgk/web/static/wps-publish.js xxgk/web/static/apidocs/swagger-ui-bundle.js xxgk/web/static/apidocs/LICENSE; do
   grep -q "$part" <<<"$listing" || { echo "wheel lacks the portal's $part"; exit 1; }
 done
 "$python" -m venv "$work/venv"

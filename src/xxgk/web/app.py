@@ -61,9 +61,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sweeper = Sweeper(settings.data_dir, store.tmp)  # leftovers of crashes, finished jobs: now and hourly
     app.state.cookies = cookies = Cookies(settings.secret_key)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    from xxgk.web.routers import addin, admin, api, public, region, unit
+    from xxgk.web.routers import addin, admin, api, public, region, unit, wps
 
-    for router in (public.router, unit.router, region.router, admin.router, api.router, addin.router):
+    for router in (public.router, unit.router, region.router, admin.router, api.router, addin.router, wps.router):
         app.include_router(router)
     _handlers(app)
     _api_docs(app)
