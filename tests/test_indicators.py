@@ -76,7 +76,7 @@ def test_units_regions_ranks_flags_previous_and_sources(inbox: Path) -> None:
     assert dr["flag"] == "yellow" and math.isclose(dr["previous"], 0.5) and math.isclose(dr["change"], 80 / 190 - 0.5)
     assert a["no_info_rate"]["value"] == pytest.approx(40 / 190) and a["forward_rate"]["value"] == pytest.approx(10 / 200)
     assert a["review_corrected_rate"]["flag"] == "small"  # 20 closed cases < 30: shown, not graded
-    assert "甲局.xlsx：'依申请公开'!" in dr["source"] and "÷" in dr["source"]
+    assert dr["source"].startswith("甲局.xlsx：('依申请公开'!") and ") ÷ '依申请公开'!" in dr["source"]
     b, c = _rows(table, "乙局"), _rows(table, "丙局")
     assert b["granted_rate"]["value"] == pytest.approx(0.9) and b["granted_rate"]["rank"] == 1
     assert a["granted_rate"]["rank"] == 2
@@ -136,3 +136,17 @@ def test_consolidated_summary_has_an_indicator_sheet(inbox: Path, tmp_path: Path
     assert got["丙局", "予以公开率"][12] == "样本偏少"
     regions = {(r[1], r[5]): r for r in book["指标（地区）"].iter_rows(min_row=2, values_only=True)}
     assert regions["330206", "予以公开率"][6] == pytest.approx(151 / 302)
+    assert got["甲局", "实质公开率"][9] is None  # no --previous: no last year
+    # with --previous the 指标 sheet has last year's value of the same agency and the change
+    out2 = tmp_path / "汇总_上年.xlsx"
+    res = subprocess.run([sys.executable, "-m", "xxgk", "consolidate", str(inbox / "2024"), "-o", str(out2),
+                          "--agency", "测试县政务公开办", "--previous", str(inbox / "2023"), "--include-invalid"],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    book = openpyxl.load_workbook(out2, read_only=True)
+    got = {(r[1], r[5]): r for r in book["指标"].iter_rows(min_row=2, values_only=True)}
+    assert got["甲局", "实质公开率"][9] == pytest.approx(0.5)
+    assert got["甲局", "实质公开率"][10] == pytest.approx(80 / 190 - 0.5)
+    assert (got["甲局", "申请总量"][9], got["甲局", "申请总量"][10]) == (40, 160)
+    regions = {(r[1], r[5]): r for r in book["指标（地区）"].iter_rows(min_row=2, values_only=True)}
+    assert regions["330206", "申请总量"][9] is not None

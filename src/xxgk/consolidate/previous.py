@@ -112,3 +112,14 @@ def same_agencies_total(previous: Previous, units: Sequence[Unit]) -> tuple[np.n
         return None, unmatched
     summed = previous.values[sorted(taken)].sum(axis=0, keepdims=True)
     return Frame.from_rows(previous.spec, summed).values[0], []
+
+
+def last_year_rows(spec: FormSpec, previous: Previous, units: Sequence[Unit]) -> np.ndarray:
+    """Last year's values of the agencies in this year's cell order (through the aliases; NaN where unknown)."""
+    rows = aligned(previous, units)
+    out = np.full((len(units), len(spec.cells)), np.nan)
+    for j, cid in enumerate(spec.cells):
+        k = previous.column_index(spec, cid)
+        if k is not None:
+            out[:, j] = rows[:, k]
+    return out

@@ -95,6 +95,7 @@ class Consolidation:
     roster: RosterCheck | None = None
     include_invalid: bool = False
     previous: str | None = None  # last year's source, when cross-year checks ran
+    last_year: np.ndarray | None = None  # (units, cells): last year's values of the same agencies, NaN unknown
     matrix: np.ndarray = field(init=False)  # (units, cells)
     total: np.ndarray = field(init=False)  # (cells,): inputs summed, computed cells recomputed
     amounts: dict[str, Decimal] = field(init=False)  # amount cells summed exactly

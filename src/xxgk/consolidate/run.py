@@ -15,7 +15,7 @@ from xxgk.consolidate.choice import Choice, NothingToConsolidate, choose
 from xxgk.consolidate.issues import gather_issues
 from xxgk.consolidate.model import PARENT, Submission, Unit
 from xxgk.consolidate.options import Options, UsageError, check_options
-from xxgk.consolidate.previous import Previous, load_previous
+from xxgk.consolidate.previous import Previous, last_year_rows, load_previous
 from xxgk.consolidate.reading import InputError, Progress, read_all, scan
 from xxgk.consolidate.result import Consolidation, check_roster
 from xxgk.consolidate.roster import Roster
@@ -102,7 +102,8 @@ def _summed(subs: list[Submission], choice: Choice, options: Options, previous: 
     return Consolidation(choice.spec, choice.year, subs, units, [], agency=options.agency or default_agency(units),
                          uscc=normalize_uscc(options.uscc or ""), region=(options.region or "").strip(),
                          filled_on=options.today or dt.date.today(), include_invalid=options.include_invalid,
-                         previous=previous.source if previous else None)
+                         previous=previous.source if previous else None,
+                         last_year=last_year_rows(choice.spec, previous, units) if previous else None)
 
 
 def default_agency(units: Sequence[Unit]) -> str:

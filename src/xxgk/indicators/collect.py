@@ -93,7 +93,8 @@ def read_table(paths: Sequence[Path], previous: Path | None = None) -> tuple[pd.
 
 def consolidation_table(result: Consolidation) -> pd.DataFrame:
     """The indicators of a consolidation's summed units (computed cells recomputed from their inputs), per unit
-    and per region; the source names the unit's file (or the sub-summary it came through) and the cell ids."""
+    and per region, with last year's values of the same agencies when the consolidation had --previous; the
+    source names the unit's file (or the sub-summary it came through) and the cell ids."""
     import pandas as pd
 
     from xxgk.engine import Frame
@@ -102,11 +103,22 @@ def consolidation_table(result: Consolidation) -> pd.DataFrame:
     defs = indicators(result.spec.form)
     if not units:
         return indicator_table(pd.DataFrame(columns=list(META)), {}, ())
-    frame = Frame.from_rows(result.spec, result.matrix)
     meta = pd.DataFrame({
         "file": [f"{u.via} ▸ {u.file}" if u.via else u.file for u in units], "agency": [u.name for u in units],
         "uscc": [u.meta.get("meta.uscc", "") for u in units],
         "region": [str(u.meta.get("meta.region", "") or "") for u in units],
-        "year": [result.year] * len(units), "key": [u.key for u in units]})
-    cells = {c for d in defs for c in d.cells}
-    return indicator_table(meta, {c: frame.column(c) for c in cells}, defs)
+        "year": [result.year] * len(units), "key": [f"unit:{k}" for k in range(len(units))]})
+    cells = sorted({c for d in defs for c in d.cells})
+    frame = Frame.from_rows(result.spec, result.matrix)
+    columns = {c: frame.column(c) for c in cells}
+    shown = np.ones(len(units), dtype=bool)
+    if result.last_year is not None:
+        known = ~np.isnan(result.last_year).all(axis=1)
+        last = result.last_year[known]
+        # last year's totals as reported where known (its form may differ), else recomputed from its inputs
+        before = Frame.from_rows(result.spec, np.nan_to_num(last), ~np.isnan(last))
+        meta = pd.concat([meta, meta[known].assign(year=result.year - 1, file=(result.previous or ""))],
+                         ignore_index=True)
+        columns = {c: np.concatenate([columns[c], before.column(c)]) for c in cells}
+        shown = np.concatenate([shown, np.zeros(int(known.sum()), dtype=bool)])
+    return indicator_table(meta, columns, defs, shown=shown)

@@ -101,7 +101,7 @@ def _sources(part: pd.DataFrame, ind: Indicator, where: Where | None) -> pd.Seri
 
     if where is None:
         return part["file"] + "：" + ind.formula()
-    return pd.Series([f"{f}：{where(i, ind.numerator)}" + (f" ÷ ({where(i, ind.denominator)})" if ind.is_rate else "")
+    return pd.Series([f"{f}：" + ind.written(lambda terms, i=i: where(i, terms))  # type: ignore[misc]
                       for i, f in enumerate(part["file"])], index=part.index)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -49,9 +50,15 @@ class Indicator:
         return tuple(dict.fromkeys(c for _, c in self.numerator + self.denominator))
 
     def formula(self) -> str:
-        def side(terms: Terms) -> str:
-            return "".join(("-" if s < 0 else "+" if i else "") + c for i, (s, c) in enumerate(terms))
-        return side(self.numerator) + (f" ÷ ({side(self.denominator)})" if self.denominator else "")
+        return self.written(lambda terms: "".join(("-" if s < 0 else "+" if i else "") + c
+                                                  for i, (s, c) in enumerate(terms)))
+
+    def written(self, side: Callable[[Terms], str]) -> str:
+        """numerator ÷ denominator as text, each side written by `side`, a sum in parentheses:
+        (a+b) ÷ (c+d), a ÷ c; a count is its numerator alone."""
+        def part(terms: Terms) -> str:
+            return f"({side(terms)})" if len(terms) > 1 and self.is_rate else side(terms)
+        return part(self.numerator) + (f" ÷ {part(self.denominator)}" if self.is_rate else "")
 
 
 def parse_terms(text: str, where: str) -> Terms:
