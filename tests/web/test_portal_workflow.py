@@ -162,25 +162,25 @@ def test_leftovers_swept_at_start_and_periodically(tmp_path):
     assert store.has(sub["sha256"])
 
 
-def test_unit_switches_between_its_years(tmp_path):
+def test_unit_switches_between_its_years(fresh, tmp_path):
     """Two open years: the unit page links to each (the one shown marked), and to a closed year where the unit
     has an accepted version (read-only, no upload form); a closed year without one is not offered."""
     from xxgk.web import directory
     from xxgk.web.demo import workbook
 
-    p = make_portal(tmp_path)
+    p = fresh
     unit, agency = p.units(1)[0]
     c = p.client(p.site.unit_account(unit))
     with p.db() as db:
-        directory.set_year(db, None, 2023, "gb2021", None, True)
-        directory.set_year(db, None, 2022, "gb2021", None, False)
-    token = c.page_token(f"/units/{unit.id}?year=2023")
-    old = workbook(tmp_path / "2023.xlsx", agency, year=2023)
-    r = c.http.post(f"/units/{unit.id}/upload", data={"csrf_token": token, "year": "2023"},
-                    files={"file": ("2023.xlsx", old.read_bytes())})
+        directory.set_year(db, None, 2022, "gb2021", None, True)
+        directory.set_year(db, None, 2021, "gb2021", None, False)
+    token = c.page_token(f"/units/{unit.id}?year=2022")
+    old = workbook(tmp_path / "2022.xlsx", agency, year=2022)
+    r = c.http.post(f"/units/{unit.id}/upload", data={"csrf_token": token, "year": "2022"},
+                    files={"file": ("2022.xlsx", old.read_bytes())})
     assert r.status_code == 303 and "已接受" in c.get(r.headers["location"]).text
     with p.db() as db:
-        directory.set_year(db, None, 2023, "gb2021", None, False)  # 2023 closed, with an accepted version
+        directory.set_year(db, None, 2022, "gb2021", None, False)  # 2022 closed, with an accepted version
         directory.set_year(db, None, 2025, "gb2021", None, True)  # a second open year
 
     def switch(page: str) -> list[tuple[str, bool]]:
@@ -188,16 +188,24 @@ def test_unit_switches_between_its_years(tmp_path):
         assert nav, "the unit page has a year switcher"
         return [(y, "aria-current" in a) for a, y in re.findall(r'(<a href="/units/\d+\?year=(\d+)"[^>]*>)', nav.group(0))]
 
-    page = c.get(f"/units/{unit.id}").text
-    assert switch(page) == [("2025", True), ("2024", False), ("2023", False)]
-    assert "2023（已停止报送，只读）" in page and 'name="year" value="2025"' in page
-    page = c.get(f"/units/{unit.id}?year=2024").text
-    assert switch(page) == [("2025", False), ("2024", True), ("2023", False)] and 'name="year" value="2024"' in page
-    page = c.get(f"/units/{unit.id}?year=2023").text
-    assert switch(page) == [("2025", False), ("2024", False), ("2023", True)]
-    assert 'id="upload-form"' not in page and "2023.xlsx" in page
-    page = c.get(f"/units/{unit.id}?year=2022").text  # asked for: shown and marked, though not otherwise offered
-    assert ("2022", True) in switch(page)
+    try:
+        _switch_years(c, unit.id, switch)
+    finally:  # the other tests' default year stays 2024
+        with p.db() as db:
+            directory.set_year(db, None, 2025, "gb2021", None, False)
+
+
+def _switch_years(c, unit_id, switch) -> None:
+    page = c.get(f"/units/{unit_id}").text
+    assert switch(page) == [("2025", True), ("2024", False), ("2022", False)]
+    assert "2022（已停止报送，只读）" in page and 'name="year" value="2025"' in page
+    page = c.get(f"/units/{unit_id}?year=2024").text
+    assert switch(page) == [("2025", False), ("2024", True), ("2022", False)] and 'name="year" value="2024"' in page
+    page = c.get(f"/units/{unit_id}?year=2022").text
+    assert switch(page) == [("2025", False), ("2024", False), ("2022", True)]
+    assert 'id="upload-form"' not in page and "2022.xlsx" in page
+    page = c.get(f"/units/{unit_id}?year=2021").text  # asked for: shown and marked, though not otherwise offered
+    assert ("2021", True) in switch(page)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
