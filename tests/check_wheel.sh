@@ -37,6 +37,10 @@ xxgk="$work/venv/bin/xxgk"
 [ -f 标记副本.xlsx ] || { echo "--annotate wrote no copy"; exit 1; }
 set +e; out=$("$xxgk" addin doctor 2>&1); code=$?; set -e   # Linux: the Chinese refusal, exit 1
 if [ $code -ne 1 ] || ! grep -q "WPS" <<<"$out" || grep -q Traceback <<<"$out"; then echo "xxgk addin doctor: exit $code"; echo "$out"; exit 1; fi
+# the WPS add-in's offline package from the installed wheel, and the doctor reading it as a jsaddons folder
+"$xxgk" addin wps-package -o WPS离线包 --server https://xxgk.example.gov.cn > /dev/null
+[ -f WPS离线包/xxgk_1.0.0/ribbon.xml ] && [ -f WPS离线包/publish.xml ] && [ -f WPS离线包/安装说明.txt ] || { echo "wps-package: files missing"; exit 1; }
+"$xxgk" addin doctor --wps --jsaddons WPS离线包 | grep -q "离线加载项" || { echo "addin doctor --wps did not read the package"; exit 1; }
 mkdir 收件箱 && cp 模板2021.xlsx 收件箱/
 "$xxgk" consolidate 收件箱 -o 汇总.xlsx --include-invalid --year 2025 --form gb2021 > /dev/null
 "$xxgk" validate 汇总.xlsx --json > /dev/null || [ $? -eq 1 ]

@@ -165,3 +165,18 @@ def test_publish_xml_and_page_point_wps_at_this_portal(client: Any) -> None:
     csp = page.headers["content-security-policy"]
     assert "connect-src 'self' http://127.0.0.1:58890 http://localhost:58890" in csp and "script-src 'self';" in csp
     assert client.get("/wps", follow_redirects=False).headers["location"] == "/wps/publish"
+
+
+def test_the_offline_addin_may_post_cross_origin(client: Any) -> None:
+    """Installed offline, the add-in's page is not served by the portal: /addin/* answers preflights and says any
+    origin may read the answer (no cookie is read there; the token is an explicit header)."""
+    r = client.options("/addin/submit", headers={"Origin": "null", "Access-Control-Request-Method": "POST",
+                                                 "Access-Control-Request-Headers": "authorization,content-type"})
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["access-control-allow-methods"] == "POST"
+    assert set(r.headers["access-control-allow-headers"].lower().split(", ")) == {"content-type", "authorization"}
+    assert client.options("/addin/other").status_code == 404
+    bad = client.post("/addin/validate", content=b"not json", headers={"Origin": "null"})
+    assert bad.status_code == 400 and bad.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in bad.headers

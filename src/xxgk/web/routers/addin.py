@@ -73,8 +73,15 @@ def _slots(request: Request) -> Slots:
     return state.addin_slots
 
 
+# The WPS add-in installed offline runs from the user's jsaddons folder, not from this portal: its clicks are
+# cross-origin. Any origin may post (no cookies are read here: the token is an explicit header, as in any client).
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type, Authorization",
+             "Access-Control-Max-Age": "600"}
+
+
 def text(message: str, status: int, **headers: str) -> Response:
-    return Response(message, status, media_type="text/plain; charset=utf-8", headers=headers or None)
+    return Response(message, status, media_type="text/plain; charset=utf-8", headers={**CORS, **headers})
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes | None:
@@ -132,7 +139,14 @@ async def _run(request: Request, button: str) -> Response:
         return text(FAULT, 500)
     finally:
         slots.give()
-    return Response(json.dumps(result, ensure_ascii=False), media_type="application/json")
+    return Response(json.dumps(result, ensure_ascii=False), media_type="application/json", headers=CORS)
+
+
+@router.options("/{button}")
+async def preflight(button: str) -> Response:
+    if button not in ("validate", "clear", "submit"):
+        return text("没有这个接口。", 404)
+    return Response(status_code=204, headers=PREFLIGHT)
 
 
 @router.post("/validate")
