@@ -288,10 +288,11 @@ def test_formula_text_stays_text_in_the_summary(portal, tmp_path):
     from xxgk.samples import Agency
     from xxgk.web.demo import workbook
 
+    # the cover's own name no longer reaches the summary (a unit is named as registered); its 上级主管单位 does
     evil_name, evil_note = '=HYPERLINK("http://evil.example","点此")', "=1+1"
     unit, agency = portal.units(2)[2]
     c = portal.client(portal.site.unit_account(unit))
-    book = workbook(tmp_path / "evil.xlsx", Agency(evil_name, agency.uscc, agency.region, agency.parent), blank=1)
+    book = workbook(tmp_path / "evil.xlsx", Agency(agency.name, agency.uscc, agency.region, evil_name), blank=1)
     sub = c.upload(unit.id, book).json()
     keys = [f"{i['rule'] or i['code']}|{'、'.join(i['cells'])}" for i in sub["report"]["issues"]]
     assert c.post(f"/api/submissions/{sub['id']}/notes", json={"notes": {k: evil_note for k in keys}}).json()["status"] == "已接受"

@@ -66,5 +66,8 @@ class Sweeper:
             except Exception:  # a sweep must never take the server down
                 log.exception("sweeping leftovers failed at %s", dt.datetime.now(dt.timezone.utc).isoformat())
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 5.0) -> None:
+        """Ask the thread to end and wait for a sweep under way to finish (its count included)."""
         self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(wait)
