@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON3 ?= python3
 
-.PHONY: test demo bench bench-click bench-portal lint typecheck templates libreoffice libreoffice-writer chromium postgresql wheel-check clean addin node wps-test
+.PHONY: pictures test demo bench bench-click bench-portal lint typecheck templates libreoffice libreoffice-writer chromium postgresql wheel-check clean addin node wps-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -79,6 +79,10 @@ addin: $(STAMP)
 
 demo: $(STAMP) libreoffice
 	$(PY) -m xxgk.demo demo_out
+
+# README's pictures of the indicator workbook (docs/indicators-*.png)
+pictures: $(STAMP) libreoffice
+	$(PY) docs/make_pictures.py
 
 bench: $(STAMP)
 	$(PY) bench/bench_consolidate.py

@@ -108,7 +108,9 @@ def test_cli_workbook_and_json(inbox: Path, tmp_path: Path) -> None:
     marks = {(r[1], r[5]): r[12] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert marks["甲局", "实质公开率"] == "黄色" and marks["丙局", "予以公开率"] == "样本偏少"
     with zipfile.ZipFile(out) as z:
-        assert any(n.startswith("xl/charts/chart") for n in z.namelist())  # native Excel charts
+        charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]  # native Excel charts
+        assert charts and any(b"D9A400" in c for c in charts)  # 甲局's yellow 实质公开率 bar in yellow
+    assert book["图表"]["A1"].value.startswith("2024 年度各单位指标")
     again = subprocess.run([*cmd, "-o", str(out)], capture_output=True, text=True, check=False)
     assert again.returncode == 2 and "已存在" in again.stderr
     res = subprocess.run([*cmd, "--json"], capture_output=True, text=True, check=False)

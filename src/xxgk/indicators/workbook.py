@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 HEADERS = ("层级", "单位/地区", "统一社会信用代码", "行政区划", "年度", "指标", "数值", "分子", "分母", "上年",
            "变化", "区内排名", "标记", "来源（文件和单元格）")
 WIDTHS = (6, 22, 20, 8, 6, 15, 9, 9, 9, 9, 13, 8, 9, 50)
+BAR, BAR_FLAGS = "#5B9BD5", {RED: "#C00000", YELLOW: "#D9A400"}  # a marked unit's bar in its mark's colour
 RATE_IDS_CHARTED = 12  # at most this many bars per chart: the units with the largest denominators
 
 
@@ -72,17 +73,19 @@ def _write_rows(sheet: Worksheet, rows: pd.DataFrame, rates: set[str], fmt: dict
 
 
 def _chart_sheet(book: Workbook, table: pd.DataFrame, fmt: dict[str, Any]) -> None:
-    """图表: for each rate with thresholds, the latest year's units (largest denominators first) as a bar chart."""
+    """图表: for each rate, the latest year's graded units (largest denominators first) as a bar chart, red and
+    yellow bars where the unit is marked so."""
     units = table[table["level"] == UNIT]
     if units.empty:
         return
     year = units["year"].max()
     latest = units[units["year"] == year]
     sheet = book.add_worksheet("图表")
-    sheet.write(0, 0, f"{year} 年度各单位指标（每图至多 {RATE_IDS_CHARTED} 个申请或案件最多的单位；样本偏少的不列）",
-                fmt["head"])
+    sheet.merge_range(0, 0, 0, 11, f"{year} 年度各单位指标（每图至多 {RATE_IDS_CHARTED} 个申请或案件最多的单位；"
+                      "样本偏少的不列）", fmt["head"])
     col = 0
     graded = [d for d in indicators_of(table) if d.is_rate]
+    sheet.set_column(0, 2 * len(graded), 12)  # six columns hold one chart (480 px): the charts never overlap
     for n, ind in enumerate(graded):
         rows = latest[(latest["id"] == ind.id) & (latest["flag"] != SMALL)].nlargest(RATE_IDS_CHARTED, "denominator")
         if rows.empty:
@@ -93,13 +96,19 @@ def _chart_sheet(book: Workbook, table: pd.DataFrame, fmt: dict[str, Any]) -> No
             sheet.write(r, col + 1, _cell(row.value), fmt["pct"])
         chart = book.add_chart({"type": "bar"})
         chart.add_series({"name": ind.name, "categories": ["图表", 3, col, 2 + len(rows), col],
-                          "values": ["图表", 3, col + 1, 2 + len(rows), col + 1], "fill": {"color": "#5B9BD5"}})
+                          "values": ["图表", 3, col + 1, 2 + len(rows), col + 1], "fill": {"color": BAR},
+                          "points": [{"fill": {"color": BAR_FLAGS.get(f, BAR)}} for f in rows["flag"]]})
         chart.set_title({"name": f"{ind.name}（{year}）"})
-        chart.set_x_axis({"num_format": "0%", "min": 0})
+        # XlsxWriter's bar chart: x is the horizontal (value) axis, y the units, listed top-down as in the table
+        chart.set_x_axis({"num_format": "0%", "min": 0, **({"max": 1} if rows["value"].max() > 0.8 else {})})
+        chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
         chart.set_legend({"none": True})
         sheet.insert_chart(3 + RATE_IDS_CHARTED + 2 + 16 * (n // 3), 2 * (n % 3) * 3, chart,
                            {"x_scale": 1.0, "y_scale": 1.0})
         col += 2
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # printed: the charts side by side as on screen, not cut across pages
 
 
 def indicators_of(table: pd.DataFrame) -> list[Any]:
