@@ -180,3 +180,142 @@ def test_the_offline_addin_may_post_cross_origin(client: Any) -> None:
     bad = client.post("/addin/validate", content=b"not json", headers={"Origin": "null"})
     assert bad.status_code == 400 and bad.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in bad.headers
+
+
+# ---- in a real browser: headless Chromium (Debian's) as WPS's embedded Chromium --------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--allow-file-access-from-files"]
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed (make chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _typings() -> str:
+    node_modules()
+    done = subprocess.run(["node", str(ADDIN / "test" / "dump-typings.js")], capture_output=True, text=True,
+                          check=True, timeout=60)
+    return done.stdout
+
+
+def _addin_page(browser: Any, book: dict[str, Any]) -> tuple[Any, list[str]]:
+    """A page with WPS's globals: wps.EtApplication() is the mock of the ET object model holding `book`;
+    message boxes are collected in window.__alerts."""
+    page = browser.new_context(locale="zh-CN").new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    mock = (ADDIN / "test" / "mock-et.js").read_text(encoding="utf-8")
+    page.add_init_script(f"window.XXGK_ET_TYPINGS = {_typings()};\n{mock}\n"
+                         f"window.__mock = XxgkMockEt.makeApp({json.dumps(book, ensure_ascii=False)});\n"
+                         "window.wps = {EtApplication: function () { return window.__mock.app; }};\n"
+                         "window.__alerts = []; window.alert = function (m) { window.__alerts.push(String(m)); };")
+    return page, problems
+
+
+def _click(page: Any, button: str, endpoint: str) -> list[dict[str, Any]]:
+    with page.expect_response(lambda r: r.url.endswith(f"/addin/{endpoint}") and r.request.method == "POST") as answer:
+        page.evaluate(f"OnAction({{Id: '{button}'}})")
+    _wait(page, "window.__alerts.length > 0")
+    return answer.value.json()["actions"]  # type: ignore[no-any-return]
+
+
+def _wait(page: Any, condition: str, seconds: float = 15) -> None:
+    """Poll `condition` with page.evaluate (the pages' CSP forbids the eval of wait_for_function)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(condition):
+        assert time.monotonic() < deadline, f"not true within {seconds} s: {condition}"
+        time.sleep(0.05)
+
+
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    dump = lambda x: STAMP.sub("T", json.dumps(x, ensure_ascii=False, sort_keys=True))  # noqa: E731
+    return dump(a) == dump(b)
+
+
+def _check_marks(page: Any, expected: dict[str, Any]) -> None:
+    book = page.evaluate("XxgkMockEt.snapshot(window.__mock.state.book)")
+    annotated = expected["annotated"]["sheets"]
+    assert [s["name"] for s in book] == [s["name"] for s in annotated]
+    for got, want in zip(book[:-1], annotated[:-1], strict=True):  # the template's sheets: same marks, same values
+        assert got["fills"] == want["fills"], got["name"]
+        assert _same(got["values"], want["values"]), got["name"]
+        assert got["protected"], got["name"]
+
+
+@needs_chromium
+def test_in_chromium_the_served_addin_validates_and_clears_a_book(served: tuple[Server, Path], browser: Any) -> None:
+    server, cases = served
+    book = json.loads((cases / "broken.book.json").read_text(encoding="utf-8"))
+    expected = json.loads((cases / "broken.expected.json").read_text(encoding="utf-8"))
+    page, problems = _addin_page(browser, book)
+    page.goto(server.url + "/wps/index.html")
+    assert page.text_content("#xxgk-server-url") == server.url  # same origin: the portal it was loaded from
+    actions = _click(page, "xxgkValidate", "validate")
+    assert _same(actions, expected["validate"])
+    alert = [a["args"][0] for a in expected["validate"] if a["func"] == "alert"]
+    assert _same(page.evaluate("window.__alerts"), alert)
+    _check_marks(page, expected)
+    page.evaluate("window.__alerts = []")
+    _click(page, "xxgkClear", "clear")
+    after = page.evaluate("XxgkMockEt.snapshot(window.__mock.state.book)")
+    assert [s["name"] for s in after] == [s["name"] for s in book["sheets"]]
+    for got, sheet in zip(after, book["sheets"], strict=True):
+        assert got["fills"] == sheet["fills"], sheet["name"]
+    assert problems == []
+
+
+@needs_chromium
+def test_in_chromium_the_offline_package_posts_to_its_portal(served: tuple[Server, Path], browser: Any,
+                                                            tmp_path: Path) -> None:
+    """Loaded from the jsaddons folder (file://), the add-in posts across origins to the portal written into it."""
+    from xxgk.addin import wps
+
+    server, cases = served
+    wps.package(tmp_path, server.url)
+    book = json.loads((cases / "broken.book.json").read_text(encoding="utf-8"))
+    expected = json.loads((cases / "broken.expected.json").read_text(encoding="utf-8"))
+    page, problems = _addin_page(browser, book)
+    page.goto((tmp_path / wps.folder_name() / "index.html").as_uri())
+    assert page.text_content("#xxgk-server-url") == server.url
+    assert _same(_click(page, "xxgkValidate", "validate"), expected["validate"])
+    _check_marks(page, expected)
+    assert problems == []
+
+
+@needs_chromium
+def test_in_chromium_the_publish_page_installs_through_wps_local_service(served: tuple[Server, Path],
+                                                                        browser: Any) -> None:
+    import base64
+
+    server, _ = served
+    page = browser.new_context(locale="zh-CN").new_page()
+    posted: list[dict[str, Any]] = []
+
+    def local_service(route: Any) -> None:  # WPS's own service on 127.0.0.1:58890 writes jsaddons/publish.xml
+        posted.append(json.loads(base64.b64decode(route.request.post_data)))
+        route.fulfill(status=200, body="OK", headers={"Access-Control-Allow-Origin": "*"})
+
+    page.route("http://127.0.0.1:58890/**", local_service)
+    page.goto(server.url + "/wps/publish")
+    page.click("#wps-enable")
+    page.wait_for_selector("#wps-status.ok")
+    assert "已安装" in page.text_content("#wps-status")
+    page.click("#wps-disable")
+    _wait(page, "document.getElementById('wps-status').textContent.includes('已卸载')")
+    assert [p["cmd"] for p in posted] == ["enable", "disable"]
+    assert posted[0] | {"cmd": "x"} == {"cmd": "x", "name": "xxgk", "url": server.url + "/wps/", "addonType": "et",
+                                        "online": "true", "version": "1.0.0", "customDomain": ""}

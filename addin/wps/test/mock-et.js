@@ -4,8 +4,20 @@
 // value throws, and assigning a readonly property throws. The book is loaded from a JSON dump of a real .xlsx
 // (tests/wps_books.py): values as Value2 gives them (errors as CVErr numbers, dates as serial numbers), formulas,
 // fills (BGR numbers), number formats, defined names, custom document properties, sheet protection.
-const typings = require('./typings.js');
-const { a1: toA1, columnLetters } = require('../js/xxgk-convert.js');
+// In node the typings are parsed from the package; in a browser (tests/web/test_wps_addin.py) they are handed
+// over as window.XXGK_ET_TYPINGS ({"Et.EtRange": {member: {kind, readonly}}}) before this script runs.
+const typings = typeof require === 'function' ? require('./typings.js')
+  : { load: () => ({ members: (name) => globalThis.XXGK_ET_TYPINGS[name] }) };
+
+function columnLetters(col) {
+  let out = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
+function toA1(row, col) {
+  return columnLetters(col) + row;
+}
 
 const NO_FILL = -4142;
 const WHITE = 16777215;
@@ -342,4 +354,6 @@ function snapshot(book) {
   });
 }
 
-module.exports = { makeApp, snapshot, parseA1, used, NO_FILL };
+const api = { makeApp, snapshot, parseA1, used, NO_FILL };
+if (typeof module === 'object' && module.exports) module.exports = api;
+else globalThis.XxgkMockEt = api;
