@@ -44,6 +44,8 @@ def _books(folder: Path) -> dict[str, Path]:
     return {"broken": build_template(SPEC, folder / "错误.xlsx", values=broken),
             "cverr": build_template(SPEC, folder / "公式错误.xlsx", values=broken),
             "clean": build_template(SPEC, folder / "正确.xlsx", values=_values()),
+            "hint": build_template(SPEC, folder / "改正提示.xlsx", values=_values(),  # a total typed over: a fix hint
+                                   overrides={"requests.total.natural": 999}),
             "dated": build_template(SPEC, folder / "日期.xlsx", values=dated)}
 
 

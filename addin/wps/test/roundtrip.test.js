@@ -9,7 +9,7 @@ const client = require('../js/xxgk-client.js');
 const payload = require('../js/xxgk-payload.js');
 const { env, loadCase, post, normalise, comparablePayload, collectingShow, makeApp, snapshot } = require('./support.js');
 
-const CASES = ['broken', 'cverr', 'clean', 'dated'];
+const CASES = ['broken', 'cverr', 'clean', 'dated', 'hint'];
 const RESULT_SHEET = '校验结果';
 
 function recordingPost(log) {
@@ -96,6 +96,10 @@ for (const name of CASES) {
       }
     }
     assert.ok(after.filter((s) => s.name !== RESULT_SHEET).every((s) => s.protected), 'the template is protected again');
+    if (name === 'hint') {
+      const result = Object.values(sheetOf(after, RESULT_SHEET).values).join('\n');
+      assert.match(result, /（七）总计·自然人）填 999，按各项之和应为 \d+；改为 \d+ 后 \d+ 条校验全部通过/);
+    }
   });
 
   test(`${name}: 清除标记 after 校验 gives the book back`, async () => {
