@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from xxgk.identity import agency_key
-from xxgk.indicators.compute import META, indicator_table
+from xxgk.indicators.compute import META, Where, indicator_table
 from xxgk.indicators.definitions import Indicator, Terms, indicators
+from xxgk.layout import Pos
 from xxgk.reader import Fill
 
 if TYPE_CHECKING:
@@ -70,14 +71,26 @@ def fills_table(fills: Sequence[Fill], previous: Sequence[Fill] = (), *, names: 
     cells = {c for d in defs for c in d.cells}
     columns = _columns(every, cells)
     shown = np.array([True] * len(fills) + [False] * len(previous))
+    return indicator_table(meta, columns, defs, shown=shown, where=formula_texts([f.positions for f in every]))
 
-    def where(row: int, terms: Terms) -> str:
-        fill = every[row]
-        parts = [("-" if s < 0 else "+" if k else "") + (fill.address(c) if c in fill.positions else c)
-                 for k, (s, c) in enumerate(terms)]
-        return "".join(parts)
 
-    return indicator_table(meta, columns, defs, shown=shown, where=where)
+def formula_texts(layouts: Sequence[Mapping[str, Pos]]) -> Where:
+    """Where: an indicator's formula over the cells of a row's file ('依申请公开'!J8 ÷ …), written once per
+    layout (the fills of one template share their positions object) and indicator."""
+    cache: dict[tuple[int, str], str] = {}
+
+    def where(row: int, ind: Indicator) -> str:
+        positions = layouts[row]
+        key = (id(positions), ind.id)
+        text = cache.get(key)
+        if text is None:
+            def side(terms: Terms) -> str:
+                return "".join(("-" if s < 0 else "+" if k else "") + (positions[c].address if c in positions else c)
+                               for k, (s, c) in enumerate(terms))
+            text = cache[key] = ind.written(side)
+        return text
+
+    return where
 
 
 def read_table(paths: Sequence[Path], previous: Path | None = None) -> tuple[pd.DataFrame, list[str]]:

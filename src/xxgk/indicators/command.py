@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import numpy as np
 
 from xxgk.indicators.compute import REGION, UNIT
 
@@ -28,17 +29,32 @@ def _json_value(v: Any) -> Any:
     return v if v != "" else None
 
 
+def _json_column(column: pd.Series) -> list[Any]:
+    """A column as JSON values, at once: NaN and "" → null, whole floats → int, other floats rounded to 6 places."""
+    values = column.to_numpy()
+    if values.dtype.kind == "f":
+        whole = np.isfinite(values) & (np.mod(values, 1) == 0) & (np.abs(values) < 2**53)
+        rounded = np.round(values, 6).tolist()
+        ints = np.where(whole, values, 0).astype(np.int64).tolist()
+        return [None if v != v else i if w else v for v, i, w in zip(rounded, ints, whole.tolist(), strict=True)]
+    return [_json_value(v) for v in values.tolist()]
+
+
 def as_json(table: pd.DataFrame) -> dict[str, Any]:
     """Per unit (and per region) the items {"id", "name", "value", "numerator", "denominator", "previous", "flag", …}."""
     out: dict[str, Any] = {"units": [], "regions": []}
+    heads = ("file", "agency", "uscc", "region", "year")
     for level, key in ((UNIT, "units"), (REGION, "regions")):
         rows = table[table["level"] == level]
-        for (_, _, _), group in rows.groupby(["file", "agency", "year"], sort=False):
-            first = group.iloc[0]
-            entry = {"file": first["file"] or None, "agency": first["agency"], "uscc": first["uscc"] or None,
-                     "region": first["region"] or None, "year": _json_value(first["year"]),
-                     "items": [{k: _json_value(r[k]) for k in ITEM_KEYS} for _, r in group.iterrows()]}
-            out[key].append(entry)
+        columns = {k: _json_column(rows[k]) for k in (*heads, *ITEM_KEYS)}
+        entries: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+        for n in range(len(rows)):  # one pass over plain lists, not iterrows: 500,000 rows in seconds
+            ident = (columns["file"][n], columns["agency"][n], columns["year"][n])
+            entry = entries.get(ident)
+            if entry is None:
+                entry = entries[ident] = {h: columns[h][n] for h in heads} | {"items": []}
+            entry["items"].append({k: columns[k][n] for k in ITEM_KEYS})
+        out[key] = list(entries.values())
     return out
 
 

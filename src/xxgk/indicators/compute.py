@@ -18,7 +18,7 @@ UNIT, REGION = "单位", "地区"
 META = ("file", "agency", "uscc", "region", "year", "key")
 COLUMNS = ("level", "file", "agency", "uscc", "region", "year", "id", "name", "value", "numerator", "denominator",
            "previous", "change", "flag", "rank", "units", "source")
-Where = Callable[[int, Terms], str]  # (row, terms) -> the sheet-qualified cells of that row's file
+Where = Callable[[int, Indicator], str]  # (row, indicator) -> its formula over the cells of that row's file
 
 
 def _sum(columns: Mapping[str, np.ndarray], terms: Terms, n: int) -> np.ndarray:
@@ -101,8 +101,9 @@ def _sources(part: pd.DataFrame, ind: Indicator, where: Where | None) -> pd.Seri
 
     if where is None:
         return part["file"] + "：" + ind.formula()
-    return pd.Series([f"{f}：" + ind.written(lambda terms, i=i: where(i, terms))  # type: ignore[misc]
-                      for i, f in enumerate(part["file"])], index=part.index)
+    shown = part["_shown"].to_numpy()
+    return pd.Series([f"{f}：{where(i, ind)}" if shown[i] else "" for i, f in enumerate(part["file"])],
+                     index=part.index)
 
 
 def _region_rows(part: pd.DataFrame, ind: Indicator) -> pd.DataFrame:

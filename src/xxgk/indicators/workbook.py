@@ -57,13 +57,14 @@ def _write_rows(sheet: Worksheet, rows: pd.DataFrame, rates: set[str], fmt: dict
         values = (row.level, row.agency, row.uscc, row.region, row.year or None, row.name)
         sheet.write_row(r, 0, values)
         sheet.write(r, 6, _cell(row.value), main)
-        sheet.write(r, 7, _cell(row.numerator), fmt["num"])
-        sheet.write(r, 8, _cell(row.denominator), fmt["num"])
-        sheet.write(r, 9, _cell(row.previous), fmt["pct"] if rate else fmt["num"])
-        sheet.write(r, 10, _cell(row.change), fmt["pp"] if rate else fmt["num"])
-        sheet.write(r, 11, _cell(row.rank))
-        sheet.write(r, 12, FLAG_NAMES.get(row.flag, ""))
-        sheet.write(r, 13, row.source)
+        for col, value, style in ((7, row.numerator, fmt["num"]), (8, row.denominator, fmt["num"]),
+                                  (9, row.previous, fmt["pct"] if rate else fmt["num"]),
+                                  (10, row.change, fmt["pp"] if rate else fmt["num"]), (11, row.rank, None)):
+            if _cell(value) is not None:  # no formatted blank cells: half the cells of a table without last year
+                sheet.write_number(r, col, value, style)
+        if row.flag:
+            sheet.write_string(r, 12, FLAG_NAMES.get(row.flag, ""))
+        sheet.write_string(r, 13, row.source)
     sheet.freeze_panes(1, 2)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
