@@ -38,7 +38,9 @@ MAC_SANDBOX = Path("Library/Containers/com.microsoft.Excel/Data")
 MAC_SCRIPTS = Path("Library/Application Scripts/com.microsoft.Excel")
 
 UNSUPPORTED = ("Excel 加载项只能安装在 Windows 或 macOS 的 Microsoft Excel 中，本机是 Linux。"
-               "WPS 或 LibreOffice 用户：直接在标准模板中填报，模板的“校验”表会实时显示勾稽关系是否成立；"
+               "WPS 用户：安装 WPS 加载项（在本机浏览器打开报送平台的 /wps/publish 页一键安装，"
+               "或用 xxgk addin wps-package 生成离线安装包；没有出现时运行 xxgk addin doctor --wps）。"
+               "LibreOffice 用户：直接在标准模板中填报，模板的“校验”表会实时显示勾稽关系是否成立；"
                "填完后运行 xxgk validate 文件.xlsx --annotate 标记副本.xlsx，"
                "副本中有“校验结果”表，有问题的单元格标出底色。")
 
@@ -397,7 +399,7 @@ def check_wps_handler(platform: Platform) -> Check | None:
         if progid and progid.lower().startswith(WPS_PROGIDS):
             return Check(WARN, f".xlsx 文件默认用 WPS 打开（{progid}）：WPS 不能运行本加载项，双击模板不会出现“信息公开年报”选项卡。",
                          "右键模板 → 打开方式 → 选择 Excel 并勾选“始终使用此应用”；"
-                         "或在 WPS 中使用模板自带的实时校验，再运行 xxgk validate 核对。")
+                         "或在 WPS 中使用 WPS 加载项（报送平台的 /wps/publish 页安装）。")
     return Check(OK, ".xlsx 文件没有被 WPS 接管。")
 
 
