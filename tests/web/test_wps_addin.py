@@ -77,12 +77,32 @@ def _annotated(path: Path, out: Path) -> dict[str, Any]:
     return mock_book(out)
 
 
+def _unit_token(url: str, site: Any) -> tuple[str, str]:
+    """A unit's 上报 token made on its page, as the unit's staff make it: (token, unit name)."""
+    from xxgk.web.demo import PASSWORD
+
+    unit, _agency = site.units[site.counties[0].id][0]
+    with httpx.Client(base_url=url, timeout=60) as c:
+        c.post("/api/login", json={"username": site.unit_account(unit), "password": PASSWORD}).raise_for_status()
+        form = re.search(r'name="csrf_token" value="([^"]+)"', c.get(f"/units/{unit.id}").text)
+        assert form
+        page = c.post(f"/units/{unit.id}/tokens", data={"csrf_token": form.group(1)})
+        token = re.search(r'id="new-token">.*?<code>(xxgk_[A-Za-z0-9_-]+)</code>', page.text, re.S)
+        assert token, page.text
+        return token.group(1), unit.name
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    from .test_crash import _seed
+
     tmp = tmp_path_factory.mktemp("wps")
+    _settings, site = _seed(tmp / "data")
     server = Server(tmp / "data").start()
     cases = tmp / "cases"
     cases.mkdir()
+    token, unit = _unit_token(server.url, site)
+    (cases / "token.json").write_text(json.dumps({"token": token, "unit": unit}, ensure_ascii=False), encoding="utf-8")
     for case, path in _books(tmp).items():
         book, payload = mock_book(path), xlam_payload(path)
         annotated = None
@@ -321,3 +341,20 @@ def test_in_chromium_the_publish_page_installs_through_wps_local_service(served:
     assert [p["cmd"] for p in posted] == ["enable", "disable"]
     assert posted[0] | {"cmd": "x"} == {"cmd": "x", "name": "xxgk", "url": server.url + "/wps/", "addonType": "et",
                                         "online": "true", "version": "1.0.0", "customDomain": ""}
+
+
+@needs_chromium
+def test_in_chromium_the_help_page_keeps_the_settings_for_the_buttons(served: tuple[Server, Path], browser: Any) -> None:
+    server, _ = served
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(server.url + "/wps/help.html")
+    assert page.get_attribute("#xxgk-server", "placeholder") == server.url  # the portal it was loaded from
+    page.fill("#xxgk-server", "xxgk.example.gov.cn")
+    page.click("button[type=submit]")
+    assert "http:// 或 https://" in page.text_content("#xxgk-saved")
+    page.fill("#xxgk-server", server.url + "/")
+    page.fill("#xxgk-token", " xxgk_abc ")
+    page.click("button[type=submit]")
+    assert page.text_content("#xxgk-saved") == "已保存。"
+    page.goto(server.url + "/wps/index.html")
+    assert page.evaluate("[XxgkWps.client.server(), XxgkWps.client.setting('xxgk.token')]") == [server.url, "xxgk_abc"]

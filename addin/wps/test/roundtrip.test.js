@@ -136,6 +136,22 @@ test('a 说明 written in 校验结果 is kept by the next 校验', async () => 
   assert.equal(state.book.sheets.filter((s) => s.name === RESULT_SHEET).length, 1);
 });
 
+test('上报 with the unit\'s token stores a new version and shows the verdict and the marks', async () => {
+  const { book } = loadCase('broken');
+  const { token, unit } = JSON.parse(require('node:fs').readFileSync(
+    require('node:path').join(env('XXGK_WPS_CASES'), 'token.json'), 'utf8'));
+  const { app, state } = makeApp(book);
+  const log = [];
+  const first = await clickOn(app, 'submit', log, { token });
+  assert.equal(first.outcome, 'done');
+  assert.equal(log[0].status, 200);
+  assert.match(first.shown[0], new RegExp(`^已上报：${unit} \\d{4} 年度第 (\\d+) 版，状态：`));
+  assert.ok(state.book.sheets.some((s) => s.name === RESULT_SHEET), 'the marks of 校验 come with the verdict');
+  const again = await clickOn(app, 'submit', log, { token });
+  const version = (text) => Number(/第 (\d+) 版/.exec(text)[1]);
+  assert.equal(version(again.shown[0]), version(first.shown[0]) + 1);
+});
+
 test('上报 without a token is refused before anything is sent; with a bad token the portal says why', async () => {
   const { book } = loadCase('clean');
   const { app } = makeApp(book);
