@@ -157,3 +157,64 @@ def test_indicator_page_of_the_imported_history(any_portal) -> None:  # type: ig
     assert csv.status_code == 200 and "行政复议纠错率" in text and "红色" in text and "'复议诉讼'!" in text
     assert any_portal.client(any_portal.site.unit_account(any_portal.units(1)[0][0])).get(
         f"/regions/{city}/indicators").status_code == 403
+
+
+def _last_year_values(this: dict, edit) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """Last year's report agreeing with this year's cross-year rules (结转 and 现行有效 carried over)."""
+    spec = load_spec("gb2021")
+    last = dict(this, **{"meta.year": 2023})
+    for a in spec.groups["applicants"].keys:
+        last[f"requests.forward.{a}"] = this.get(f"requests.carried.{a}", 0)
+    for d in ("rules", "normative"):
+        last[f"active.{d}.valid"] = (int(this.get(f"active.{d}.valid", 0)) - int(this.get(f"active.{d}.issued", 0))
+                                     + int(this.get(f"active.{d}.repealed", 0)))
+    last["requests.new.natural"] = int(this.get("requests.new.natural", 0)) + 1  # not a copy
+    edit(last)
+    return last
+
+
+def test_portal_summary_compares_with_last_years_accepted_versions(portal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The county's 汇总 on the portal takes its units' accepted versions of the year before as --previous: a unit
+    whose 2024 本年制发 is ten times 2023's gets the year-over-year warning in the summary's 校验结果, and the
+    summary's 指标 sheet has last year's 申请总量 of each unit."""
+    import openpyxl
+
+    from xxgk.web.history import _year_row
+    from xxgk.web.models import Account
+
+    spec = load_spec("gb2021")
+    units = portal.units(1)
+    with portal.db() as db:
+        admin = db.scalar(select(Account).where(Account.username == "admin"))
+        y2023 = _year_row(db, 2023, "gb2021")
+        for n, (unit, agency) in enumerate(units):
+            ((_, this),) = list(sample_fills(spec, [agency], 2024, seed=n + 40))
+            this = dict(this, **{"active.rules.issued": 50 if n == 0 else 6})
+            last = _last_year_values(this, lambda v, n=n: v.update({"active.rules.issued": 5 if n == 0 else 6}))
+            last["active.rules.valid"] = int(this.get("active.rules.valid", 0)) - 50 + int(this.get("active.rules.repealed", 0)) \
+                if n == 0 else last["active.rules.valid"]
+            path = build_template(spec, tmp_path / f"{n}-2023.xlsx", values=last)
+            sha, size = portal.store.put_file(path)
+            db.add(Submission(unit_id=unit.id, report_year_id=y2023.id, version=1, filename=path.name, sha256=sha,
+                              size=size, uploaded_by=admin.id, status=ACCEPTED, report_json='{"issues": []}',
+                              notes_json="{}"))
+            db.commit()
+            client = portal.client(portal.site.unit_account(unit))
+            sub = client.upload(unit.id, build_template(spec, tmp_path / f"{n}-2024.xlsx", values=this)).json()
+            if sub["status"] != "已接受":  # the ×10 warning wants a 说明
+                keys = [f"{i['rule'] or i['code']}|{'、'.join(i['cells'])}" for i in sub["report"]["issues"]]
+                assert {i["code"] for i in sub["report"]["issues"]} == {"yoy.jump"}, sub["report"]["issues"]
+                sub = client.post(f"/api/submissions/{sub['id']}/notes",
+                                  json={"notes": {k: "本年新制定规章较多" for k in keys}}).json()
+            assert sub["status"] == "已接受", sub
+    county = portal.client("xian1")
+    job = county.consolidate(portal.site.counties[0].id, "direct")
+    assert job["status"] == "done", job
+    out = tmp_path / "县汇总.xlsx"
+    out.write_bytes(county.get(job["file"]).content)
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = [[str(v) for v in row if v is not None] for row in book["校验结果"].iter_rows(values_only=True)]
+    jumps = [r for r in rows if any("本年 50，上年 5，为上年的 10 倍" in v for v in r)]
+    assert jumps and any(units[0][0].name in v for v in jumps[0]), rows[:8]
+    indicators = {(r[1], r[5]): r for r in book["指标"].iter_rows(min_row=2, values_only=True)}
+    assert all(indicators[u.name, "申请总量"][9] is not None for u, _ in units)  # last year's value of every unit

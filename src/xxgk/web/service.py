@@ -392,6 +392,18 @@ def _inbox_name(unit: Unit, sub: Submission) -> str:
     return f"{unit.id:06d}-{safe_name(unit.name, 'unit')}.xlsx"
 
 
+def _write_last_year(db: Session, store: Store, units: Sequence[Unit], year: ReportYear, folder: Path) -> Path | None:
+    """The units' accepted versions of the year before (submitted or imported as history) in one folder: the
+    summary's --previous (cross-year rules, year-over-year warnings, last year's 指标). None when none has one."""
+    found = [(u, f) for u in units if (f := accepted_file(db, store, u, year.year - 1)) is not None]
+    if not found:
+        return None
+    folder.mkdir()
+    for unit, (path, _) in found:
+        (folder / f"{unit.id:06d}-{safe_name(unit.name, 'unit')}.xlsx").write_bytes(path.read_bytes())
+    return folder
+
+
 def _write_roster(path: Path, units: Sequence[Unit], region: Region) -> Path:
     from xxgk.consolidate.roster import HEADERS
 
@@ -427,9 +439,10 @@ def consolidate(db: Session, store: Store, account: Account, region: Region, yea
             target = inbox / _inbox_name(unit, sub)
             target.write_bytes(store.path(sub.sha256).read_bytes())
             sent[target.name] = (unit, sub)
+        last_year = _write_last_year(db, store, [u for u, _ in picked], year, Path(tmp) / "上年")
         options = Options(output=Path(tmp) / name, roster=_write_roster(Path(tmp) / "名册.csv", roster_units, region),
                           agency=f"{region.name}（汇总）", region=region.code if not region_problem(region.code) else None,
-                          form=year.form, year=year.year, force=True, jobs=1,
+                          form=year.form, year=year.year, force=True, jobs=1, previous=last_year,
                           senders={f: Sender(u.name, u.uscc) for f, (u, _) in sent.items()})
         try:
             result = collect([inbox], options)
