@@ -40,6 +40,22 @@
     return v === null || v === undefined ? '' : v;
   }
 
+  function dateFormats(wb, a) {
+    // a date written as a serial number shows as a date where the cell has no number format of its own
+    // (Excel does this itself when VBA writes a Date)
+    a.values.forEach(function (row, i) {
+      row.forEach(function (v, j) {
+        var serial = typeof v === 'string' ? convert.isoToSerial(v) : null;
+        if (serial === null) return;
+        var cell = sheet(wb, a.sheet_position).Cells.Item(a.start_row + i + 1, a.start_column + j + 1);
+        var format = String(cell.NumberFormat);
+        if (format === 'General' || format.indexOf('通用') >= 0) {
+          cell.NumberFormat = serial === Math.floor(serial) ? 'yyyy-mm-dd' : 'yyyy-mm-dd hh:mm:ss';
+        }
+      });
+    });
+  }
+
   var FUNCS = {
     addSheet: function (wb, a) {
       var position = a.args[0], count = wb.Worksheets.Count;
@@ -63,6 +79,7 @@
       var values = a.values.map(function (row) { return row.map(valueFor); });
       var target = range(wb, a);
       target.Value2 = a.row_count === 1 && a.column_count === 1 ? values[0][0] : values;
+      dateFormats(wb, a);
     },
     rangeClearContents: function (wb, a) {
       range(wb, a).ClearContents();

@@ -143,6 +143,7 @@ function makeRange(sheet, r1, c1, r2, c2) {
     get HasFormula() { return one().formula !== null; },
     get Formula() { const c = one(); return c.formula !== null ? c.formula : c.value === null ? '' : String(c.value); },
     get NumberFormat() { return one().format; },
+    set NumberFormat(v) { sheet.write(); cells().forEach((c) => { c.format = v; }); },
     get Interior() { return interior(sheet, cells, one); },
     get Font() { return font(sheet, cells, one); },
     get EntireRow() {

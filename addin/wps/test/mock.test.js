@@ -103,7 +103,9 @@ test('actions: sheets added and deleted at their positions, values, colours as B
   assert.deepEqual(book.sheets.map((s) => s.name), ['封面', '表二', '校验结果']);
   const result = book.sheets[2];
   assert.equal(result.cell('A1').value, '序号');
-  assert.equal(result.cell('B2').value, 45677); // the ISO date as a serial number
+  assert.equal(result.cell('B2').value, 45677); // the ISO date as a serial number, shown as a date
+  assert.equal(result.cell('B2').format, 'yyyy-mm-dd');
+  assert.equal(result.cell('A2').format, 'General');
   assert.equal(result.cell('A1').fontBold, true);
   assert.equal(result.cell('A1').fontColor, 16711680);
   assert.equal(result.widths[2], 30);
