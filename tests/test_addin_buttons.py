@@ -284,6 +284,32 @@ def test_consolidate_writes_the_summary_beside_the_folder_and_opens_it(tmp_path:
     assert book.json()["actions"][-1]["args"][0].startswith("未生成汇总表")
 
 
+def test_consolidate_compares_with_the_configured_last_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """XXGK_PREVIOUS names last year's inbox: the summary's 指标 sheet has last year's values."""
+    import openpyxl
+
+    from xxgk.addin.previous import PREVIOUS_KEY
+
+    for folder in (tmp_path / "去年", tmp_path / "收件"):
+        folder.mkdir()
+    for i, (_agency, values) in enumerate(sample_fills(SPEC, GROUP, 2024, seed=4)):
+        build_template(SPEC, tmp_path / "收件" / f"单位{i}.xlsx", values=values)
+        last = {**values, "meta.year": 2023}  # agreeing with this year: 结转 carried over, 现行有效 before this year's
+        for a in SPEC.groups["applicants"].keys:
+            last[f"requests.forward.{a}"] = values.get(f"requests.carried.{a}", 0)
+        for d in ("rules", "normative"):
+            last[f"active.{d}.valid"] = (int(values.get(f"active.{d}.valid", 0)) - int(values.get(f"active.{d}.issued", 0))  # type: ignore[call-overload]
+                                         + int(values.get(f"active.{d}.repealed", 0)))  # type: ignore[call-overload]
+        build_template(SPEC, tmp_path / "去年" / f"单位{i}.xlsx", values=last)
+    monkeypatch.setenv(PREVIOUS_KEY, str(tmp_path / "去年"))
+    book = remote_book(payload_from_file(tmp_path / "收件" / "单位0.xlsx"))
+    out = buttons.consolidate(app=book.app, folder=tmp_path / "收件", opener=lambda p: None, now=WHEN,
+                              output=tmp_path / "汇总.xlsx")
+    assert out is not None
+    rows = list(openpyxl.load_workbook(out, read_only=True)["指标"].iter_rows(min_row=2, values_only=True))
+    assert rows and all(r[9] is not None for r in rows if r[5] == "申请总量")  # 上年 of every unit
+
+
 def test_help_shows_chinese_help(tmp_path: Path) -> None:
     book = remote_book(payload_from_file(_book_file(tmp_path, _values())))
     buttons.help(app=book.app)

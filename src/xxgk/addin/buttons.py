@@ -335,19 +335,23 @@ def summary_path(folder: Path, when: dt.datetime) -> Path:
 @entry
 def consolidate(*, app: Any = None, folder: Path | None = None, output: Path | None = None,
                 opener: Callable[[Path], Any] | None = None, now: dt.datetime | None = None) -> Path | None:
-    """汇总: ask for the inbox folder, consolidate it into a summary beside it, open the summary."""
+    """汇总: ask for the inbox folder, consolidate it into a summary beside it (compared with XXGK_PREVIOUS when
+    set: year-over-year warnings, cross-year rules, last year's 指标), open the summary."""
     app = _app_of(None, app)
     folder = folder or pick_folder(app)
     if folder is None:
         if sys.platform != "win32":
             alert(app, "本平台不能在 Excel 中选择文件夹。请在命令行运行：xxgk consolidate 收件文件夹 -o 汇总.xlsx")
         return None
+    from xxgk.addin.previous import configured_path
     from xxgk.consolidate import NothingToConsolidate, Options, UsageError
     from xxgk.consolidate import consolidate as run_consolidation
 
     output = output or summary_path(Path(folder), now or dt.datetime.now())
+    last_year = configured_path()  # XXGK_PREVIOUS: last year's summary or inbox, as `xxgk consolidate --previous`
     try:
-        result = run_consolidation([Path(folder)], Options(output=output, jobs=1))
+        result = run_consolidation([Path(folder)], Options(output=output, jobs=1, previous=last_year
+                                                           if last_year is not None and last_year.exists() else None))
     except (UsageError, NothingToConsolidate) as exc:
         alert(app, f"未生成汇总表：{exc}", error=True)
         return None
