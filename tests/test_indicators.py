@@ -117,7 +117,10 @@ def test_cli_workbook_and_json(inbox: Path, tmp_path: Path) -> None:
     doc = json.loads(res.stdout)
     unit = next(u for u in doc["units"] if u["agency"] == "甲局")
     item = next(i for i in unit["items"] if i["id"] == "granted_rate")
-    assert {"id", "name", "value", "numerator", "denominator", "previous", "flag"} <= set(item)
+    assert list(item) == ["id", "name", "value", "numerator", "denominator", "previous", "flag", "change", "rank",
+                          "source"]
+    assert {i["flag"] for u in doc["units"] for i in u["items"]} <= {"red", "yellow", "small", None}
+    assert next(i for i in unit["items"] if i["id"] == "disclosed_rate")["flag"] == "yellow"
     assert item["name"] == "予以公开率" and item["numerator"] == 60 and item["previous"] == 0.5
     assert {r["agency"] for r in doc["regions"]} == {"330206", "330205"}
     empty = subprocess.run([sys.executable, "-m", "xxgk", "indicators", str(tmp_path / "无"), "--json"],
