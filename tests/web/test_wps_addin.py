@@ -46,7 +46,24 @@ def _books(folder: Path) -> dict[str, Path]:
             "clean": build_template(SPEC, folder / "正确.xlsx", values=_values()),
             "hint": build_template(SPEC, folder / "改正提示.xlsx", values=_values(),  # a total typed over: a fix hint
                                    overrides={"requests.total.natural": 999}),
-            "dated": build_template(SPEC, folder / "日期.xlsx", values=dated)}
+            "dated": build_template(SPEC, folder / "日期.xlsx", values=dated),
+            "huaian2024": _real(folder, "009_huaian_city_2024"),  # real published reports as typed: totals typed over
+            "beilun2019": _real(folder, "000_fb3348bfed7ae378")}  # the 2019 form
+
+
+def _real(folder: Path, stem: str) -> Path:
+    """A real published report (tests/fixtures/real) as a staff member types it: inputs, typed totals."""
+    import yaml
+
+    from xxgk.rules.expand import computed_cells
+
+    fx = yaml.safe_load((ROOT / "tests" / "fixtures" / "real" / f"{stem}.yaml").read_text(encoding="utf-8"))
+    spec = load_spec(fx["form"])
+    computed = computed_cells(spec)
+    values = {cid: v for cid, v in fx["values"].items() if cid not in computed}
+    values.update({"meta.agency": fx["agency"], "meta.year": fx["year"], "meta.kind": "单位"})
+    overrides = {cid: v for cid, v in fx["values"].items() if cid in computed}
+    return build_template(spec, folder / f"{stem}.xlsx", values=values, overrides=overrides)
 
 
 def _with_error(book: dict[str, Any], payload: dict[str, Any], cell_id: str, text: str) -> None:

@@ -9,7 +9,10 @@ const client = require('../js/xxgk-client.js');
 const payload = require('../js/xxgk-payload.js');
 const { env, loadCase, post, normalise, comparablePayload, collectingShow, makeApp, snapshot } = require('./support.js');
 
-const CASES = ['broken', 'cverr', 'clean', 'dated', 'hint'];
+// the books tests/web/test_wps_addin.py prepared: template books (an error, a formula error, clean, a real date, a
+// fix hint) and real published reports as typed (2021 and 2019 forms)
+const CASES = require('node:fs').readdirSync(env('XXGK_WPS_CASES')).filter((f) => f.endsWith('.book.json'))
+  .map((f) => f.replace(/\.book\.json$/, '')).sort();
 const RESULT_SHEET = '校验结果';
 
 function recordingPost(log) {
@@ -134,6 +137,10 @@ test('a 说明 written in 校验结果 is kept by the next 校验', async () => 
   const again = state.book.sheets.find((s) => s.name === RESULT_SHEET);
   assert.equal(again.cell(row + 1, col).value, '已向上级说明');
   assert.equal(state.book.sheets.filter((s) => s.name === RESULT_SHEET).length, 1);
+});
+
+test('the cases cover the template books and real reports of both forms', () => {
+  assert.deepEqual(CASES, ['beilun2019', 'broken', 'clean', 'cverr', 'dated', 'hint', 'huaian2024']);
 });
 
 test('上报 with the unit\'s token stores a new version and shows the verdict and the marks', async () => {
