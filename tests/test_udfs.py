@@ -31,11 +31,11 @@ def caller(payload: dict[str, Any]) -> Any:
 
 def with_blocks(payload: dict[str, Any]) -> tuple[Any, tuple[Any, ...]]:
     """The calling cell and, as its arguments, the blocks of the template's sheets (what the user types)."""
-    from xxgk.addin.live import custom_properties, stamped_names
+    from xxgk.addin.live import custom_properties, stamped
 
     book = remote_book(payload)
-    stamped = stamped_names(book, custom_properties(book))
-    blocks = stamped[1] if stamped else {}
+    layout = stamped(custom_properties(book))
+    blocks = layout.blocks if layout else {}
     return book.sheets[0]["A1"], tuple(book.sheets[n].range((1, 1), (r, c)) for n, (r, c) in blocks.items())
 
 

@@ -26,6 +26,8 @@ older template, no properties) is read by its names and used ranges as before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -154,34 +156,62 @@ def custom_properties(book: Any) -> dict[str, str]:
         return {}
 
 
-def stamped_names(book: Any, properties: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[int, int]]] | None:
-    """A book stamped with a form and this xxgk's spec version of it: its defined names from the form spec's
-    layout (as the template defines them, the cover's status line included) and each sheet's block (rows,
-    columns from A1: every named cell and the cell right of the status line, where the click writes); None
-    otherwise."""
+@dataclass(frozen=True)
+class Stamped:
+    """What a stamped book's form gives without asking the book: its defined names from the form spec's layout
+    (as the template defines them, the cover's status line included), each sheet's block (rows, columns from
+    A1 to the last named cell), the reader's positions and read plan for those names, and the blocks the click
+    reads (the cover's one column wider: the cell right of the status line, where the click writes). The same
+    for every book of a form: made once per process."""
+
+    form: str
+    names: dict[str, str]
+    blocks: dict[str, tuple[int, int]]
+    positions: dict[str, Pos]
+    plan: Any  # xxgk.reader's read plan
+    read_blocks: dict[str, tuple[int, int]]
+
+
+def stamped(properties: dict[str, str]) -> Stamped | None:
+    """The layout of a book stamped with a form and this xxgk's spec version of it; None otherwise."""
     from xxgk.extensions import form_keys
-    from xxgk.layout import plan_layout
-    from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, defined_name, load_spec
-    from xxgk.template.cover import STATUS_NAME, status_pos
+    from xxgk.spec import EXT_PROPERTY, EXT_SEPARATOR, load_spec
 
     form, ext = properties.get("xxgk_form"), properties.get(EXT_PROPERTY)
     key = f"{form}{EXT_SEPARATOR}{ext}" if form and ext else form
     if not key or key not in form_keys():
         return None
-    spec = load_spec(key)
-    if properties.get("xxgk_spec_version") != spec.spec_version:
+    if properties.get("xxgk_spec_version") != load_spec(key).spec_version:
         return None
+    return _stamped(key)
+
+
+@lru_cache(maxsize=16)
+def _stamped(key: str) -> Stamped:
+    from xxgk.layout import plan_layout
+    from xxgk.reader import _positions
+    from xxgk.spec import defined_name, load_spec
+    from xxgk.template.cover import STATUS_NAME, status_pos
+
+    spec = load_spec(key)
     layout = plan_layout(spec)
     names = {defined_name(cid): pos.ref for cid, pos in layout.pos.items()}
     status = status_pos(layout.cover)
     names[STATUS_NAME] = status.ref
     blocks = {plan.name: (plan.last_row + 1, plan.width) for plan in (layout.cover, *layout.tables)}
-    beside = Pos(status.sheet, status.row, status.col + layout.cover.width)  # annotate.plan.status_cell
-    for pos in [*(parse_ref(ref) for ref in names.values()), beside]:
+    _grow(blocks, [parse_ref(ref) for ref in names.values()])
+    read_blocks = dict(blocks)
+    _grow(read_blocks, [Pos(status.sheet, status.row, status.col + layout.cover.width)])  # plan.status_cell
+    scratch = Package(names, {}, {name: name for name in blocks})
+    positions, plan = _positions(spec, scratch)
+    return Stamped(spec.form, names, blocks, positions, plan, read_blocks)
+
+
+def _grow(blocks: dict[str, tuple[int, int]], cells: list[Pos | None]) -> None:
+    for pos in cells:
         if pos is not None and pos.sheet in blocks:
             rows, cols = blocks[pos.sheet]
             blocks[pos.sheet] = (max(rows, pos.row + 1), max(cols, pos.col + 1))
-    return names, blocks
 
 
 def _name_ref(book: Any, name: str) -> str | None:
@@ -210,15 +240,18 @@ class XlwingsSource:
     def package(self) -> Package:
         if self._pkg is None:
             properties = custom_properties(self.book)
-            stamped = stamped_names(self.book, properties)
-            if stamped is None:
+            layout = stamped(properties)
+            if layout is None:
                 sheets = {s.name: s.name for s in self.book.sheets}
                 self._pkg = Package(defined_names(self.book), properties, sheets)
             else:
-                names, self._blocks = stamped
+                names, self._blocks = dict(layout.names), dict(layout.read_blocks)
                 present = {name: name for name in self._blocks if self.sheet(name) is not None}
                 self._check_status(names, present)
                 self._pkg = Package(names, properties, present)
+                if len(present) == len(self._blocks):  # else the reader says which sheets are missing
+                    self._pkg.positions[layout.form] = layout.positions
+                    self._pkg.plans[layout.form] = layout.plan
         return self._pkg
 
     def _check_status(self, names: dict[str, str], present: dict[str, str]) -> None:
@@ -275,8 +308,6 @@ class XlwingsSource:
         return self._ranges[name]
 
     def formulas(self, refs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[Pos, str]:
-        from xlsxwriter.utility import xl_cell_to_rowcol
-
         found = {}
         for sheet_name, cells in refs:
             if sheet_name not in self._formula_grids:
@@ -284,7 +315,7 @@ class XlwingsSource:
                 self._formula_grids[sheet_name] = sheet_formulas(sheet, self._block(sheet_name))
             grid = self._formula_grids[sheet_name]
             for a1 in cells:
-                row, col = xl_cell_to_rowcol(a1)
+                row, col = _rowcol(a1)
                 value = grid[row][col] if row < len(grid) and col < len(grid[row]) else None
                 if isinstance(value, str) and value.startswith("="):
                     found[Pos(sheet_name, row, col)] = value[1:]
@@ -296,6 +327,13 @@ class XlwingsSource:
             sheet = _sheet_or_fail(self.sheet(name), name)
             self._grids[name] = block_values(block) if block is not None else sheet_values(sheet)
         return {name: self._grids[name] for name in sheets}
+
+
+@lru_cache(maxsize=8192)
+def _rowcol(a1: str) -> tuple[int, int]:
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    return xl_cell_to_rowcol(a1)
 
 
 def _sheet_or_fail(sheet: Any, name: str) -> Any:

@@ -18,7 +18,9 @@ Preparing the payload:
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,8 +37,12 @@ class BadPayload(ValueError):
 
 
 def _xlwings() -> Any:
-    """xlwings with its remote engine, registered here when xlwings was imported before the key was set."""
+    """xlwings with its remote engine, registered here when xlwings was imported before the key was set.
+    Pyodide (xlwings Lite's browser Python) is marked absent: the remote book tries to import it on every open,
+    a search of the whole import path each time (~0.5 ms of a click) that can only fail on a server."""
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    if "pyodide" not in sys.modules and importlib.util.find_spec("pyodide") is None:
+        sys.modules.setdefault("pyodide", None)  # type: ignore[arg-type]  # `import pyodide` raises ImportError
     from xxgk.addin.buttons import import_xlwings
 
     xw = import_xlwings()

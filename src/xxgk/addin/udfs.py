@@ -87,12 +87,12 @@ def findings_rows(report: FileReport) -> list[Row]:
 def uncovered(book: Any, ranges: tuple[Any, ...], function: str) -> str | None:
     """None when the ranges cover every block the check reads; else the formula to type, in Chinese. A book
     not stamped with this xxgk's form version (its blocks unknown) is checked as it is."""
-    from xxgk.addin.live import custom_properties, stamped_names
+    from xxgk.addin.live import custom_properties, stamped
 
-    stamped = stamped_names(book, custom_properties(book))
-    if stamped is None:
+    layout = stamped(custom_properties(book))
+    if layout is None:
         return None
-    blocks = stamped[1]
+    blocks = layout.blocks
     if not all(hasattr(rng, "sheet") for rng in ranges):  # values, not Range objects: only their number is known
         return None if len(ranges) >= len(blocks) else _wanted(blocks, function)
     covered = set()

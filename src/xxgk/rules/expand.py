@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from xxgk.rules.ast import BinOp, Compare, Expr, Num, Prev, Ref, Sum, walk_refs
@@ -25,18 +26,18 @@ class RuleInstance:
     computes: str | None  # the cell this instance defines as a formula, if any
     table: str  # the table of the first cell on the left-hand side
 
-    @property
+    @cached_property  # instances live as long as their spec (expand_rules caches them): worked out once
     def ids(self) -> tuple[str, ...]:
         """This year's cells, left side first, without repeats."""
         return tuple(dict.fromkeys(r.id for side in (self.check.left, self.check.right)
                                    for r, in_prev in walk_refs(side) if not in_prev))
 
-    @property
+    @cached_property
     def prev_ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.id for side in (self.check.left, self.check.right)
                                    for r, in_prev in walk_refs(side) if in_prev))
 
-    @property
+    @cached_property
     def uses_prev(self) -> bool:
         return bool(self.prev_ids)
 
