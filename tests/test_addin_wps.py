@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from xxgk.addin import wps
-from xxgk.addin.wps_doctor import jsaddons_folders, wps_doctor
+from xxgk.addin.wps_doctor import jsaddons_folders, oem_files, wps_doctor
 from xxgk.cli import main
 
 URL = "https://xxgk.example.gov.cn/wps/"
@@ -70,6 +70,14 @@ def jsaddons(tmp_path: Path, entry: str | None = None, auth: object = None, bloc
     if block is not None:
         (folder / "jsaddinblockhost.ini").write_text(block, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def no_wps_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The doctor also reads WPS's oem.ini where WPS is installed: none on this machine unless a test puts one."""
+    from xxgk.addin import wps_doctor as module
+
+    monkeypatch.setattr(module, "oem_files", lambda: [])
 
 
 def reachable(url: str) -> str | None:
@@ -145,3 +153,23 @@ def test_doctor_cli_exit_codes_and_usage(tmp_path: Path) -> None:
     assert code == 1 and out.startswith("xxgk WPS 加载项诊断：") and "[错误]" in out
     code, out = run("addin", "doctor", "--jsaddons", str(tmp_path))
     assert code == 2 and "--jsaddons 需要与 --wps 一起使用" in out
+
+
+def test_doctor_reads_wps_oem_ini(tmp_path: Path) -> None:
+    folder = jsaddons(tmp_path, wps.online_entry(URL), trusted(enable=True, isload=True))
+    oem = tmp_path / "oem.ini"
+    oem.write_text("[Setup]\nLANG_ID=2052\n[Support]\nJsApiPlugin=false\n[Server]\n"
+                   "JSPluginsServer=http://oa.example.gov.cn/jsplugins.xml\n", encoding="utf-8")
+    checks = wps_doctor([folder], reachable, [oem])
+    assert [c.status for c in checks[:2]] == ["error", "warning"]
+    assert "关闭了 JS 加载项" in checks[0].message and "JsApiPlugin=true" in checks[0].remedy
+    assert "JSPluginsServer=http://oa.example.gov.cn/jsplugins.xml" in checks[1].message
+    oem.write_text("[Support]\nJsApiPlugin=true\n", encoding="utf-8")
+    assert all(c.status == "ok" for c in wps_doctor([folder], reachable, [oem]))
+
+
+def test_oem_ini_is_looked_for_where_wps_installs(tmp_path: Path) -> None:
+    cfgs = tmp_path / "Kingsoft" / "WPS Office" / "12.1.0.17147" / "office6" / "cfgs"
+    cfgs.mkdir(parents=True)
+    (cfgs / "oem.ini").write_text("[Support]\n")
+    assert oem_files("win32", {"LOCALAPPDATA": str(tmp_path)}) == [cfgs / "oem.ini"]

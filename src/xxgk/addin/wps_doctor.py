@@ -57,7 +57,49 @@ def fetch(url: str) -> str | None:
         return str(getattr(exc, "reason", exc))
 
 
-def wps_doctor(folders: list[Path], get: Fetch = fetch) -> list[Check]:
+def oem_files(platform: str | None = None, env: Mapping[str, str] | None = None) -> list[Path]:
+    """WPS's oem.ini (the installation's settings: JsApiPlugin, JSPluginsServer) where WPS is usually installed."""
+    platform = platform or sys.platform
+    env = os.environ if env is None else env
+    if platform.startswith("win"):
+        roots = [Path(env[k]) / "Kingsoft" / "WPS Office" for k in ("ProgramFiles", "ProgramFiles(x86)", "LOCALAPPDATA")
+                 if env.get(k)]
+        return sorted(p for root in roots if root.is_dir() for p in root.glob("*/office6/cfgs/oem.ini"))
+    return [p for p in (Path("/opt/kingsoft/wps-office/office6/cfgs/oem.ini"),
+                        Path("/opt/apps/cn.wps.wps-office-pro/files/kingsoft/wps-office/office6/cfgs/oem.ini"))
+            if p.is_file()]
+
+
+def oem_checks(files: list[Path]) -> list[Check]:
+    """JS add-ins switched off for the installation (JsApiPlugin=false), or a unit-wide add-in list
+    (JSPluginsServer): then publish.xml may be ignored and the add-in belongs in that list."""
+    import configparser
+
+    checks: list[Check] = []
+    for path in files:
+        ini = configparser.ConfigParser(strict=False, interpolation=None)
+        try:
+            ini.read_string(path.read_bytes().decode("utf-8", "replace"))
+        except configparser.Error:
+            continue
+        support = {k.lower(): v.strip().lower() for k, v in (ini["Support"].items() if "Support" in ini else [])}
+        server = {k.lower(): v.strip() for k, v in (ini["Server"].items() if "Server" in ini else [])}
+        if support.get("jsapiplugin") in ("false", "0"):
+            checks.append(Check(FAIL, f"本机 WPS 关闭了 JS 加载项（{path} 中 JsApiPlugin=false）。",
+                                "请 IT 人员把该行改为 JsApiPlugin=true（[Support] 一节），或联系 WPS 的供应商开启加载项。"))
+        if server.get("jspluginsserver"):
+            checks.append(Check(WARN, f"本机 WPS 由单位统一配置加载项清单（{path}：JSPluginsServer={server['jspluginsserver']}），"
+                                      "publish.xml 可能不起作用。",
+                                "请 IT 人员把报送平台 /wps/publish 页上的 <jspluginonline …/> 一行加入该清单（jsplugins.xml）。"))
+    return checks
+
+
+def wps_doctor(folders: list[Path], get: Fetch = fetch, oem: list[Path] | None = None) -> list[Check]:
+    checks = oem_checks(oem_files() if oem is None else oem)
+    return checks + folder_checks(folders, get)
+
+
+def folder_checks(folders: list[Path], get: Fetch) -> list[Check]:
     folder = next((f for f in folders if f.is_dir()), None)
     if folder is None:
         return [Check(FAIL, f"没有找到 WPS 的加载项文件夹（{folders[0]}）：本机没有装 WPS Office，或从未启动过 WPS。",
