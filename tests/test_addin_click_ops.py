@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from xlwings_counting import recorded
-from xlwings_payload import payload_from_file, remote_book
+from xlwings_payload import payload_from_file, remote_book, replay
 from xxgk.addin import buttons
 from xxgk.samples import agencies, sample_fills
 from xxgk.spec import load_spec
@@ -23,6 +23,7 @@ WHEN = dt.datetime(2025, 1, 20, 9, 30)
 PASSING_LIMIT, TEN_FINDINGS_LIMIT = 30, 60  # the limits, on the actions Excel applies
 # The recorder counts reads too (sheets, blocks): held where this change brought them (62 and 83 before).
 PASSING_OPS, TEN_FINDINGS_OPS = 50, 66
+AGAIN_OPS, CLEAR_OPS = 68, 24  # the second 校验 of the 10-findings book, then 清除标记 (72 and 28 before)
 
 
 def _values() -> dict[str, object]:
@@ -78,6 +79,20 @@ def test_ten_findings_in_few_operations(tmp_path: Path) -> None:
     assert ops <= TEN_FINDINGS_OPS, log
     _reads_once(log)
     assert not [op for op in log if "add_hyperlink" in op]  # links go in the one values write
+
+
+def test_a_second_click_and_clear_read_the_result_sheet_once(tmp_path: Path) -> None:
+    first = payload_from_file(ten_findings_book(tmp_path))
+    book = remote_book(first)
+    buttons.validate(book=book, now=WHEN)
+    marked = replay(first, book.json()["actions"])
+    for button, limit in ((buttons.validate, AGAIN_OPS), (buttons.clear, CLEAR_OPS)):
+        again, count = recorded(remote_book(marked))
+        button(book=again, **({"now": WHEN} if button is buttons.validate else {}))
+        reads = [op for op in count.ops if op.startswith("book.sheets['校验结果']") and not op.endswith("delete()")]
+        assert reads == ["book.sheets['校验结果']", "book.sheets['校验结果'].used_range",
+                         "book.sheets['校验结果'].used_range.options().value"], count.ops
+        assert len(count) <= limit, count.ops
 
 
 def test_a_status_line_not_where_the_layout_puts_it_is_found_by_its_name(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from xxgk.addin.live import FILLS_KEY, XlwingsSource, is_remote, sheet_values
+from xxgk.addin.live import FILLS_KEY, XlwingsSource, block_values, is_remote
 from xxgk.annotate.plan import (
     FILL_HEADER,
     NO_FILL,
@@ -153,7 +153,8 @@ class XlwingsBook:
             return
         state = {"DrawingObjects": bool(ws.ProtectDrawingObjects), "Scenarios": bool(ws.ProtectScenarios),
                  "EnableSelection": ws.EnableSelection}
-        state.update({a: bool(getattr(ws.Protection, a)) for a in _ALLOWANCES})
+        allowed = ws.Protection  # one call for the object, one per allowance
+        state.update({a: bool(getattr(allowed, a)) for a in _ALLOWANCES})
         try:
             ws.Unprotect("")
         except Exception as exc:
@@ -205,8 +206,11 @@ class XlwingsBook:
 
     def result_grid(self) -> list[list[object]] | None:
         def values_of(name: str) -> list[list[object]] | None:
+            """The sheet's used range in one read. A result sheet written here starts at A1 (its title); one
+            whose first rows were cleared by hand reads shifted up, which reading it back allows (it finds the
+            header, the 说明 and the record by their text, never by row)."""
             sheet = self._sheet(name)
-            return None if sheet is None else sheet_values(sheet)
+            return None if sheet is None else block_values(sheet.used_range)
 
         self.result_name, grid = choose_result_sheet(values_of)
         return [list(row) for row in grid] if grid is not None else None
