@@ -11,6 +11,8 @@ trusted in authaddin.json (see xxgk.addin.wps_doctor).
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -25,8 +27,9 @@ MEDIA = {".xml": "application/xml; charset=utf-8", ".html": "text/html; charset=
          ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
 
+@cache
 def addin_files() -> dict[str, Path]:
-    """The add-in's shipped files: relative path ("js/xxgk-payload.js") -> file."""
+    """The add-in's shipped files: relative path ("js/xxgk-payload.js") -> file (looked up once per process)."""
     out: dict[str, Path] = {}
     for sub, patterns in PARTS.items():
         folder = f"{FOLDER}/{sub}".rstrip("/")
@@ -90,13 +93,7 @@ NOTE_TEXT = """信息公开年报 WPS 加载项（离线安装包）
 
 def config_js(server: str) -> str:
     return ("/* 信息公开年报 WPS 加载项：离线安装包写入的报送平台地址（xxgk addin wps-package --server）。 */\n"
-            f"window.XXGK_WPS_CONFIG = window.XXGK_WPS_CONFIG || {{ server: {json_string(server)} }};\n")
-
-
-def json_string(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
+            f"window.XXGK_WPS_CONFIG = window.XXGK_WPS_CONFIG || {{ server: {json.dumps(server, ensure_ascii=False)} }};\n")
 
 
 def check_server(url: str) -> str:
