@@ -218,3 +218,8 @@ def test_portal_summary_compares_with_last_years_accepted_versions(portal, tmp_p
     assert jumps and any(units[0][0].name in v for v in jumps[0]), rows[:8]
     indicators = {(r[1], r[5]): r for r in book["指标"].iter_rows(min_row=2, values_only=True)}
     assert all(indicators[u.name, "申请总量"][9] is not None for u, _ in units)  # last year's value of every unit
+    # the 指标 page: last year's value under this year's, for each unit and the region's total
+    page = county.get(f"/regions/{portal.site.counties[0].id}/indicators?year=2024").text
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    assert sum("上年" in r for r in rows if "（地区合计）" not in r and "<td>" in r) == len(units)
+    assert any("（地区合计）" in r and "上年" in r for r in rows)
