@@ -506,7 +506,7 @@ def test_content_types_and_relationships_are_consistent(archive: zipfile.ZipFile
 
 def test_the_wheel_ships_this_addin() -> None:
     setup = (ADDIN_DIR.parent / "setup.py").read_text(encoding="utf-8")
-    assert '"addin": "xxgk.xlam"' in setup
+    assert '("addin", "xxgk.xlam")' in setup
     assert "include addin/xxgk.xlam" in (ADDIN_DIR.parent / "MANIFEST.in").read_text(encoding="utf-8")
 
 
