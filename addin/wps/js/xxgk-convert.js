@@ -41,12 +41,27 @@
     return error === null ? value : error;
   }
 
-  function grid(value2) {
-    // Range.Value2 of a block as a 2-D array (a single cell gives a scalar)
-    if (!Array.isArray(value2)) return [[cellValue(value2)]];
-    return value2.map(function (row) {
-      return (Array.isArray(row) ? row : [row]).map(cellValue);
-    });
+  function grid(value2, rows, cols) {
+    // Range.Value2 of a rows x cols block as a 2-D array of protocol values. WPS gives a 2-D array (a single cell:
+    // a scalar); tolerated as well: a COM SAFEARRAY (VBArray: toArray() is column-major) and a flat array.
+    var flat = null;
+    if (value2 && typeof value2.toArray === 'function' && typeof value2.ubound === 'function') {
+      var items = value2.toArray();
+      flat = [];
+      for (var r = 0; r < rows; r++) for (var c = 0; c < cols; c++) flat.push(items[c * rows + r]);
+    } else if (!Array.isArray(value2)) {
+      flat = [value2];
+    } else if (!value2.some(Array.isArray)) {
+      flat = value2;
+    }
+    var out = [];
+    for (var i = 0; i < (rows || 1); i++) {
+      var row = flat ? flat.slice(i * (cols || 1), (i + 1) * (cols || 1)) : (value2[i] || []);
+      var line = [];
+      for (var j = 0; j < (cols || row.length); j++) line.push(cellValue(row[j]));
+      out.push(line);
+    }
+    return out;
   }
 
   function isDateFormat(format) {

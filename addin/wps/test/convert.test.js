@@ -25,8 +25,17 @@ test('CVErr numbers from Value2 become the error texts xlwings sends', () => {
   assert.equal(convert.cellValue(null), '');
   assert.equal(convert.cellValue(undefined), '');
   assert.equal(convert.cellValue(true), true);
-  assert.deepEqual(convert.grid(7), [[7]]);
-  assert.deepEqual(convert.grid([[1, null], [-2146826281, 'x']]), [[1, ''], ['#DIV/0!', 'x']]);
+  assert.deepEqual(convert.grid(7, 1, 1), [[7]]);
+  assert.deepEqual(convert.grid([[1, null], [-2146826281, 'x']], 2, 2), [[1, ''], ['#DIV/0!', 'x']]);
+});
+
+test('Value2 in the shapes a host may give: 2-D (short rows padded), flat, a COM SAFEARRAY', () => {
+  assert.deepEqual(convert.grid([[1], [2, 3]], 2, 2), [[1, ''], [2, 3]]);
+  assert.deepEqual(convert.grid([1, 2, 3], 1, 3), [[1, 2, 3]]);
+  assert.deepEqual(convert.grid([1, 2, 3], 3, 1), [[1], [2], [3]]);
+  const safeArray = { toArray: () => [1, 2, 3, 4, 5, 6], ubound: (d) => (d === 1 ? 2 : 3) }; // column-major
+  assert.deepEqual(convert.grid(safeArray, 2, 3), [[1, 3, 5], [2, 4, 6]]);
+  assert.deepEqual(convert.grid(null, 1, 1), [['']]);
 });
 
 test('dates: serial numbers and ISO strings, and which number formats show a date', () => {
