@@ -25,10 +25,10 @@
   }
 
   function range(wb, a) {
-    var ws = sheet(wb, a.sheet_position);
-    var first = ws.Cells.Item(a.start_row + 1, a.start_column + 1);
-    if (a.row_count === 1 && a.column_count === 1) return first;
-    return ws.Range(first, ws.Cells.Item(a.start_row + a.row_count, a.start_column + a.column_count));
+    // the action's block by its A1 address (what every host takes; VBA's GetRange builds the same block)
+    var first = convert.a1(a.start_row + 1, a.start_column + 1);
+    var last = convert.a1(a.start_row + a.row_count, a.start_column + a.column_count);
+    return sheet(wb, a.sheet_position).Range(first === last ? first : first + ':' + last);
   }
 
   function valueFor(v) {
@@ -47,7 +47,7 @@
       row.forEach(function (v, j) {
         var serial = typeof v === 'string' ? convert.isoToSerial(v) : null;
         if (serial === null) return;
-        var cell = sheet(wb, a.sheet_position).Cells.Item(a.start_row + i + 1, a.start_column + j + 1);
+        var cell = sheet(wb, a.sheet_position).Range(convert.a1(a.start_row + i + 1, a.start_column + j + 1));
         var format = String(cell.NumberFormat);
         if (format === 'General' || format.indexOf('通用') >= 0) {
           cell.NumberFormat = serial === Math.floor(serial) ? 'yyyy-mm-dd' : 'yyyy-mm-dd hh:mm:ss';

@@ -30,7 +30,7 @@
       var only = ws.Cells.Item(1, 1).Value2;
       return only === null || only === undefined || only === '' ? [[]] : [[convert.cellValue(only)]];
     }
-    return convert.grid(ws.Range(ws.Cells.Item(1, 1), ws.Cells.Item(rows, cols)).Value2, rows, cols);
+    return convert.grid(ws.Range('A1:' + convert.a1(rows, cols)).Value2, rows, cols);
   }
 
   function sheetEntry(ws) {
