@@ -378,3 +378,40 @@ def test_text_in_an_input_does_not_also_claim_the_total_was_edited(tmp_path: Pat
     values["requests.new.natural"] = "7次"
     report = only(write(tmp_path, values))
     assert "cell.text" in keys(report) and "formula.altered" not in keys(report)
+
+
+def test_threads_reading_one_workbook_share_its_cached_directory_safely(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A portal worker reads concurrent uploads of the same workbook in threads, which share the reader's cached
+    directory of that workbook: a thread must not find it half filled (it did: KeyError 'gb2021')."""
+    import threading
+
+    from xxgk import reader
+
+    path = build_template(SPEC, tmp_path / "同一份.xlsx")
+    reader._parse_package.cache_clear()
+    real, entered, release = reader._make_plan, threading.Event(), threading.Event()
+
+    def slow_first(spec, positions):  # type: ignore[no-untyped-def]
+        if not entered.is_set():  # the first thread stops right here until the second has read
+            entered.set()
+            release.wait(30)
+        return real(spec, positions)
+
+    monkeypatch.setattr(reader, "_make_plan", slow_first)
+    fills, errors = [], []
+
+    def read() -> None:
+        try:
+            fills.append(reader.read_fill(path))
+        except Exception as exc:
+            errors.append(exc)
+
+    first, second = threading.Thread(target=read), threading.Thread(target=read)
+    first.start()
+    assert entered.wait(30)
+    second.start()
+    second.join(30)
+    release.set()
+    first.join(30)
+    assert errors == [] and len(fills) == 2 and fills[0].numbers == fills[1].numbers

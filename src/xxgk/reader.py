@@ -234,10 +234,15 @@ def _detect_spec(pkg: Package, path: Path) -> FormSpec:
 
 
 def _positions(spec: FormSpec, pkg: Package) -> tuple[dict[str, Pos], _Plan]:
-    if spec.form not in pkg.positions:
-        pkg.positions[spec.form] = _resolve_positions(spec, pkg)
-        pkg.plans[spec.form] = _make_plan(spec, pkg.positions[spec.form])
-    return pkg.positions[spec.form], pkg.plans[spec.form]
+    """Filled on first use. The Package is cached and shared by threads reading equal workbooks (a portal
+    worker's concurrent uploads): the plan goes in before the positions, so whoever finds the positions finds
+    the plan too (two threads may both compute them; they compute the same)."""
+    form = spec.form
+    if form not in pkg.positions:
+        positions = _resolve_positions(spec, pkg)
+        pkg.plans[form] = _make_plan(spec, positions)
+        pkg.positions[form] = positions
+    return pkg.positions[form], pkg.plans[form]
 
 
 def _resolve_positions(spec: FormSpec, pkg: Package) -> dict[str, Pos]:
