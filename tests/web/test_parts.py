@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from xxgk.web.csvsafe import cell, csv_bytes
 from xxgk.web.db import make_engine, migrate
-from xxgk.web.security import Cookies, hash_password, verify_password
+from xxgk.web.security import TEST_FAST_HASH, Cookies, hash_password, make_hasher, verify_password
 from xxgk.web.storage import Store, sweep
 from xxgk.web.uploads import MAX_NAME, safe_name
 
@@ -55,6 +55,23 @@ def test_csv_cells_cannot_become_formulas():
         ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'＝1", "正常", "5", ""]
     data = csv_bytes(["单位"], [["=cmd|' /C calc'!A0"]])
     assert data.startswith(b"\xef\xbb\xbf") and "'=cmd" in data.decode("utf-8-sig")
+
+
+def test_production_passwords_are_hashed_at_full_argon2id_cost(monkeypatch):
+    """The suite hashes at minimal cost (tests/conftest.py); without that knob a portal hashes at argon2id's
+    defaults (RFC 9106: 64 MiB, 3 passes, 4 lanes); such a hash verifies under either hasher (the cost is read
+    from the stored hash)."""
+    monkeypatch.delenv(TEST_FAST_HASH, raising=False)
+    production = make_hasher()
+    assert production.memory_cost >= 65536 and production.time_cost >= 3 and production.parallelism >= 1
+    stored = production.hash("正确的密码")
+    cost = f"m={production.memory_cost},t={production.time_cost},p={production.parallelism}"
+    assert stored.startswith(f"$argon2id$v=19${cost}$")
+    assert verify_password(stored, "正确的密码") and not verify_password(stored, "错误的密码")
+    monkeypatch.setenv(TEST_FAST_HASH, "0")
+    assert make_hasher().memory_cost >= 65536
+    monkeypatch.setenv(TEST_FAST_HASH, "1")
+    assert make_hasher().memory_cost < 65536
 
 
 def test_passwords_and_cookies():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 
 from argon2 import PasswordHasher
@@ -20,7 +21,20 @@ COOKIE = "xxgk_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
-_hasher = PasswordHasher()  # argon2id, library defaults (memory-hard)
+# The test suite only (tests/conftest.py sets it): seeding a portal hashes a dozen demo passwords and every
+# sign-in verifies one; at the production cost that was most of the portal tests' time. Never set it in production.
+TEST_FAST_HASH = "XXGK_INSECURE_TEST_PASSWORD_HASH"
+
+
+def make_hasher() -> PasswordHasher:
+    """argon2id with the library's defaults (memory-hard, RFC 9106); minimal cost only under the test knob.
+    Verifying reads the cost from the stored hash, so hashes made either way verify under either hasher."""
+    if os.environ.get(TEST_FAST_HASH) == "1":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+_hasher = make_hasher()
 
 
 def hash_password(password: str) -> str:
