@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import random
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -117,9 +119,19 @@ def _exceeds(key: str) -> str:
     return "exceeds_" + re.sub(r"\W+", "_", key).strip("_")
 
 
+def _defined_names(path: Path) -> dict[str, str]:
+    """The workbook's global defined names as LibreOffice wrote them (read from xl/workbook.xml: loading the whole
+    recalculated book in openpyxl for them took most of this module's time)."""
+    with zipfile.ZipFile(path) as z:
+        root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    return {dn.get("name", ""): (dn.text or "").strip() for dn in root.iterfind("m:definedNames/m:definedName", ns)
+            if dn.get("localSheetId") is None}
+
+
 def _named_values(path: Path, names: list[str]) -> dict[str, object]:
-    wb = openpyxl.load_workbook(path)
-    refs = {n: wb.defined_names[n].attr_text for n in names}
+    defined = _defined_names(path)
+    refs = {n: defined[n] for n in names}
     book = CalamineWorkbook.from_path(str(path))
     grids: dict[str, list[list[object]]] = {}
     out = {}

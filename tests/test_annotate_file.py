@@ -428,11 +428,11 @@ def test_xls_and_ods_are_annotated_through_their_conversion(tmp_path: Path) -> N
     assert sorted(p.name for p in (tmp_path / "退回").iterdir()) == ["丙.xlsx", "乙.xlsx"]
     assert run.stderr.count("已用 LibreOffice 转换，标记副本为 .xlsx 工作簿；原文件未改动") == 2
     assert {p: _sha(p) for p in olds} == before
-    for old in olds:
+    reports = validate_files(olds)  # one LibreOffice start for both (each start costs seconds)
+    for old, report in zip(olds, reports, strict=True):
         copy = tmp_path / "退回" / f"{old.stem}.xlsx"
-        report = _only(old)
-        assert report.findings[0].code == "file.converted"
-        assert _finding_dicts(copy) == [d for d in _finding_dicts(old) if d["code"] != "file.converted"] == \
+        assert report.path == old and report.findings[0].code == "file.converted"
+        assert _finding_dicts(copy) == [f.to_dict() for f in report.findings if f.code != "file.converted"] == \
             _finding_dicts(filled) != []
         wb = openpyxl.load_workbook(copy)
         rows = [list(r) for r in wb[RESULT_SHEET].iter_rows(values_only=True)]
