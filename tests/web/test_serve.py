@@ -13,7 +13,10 @@ from .server import Server
 from .test_crash import _consistent, _seed
 
 
-def test_two_workers_share_one_data_folder(tmp_path):
+def test_two_workers_share_one_data_folder(tmp_path, monkeypatch):
+    # 16 uploads queue for 2 × XXGK_CHECK_SLOTS: on a loaded machine the default 15 s wait ends in 503 (by design);
+    # this test is about two workers sharing one folder, so the queue may wait
+    monkeypatch.setenv("XXGK_CHECK_WAIT", "300")
     data = tmp_path / "data"
     server = Server(data, None, "--workers", "2").start()  # a fresh folder: both workers migrate it at start-up
     server.stop()
