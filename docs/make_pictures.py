@@ -1,11 +1,13 @@
-"""The README's picture of the indicator workbook (docs/indicators-sheet.png, docs/indicators-chart.png).
+"""The README's pictures: the indicator workbook (docs/indicators-sheet.png, docs/indicators-chart.png) and the
+年报体检 of the real reports the project holds (docs/check-report.png).
 
     .venv/bin/python docs/make_pictures.py        (needs LibreOffice: make libreoffice; and pdftoppm)
 
 Two counties' sample agencies (xxgk.samples) for 2023 and 2024 (2024 = 2023 moved by a random factor per
 cell, so the changes look like a year's), `xxgk indicators 2024 --previous 2023 -o 指标.xlsx`, the workbook
 printed to PDF by LibreOffice headless and the first page of the 指标 sheet and of the 图表 sheet rendered by
-pdftoppm. Deterministic: the same seeds give the same picture.
+pdftoppm. Deterministic: the same seeds give the same picture. `xxgk check-report tests/fixtures/real/ -o 体检.html`
+shot by headless Chromium (1500×1000, the top of the page).
 """
 
 from __future__ import annotations
@@ -57,6 +59,18 @@ def _render(pdf: Path, page: int, out: Path, dpi: int, width: int, height: int) 
                    check=True)
 
 
+def _check_report_picture(folder: Path) -> Path:
+    from xxgk.reportcheck.command import run
+
+    page = folder / "体检.html"
+    run([DOCS.parent / "tests" / "fixtures" / "real"], [], page, None, None, False)
+    out = DOCS / "check-report.png"
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--window-size=1500,1000", f"--screenshot={out}", page.as_uri()], check=True, capture_output=True)
+    return out
+
+
 def main() -> int:
     soffice = find_soffice()
     if soffice is None or shutil.which("pdftoppm") is None:
@@ -72,7 +86,8 @@ def main() -> int:
         pdf = folder / "指标.pdf"
         _render(pdf, 1, DOCS / "indicators-sheet.png", 150, 1700, 640)
         _render(pdf, _page_with(pdf, "年度各单位指标（"), DOCS / "indicators-chart.png", 110, 1300, 900)
-    print(f"{DOCS / 'indicators-sheet.png'}\n{DOCS / 'indicators-chart.png'}")
+        shot = _check_report_picture(folder)
+    print(f"{DOCS / 'indicators-sheet.png'}\n{DOCS / 'indicators-chart.png'}\n{shot}")
     return 0
 
 
