@@ -153,6 +153,11 @@ def test_a_clean_book_passes_and_marks_nothing(tmp_path: Path) -> None:
     assert _cells(actions, "setRangeColor") == {}
     assert _cells(actions, "setValues") == {_status_cell(): "校验通过（2025-01-20 09:30）"}
     assert actions[-1]["args"][0] == "校验通过：没有发现问题。"
+    # a short result sheet: its title and verdict (and the hidden record), no table to lay out
+    values = next(a["values"] for a in actions if a["func"] == "setValues" and a["sheet_position"] == len(SHEETS))
+    assert values[1][0] == "校验时间 2025-01-20 09:30；校验通过，没有发现问题。" and not any(values[2] + values[3])
+    funcs = [a["func"] for a in actions if a["sheet_position"] == len(SHEETS)]
+    assert "setColumnWidth" not in funcs and "setRangeColor" not in funcs and "wrapText" not in str(funcs)
 
 
 def test_note_survives_the_next_run_matched_by_finding_not_row(tmp_path: Path) -> None:

@@ -149,6 +149,38 @@ def test_a_clean_book_is_told_it_passed() -> None:
     assert plan.sheet.rows[1] == ["校验时间 2025-03-01 08:00；校验通过，没有发现问题。"] and plan.highlights == {}
 
 
+def test_a_clean_book_gets_a_short_sheet_read_back_as_ours() -> None:
+    """Nothing listed: title and verdict only (no header row, no column widths, nothing to wrap or repeat on print),
+    then the hidden record, which still holds the status cell's old content for 清除标记."""
+    from xxgk.annotate.plan import is_result_grid
+
+    status = Cell(SPEC.cover.sheet, 12, 5)
+    plan = plan_annotation([], [], SPEC, Previous(), status, WHEN, "计数县")
+    assert plan.sheet.kinds == ["title", "note"] and not plan.sheet.listed
+    assert plan.sheet.width_runs == [] and plan.sheet.printing is not None and plan.sheet.printing.titles == ""
+    sheet = plan.final_sheet({}, Original(content="旧内容"))
+    assert sheet.kinds == ["title", "note", "blank", "blank", "record_title", "record", "record"]
+    assert sheet.width_runs == [] and sheet.wrapped == [] and sheet.hidden == [4, 5, 6]
+    grid = [[*row] for row in sheet.rows]
+    assert is_result_grid(grid)
+    previous = read_previous(grid)
+    assert previous.present and previous.status == (status, Original(content="旧内容")) and previous.notes == {}
+
+
+def test_a_clean_book_with_an_orphaned_note_keeps_its_table() -> None:
+    """A 说明 typed next to a finding that is gone is never lost: the table stays, with the note."""
+    plan = plan_annotation([], [], SPEC, Previous(notes={"x|R1|a": "已核实"}), None, WHEN)
+    assert plan.sheet.listed and plan.sheet.rows[HEADER_ROW + 1][6] == "已核实"
+
+
+def test_columns_take_at_most_four_widths() -> None:
+    """A live book sets one width per run of equal adjacent columns (two xlwings operations each)."""
+    cells = tuple(f"'依申请公开'!D{r}" for r in range(6, 30))
+    sheet = plan_annotation([_rule_finding(cells)], [], SPEC, Previous(), None, WHEN).sheet  # type: ignore[list-item]
+    runs = sheet.width_runs
+    assert len(runs) <= 4 and runs[-1][1] == sheet.width - 1
+
+
 def test_the_cover_print_area_grows_to_take_in_the_status_line() -> None:
     from xxgk.annotate.plan import Cell, PrintSetup
 

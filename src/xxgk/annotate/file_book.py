@@ -358,6 +358,8 @@ def _cell_xml(a1: str, value: Scalar, style: int | None) -> str:
     return f'<c r="{a1}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
 
 
+_FROZEN = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="4" topLeftCell="A5" activePane="bottomLeft" '
+           'state="frozen"/></sheetView></sheetViews>')  # the header row stays in view
 _MARGINS = '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
 
 
@@ -391,6 +393,8 @@ def print_names(wb: _Part, result: str, printing: PrintSetup) -> None:
             name.text = _clean(printing.cover_area(name.text or ""))
     q = _quoted(result)
     for kind, area in (("Print_Area", printing.area), ("Print_Titles", printing.titles)):
+        if not area:
+            continue
         name = block.makeelement(wb.q("definedName"), {"name": f"_xlnm.{kind}", "localSheetId": index})
         name.text = _clean(f"{q}!{area}")
         block.append(name)
@@ -420,7 +424,8 @@ def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
                 cells.append(_cell_xml(xl_rowcol_to_cell(r, c), value, style))
         attrs = ' hidden="1"' if r in hidden else f' ht="{sheet.height(r):g}" customHeight="1"' if r in wrapped else ""
         rows.append(f'<row r="{r + 1}"{attrs}>{"".join(cells)}</row>' if cells or attrs else "")
-    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(sheet.column_widths))
+    cols = "".join(f'<col min="{first + 1}" max="{last + 1}" width="{w}" customWidth="1"/>'
+                   for first, last, w in sheet.width_runs)
     hyperlinks = "".join(f'<hyperlink ref="{xl_rowcol_to_cell(link.row, link.col)}" location={_attr(link.target)} '
                          f"display={_attr(link.text)}/>" for link in sheet.links)
     last = xl_rowcol_to_cell(max(len(sheet.rows) - 1, 0), max(sheet.width - 1, 0))
@@ -433,10 +438,9 @@ def result_sheet_xml(sheet: ResultSheet, styles: _Styles) -> bytes:
         f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
         f'<sheetPr><tabColor rgb="FFC00000"/>{fit}</sheetPr>'
         f'<dimension ref="A1:{last}"/>'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="4" topLeftCell="A5" activePane="bottomLeft" '
-        'state="frozen"/></sheetView></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/>'
-        f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
+        + (_FROZEN if sheet.listed else '<sheetViews><sheetView workbookViewId="0"/></sheetViews>')
+        + '<sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{cols}</cols>" if cols else "") + f"<sheetData>{''.join(rows)}</sheetData>"
         + (f"<hyperlinks>{hyperlinks}</hyperlinks>" if hyperlinks else "")
         + page
         + "</worksheet>"

@@ -31,13 +31,18 @@ RESULT_SHEET = "校验结果"
 ALT_RESULT_SHEET = "本表校验结果"  # used when a 校验结果 sheet of another kind exists (a consolidated summary's own)
 HEADERS = ("序号", "类别", "规则", "问题", "应为", "实为", "说明（可填写）", "代码", "涉及单元格")
 SEQ, KIND, RULE, MESSAGE, EXPECTED, ACTUAL, NOTE, CODE, CELLS = range(len(HEADERS))
-WIDTHS = (6, 8, 20, 60, 10, 10, 30, 4, 18)  # Excel character units; 代码 is narrow: it is for tools
+# Excel character units; None: the sheet's default width (序号, 类别, 应为, 实为 and 代码 fit in it; 代码 is for tools).
+# Few widths, few writes: a live book sets one width per run of equal columns (an xlwings call each), so only 规则,
+# 问题, 说明 and the linked cells' columns (涉及单元格 onwards, one width) are set: four runs.
+WIDTHS: tuple[int | None, ...] = (None, None, 20, 60, None, None, 30, None, 18)
 MAX_WIDTH = 40
 DEFAULT_COLUMN = 8.43  # Excel's default column width: the cover's columns right of its table
 HEADER_ROW = 3
 MAX_LINKS = 30  # linked cells per row (a rule involves at most ~25; 未填写 lists of a blank table are cut here)
 FIRST_ROW = HEADER_ROW + 1
-WRAPPED_COLUMNS = (RULE, MESSAGE, NOTE)  # in a finding's row; the others stay on one line (代码 is cut, not stacked)
+# In a finding's row: 规则 to 说明, adjacent (one range to wrap on a live book; a hint's 应为/实为 lists wrap in
+# their default-width columns); the others stay on one line (代码 is cut, not stacked).
+WRAPPED_COLUMNS = (RULE, MESSAGE, EXPECTED, ACTUAL, NOTE)
 RECORD_TITLE = "以下为程序记录：清除标记时据此恢复原样，请勿修改。"
 RECORD_HEADERS = ("类别", "单元格", "原底色", "原样式号", "原内容")
 RECORD_MARK, RECORD_STATUS = "标记", "状态"  # a highlighted cell; the cell holding the click's status line
@@ -124,7 +129,7 @@ class PrintSetup:
 
     last_row: int  # 0-based, the last finding row (the hidden record is not printed)
     last_col: int = NOTE
-    title_row: int = HEADER_ROW
+    title_row: int | None = HEADER_ROW  # None: no header row to repeat (a passing book's short sheet)
     status: Cell | None = None  # the cover cell the click's status line goes to
     status_last_col: int = 0  # the last column its text runs into (the cover fits its print area to the page)
     paper: int = 9  # Excel's xlPaperA4 / OOXML paperSize 9
@@ -137,7 +142,8 @@ class PrintSetup:
 
     @property
     def titles(self) -> str:
-        return f"${self.title_row + 1}:${self.title_row + 1}"
+        """The rows repeated on every page ("" when there are none)."""
+        return "" if self.title_row is None else f"${self.title_row + 1}:${self.title_row + 1}"
 
     def cover_area(self, area: str) -> str:
         """The cover's print area ('封面'!$A$1:$B$14, or $A$1:$B$14 as Excel's PageSetup gives it) grown to take
@@ -162,7 +168,7 @@ class ResultSheet:
     rows: list[list[Scalar]]
     kinds: list[str]  # per row: title, note, blank, header, error, warning, hint, orphan, record_title, record
     links: list[Link]
-    widths: tuple[int, ...] = WIDTHS
+    widths: tuple[int | None, ...] = WIDTHS
     printing: PrintSetup | None = None
 
     @property
@@ -175,12 +181,34 @@ class ResultSheet:
         return [r + [None] * (w - len(r)) for r in self.rows]
 
     @property
-    def column_widths(self) -> tuple[int, ...]:
-        """`widths` for every column of the sheet, the linked cells' columns (涉及单元格 and the ones after it) all
-        as wide as the longest link label, so no label is cut off by the next one."""
+    def listed(self) -> bool:
+        """Whether the sheet lists anything (a table under a header row). A passing book's sheet is two lines of
+        text (title and verdict) and the hidden record: no header, no column widths, no rows to wrap."""
+        return "header" in self.kinds
+
+    @property
+    def column_widths(self) -> tuple[int | None, ...]:
+        """`widths` for every column of the sheet (None: the default width), the linked cells' columns (涉及单元格
+        and the ones after it) all as wide as the longest link label, so no label is cut off by the next one.
+        Nothing for a sheet that lists nothing: its two lines run over the empty cells to their right."""
+        if not self.listed:
+            return ()
         labels = [_width(str(v)) for row in self.rows for v in row[CELLS:] if v is not None]
-        link = min(MAX_WIDTH, max(self.widths[CELLS], math.ceil(max(labels, default=0)) + 1))
+        link = min(MAX_WIDTH, max(self.widths[CELLS] or 0, math.ceil(max(labels, default=0)) + 1))
         return (*self.widths[:CELLS], *[link] * (max(self.width, len(self.widths)) - CELLS))
+
+    @property
+    def width_runs(self) -> list[tuple[int, int, int]]:
+        """The set widths as runs of adjacent equal columns (first, last, width; 0-based): one write each."""
+        runs: list[tuple[int, int, int]] = []
+        for col, width in enumerate(self.column_widths):
+            if width is None:
+                continue
+            if runs and runs[-1][2] == width and runs[-1][1] == col - 1:
+                runs[-1] = (runs[-1][0], col, width)
+            else:
+                runs.append((col, col, width))
+        return runs
 
     @property
     def hidden(self) -> list[int]:
@@ -194,7 +222,7 @@ class ResultSheet:
     def height(self, row: int) -> float:
         """Points that show a wrapped row whole (for writers that cannot ask Excel to fit it)."""
         values = self.rows[row]
-        lines = max((math.ceil(_width(str(values[c])) / max(1, self.widths[c] - 2))
+        lines = max((math.ceil(_width(str(values[c])) / max(1, (self.widths[c] or DEFAULT_COLUMN) - 2))
                      for c in WRAPPED_COLUMNS if c < len(values) and values[c]), default=1)
         return max(ROW_POINTS, lines * LINE_POINTS + 5)
 
@@ -263,8 +291,10 @@ def hint_key(hint: Any) -> str:
 
 
 def is_result_grid(grid: Sequence[Sequence[object]]) -> bool:
-    """Whether a sheet's values are a result sheet written here (its header row), not another 校验结果."""
-    return any([_text(v) for v in row[: len(HEADERS)]] == list(HEADERS) for row in grid[: HEADER_ROW + 2])
+    """Whether a sheet's values are a result sheet written here (its header row, or the record title of a passing
+    book's short sheet), not another 校验结果."""
+    return (any([_text(v) for v in row[: len(HEADERS)]] == list(HEADERS) for row in grid[: HEADER_ROW + 2])
+            or any(row and _text(row[0]) == RECORD_TITLE for row in grid))
 
 
 def choose_result_sheet(values_of: Callable[[str], Sequence[Sequence[object]] | None]
@@ -406,9 +436,12 @@ def plan_annotation(findings: Sequence[Finding], hints: Sequence[Any], spec: For
         status_original = previous.status[1]
     elif previous.status is not None:
         restore_status = previous.status  # the status cell moved: put the old one back
+    if len(rows) == FIRST_ROW:  # nothing listed: the title and the verdict only, no table
+        del rows[HEADER_ROW - 1:], kinds[HEADER_ROW - 1:]
     text = status_text(errors, warnings, when, sheet_name)
-    printing = PrintSetup(len(rows) - 1, status=status, status_last_col=(
-        status.col + math.ceil(_width(text) / DEFAULT_COLUMN) - 1 if status is not None else 0))
+    printing = PrintSetup(len(rows) - 1, title_row=HEADER_ROW if len(rows) > HEADER_ROW else None, status=status,
+                          status_last_col=(status.col + math.ceil(_width(text) / DEFAULT_COLUMN) - 1
+                                           if status is not None else 0))
     return Plan(ResultSheet(rows, kinds, links, printing=printing), highlights, restore,
                 (status, text) if status is not None else None,
                 originals, status_original, restore_status, errors, warnings, sheet_name)

@@ -104,10 +104,10 @@ def _hyperlink(target: str, text: str) -> str:
     return f"=HYPERLINK({quoted('#' + target)},{quoted(text)})"
 
 
-def _runs(widths: tuple[int, ...]) -> list[tuple[int, int, int]]:
-    """Consecutive columns of equal width as (first, last, width): one write each."""
+def _runs(values: tuple[int, ...]) -> list[tuple[int, int, int]]:
+    """Consecutive columns of an equal setting as (first, last, value): one write each."""
     runs: list[tuple[int, int, int]] = []
-    for col, width in enumerate(widths):
+    for col, width in enumerate(values):
         if runs and runs[-1][2] == width and runs[-1][1] == col - 1:
             runs[-1] = (runs[-1][0], col, width)
         else:
@@ -313,7 +313,7 @@ class XlwingsBook:
     def _format(self, ws: Any, sheet: ResultSheet) -> None:
         """Widths (one write per run of equal columns), title and header, wrapped finding rows, hidden record:
         each range asked for once and given all its settings."""
-        for first, last, width in _runs(sheet.column_widths):
+        for first, last, width in sheet.width_runs:
             ws.range(_a1_area((0, first, 0, last))).column_width = width
         for row, kind in enumerate(sheet.kinds):
             if kind == "title":
@@ -340,7 +340,8 @@ class XlwingsBook:
         try:
             page = ws.api.PageSetup
             page.PrintArea = printing.area
-            page.PrintTitleRows = printing.titles
+            if printing.titles:
+                page.PrintTitleRows = printing.titles
             page.Orientation = XL_LANDSCAPE
             page.PaperSize = printing.paper
             page.Zoom = False
