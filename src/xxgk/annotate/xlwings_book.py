@@ -308,7 +308,8 @@ class XlwingsBook:
         self._format(ws, sheet)
         if sheet.printing is not None and not self.remote:  # the remote book has no PageSetup: it ignores printing
             self._page_setup(ws, sheet.printing)
-        ws.activate()
+        if sheet.listed:  # findings to go through; a passing book's short sheet is not shown (the message box tells)
+            ws.activate()
 
     def _format(self, ws: Any, sheet: ResultSheet) -> None:
         """Widths (one write per run of equal columns), title and header, wrapped finding rows, hidden record:
