@@ -63,8 +63,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# two processes, each test file in one of them (its module fixtures, servers and LibreOffice profiles its own)
 test: $(STAMP) libreoffice libreoffice-writer chromium postgresql $(WPS_DEPS) lint typecheck wheel-check
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # the wheel IT staff install, in a throw-away venv, run from an empty folder
 wheel-check: $(STAMP)

@@ -3,6 +3,7 @@ its local and central headers both claim `claimed` bytes (issue 12 §1)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import zipfile
@@ -37,7 +38,7 @@ def lying_bomb(template: Path, dest: Path, inflated: int = GiB, claimed: int = 1
     if not key.exists():
         _CACHE.mkdir(parents=True, exist_ok=True)
         data, crc = _zeros_deflated(inflated)
-        tmp = key.with_suffix(".part")
+        tmp = key.with_name(f"{key.name}.{os.getpid()}.part")  # parallel test processes may build it at once
         with zipfile.ZipFile(template) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
             for item in zin.infolist():
                 if item.filename != member:
