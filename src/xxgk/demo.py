@@ -1,10 +1,12 @@
 """`make demo`: build the templates, fill a county's sample agencies (a few with typical mistakes),
-validate them and print what was found and where the files are."""
+validate and consolidate them, compute their indicators, check a publishable report made from one of them
+(年报体检), seed a demo 报送平台 and print what was found and where the files are."""
 
 from __future__ import annotations
 
 import random
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -92,8 +94,27 @@ def main(out: Path) -> int:
     from xxgk.consolidate.demo import consolidate_demo
 
     consolidate_demo(console, out, inbox, agencies(PLACE, REGION, len(group) + 2, seed=2024))
+    indicators_and_check_demo(console, out, inbox / f"{group[0].name}.xlsx")
     portal_demo(console, out / "平台")
     return 0
+
+
+def _xxgk(console: Console, *args: str) -> None:
+    """Run one xxgk command as a user would (its own process), showing the command and what it printed."""
+    console.print(f"$ xxgk {' '.join(args)}", style="bold")
+    done = subprocess.run([sys.executable, "-m", "xxgk", *args], capture_output=True, text=True)
+    console.print((done.stdout + done.stderr).rstrip(), markup=False)
+
+
+def indicators_and_check_demo(console: Console, out: Path, one_book: Path) -> None:
+    """指标 of the county's agencies, and a 年报体检 of the publishable report made from one of their workbooks."""
+    console.rule("指标与年报体检")
+    _xxgk(console, "indicators", str(out / "收件箱"), "-o", str(out / "指标.xlsx"))
+    report = out / "年度报告" / f"{one_book.stem}.docx"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    _xxgk(console, "report", str(one_book), "-o", str(report))
+    _xxgk(console, "check-report", str(report), "-o", str(out / "体检.html"))
+    console.print("（报告正文未填写，“存在的主要问题及改进情况”为空，所以体检有错误：这正是它要查出的问题。）")
 
 
 def portal_demo(console: Console, data: Path) -> None:
