@@ -69,5 +69,4 @@ class Sweeper:
     def stop(self, wait: float = 5.0) -> None:
         """Ask the thread to end and wait for a sweep under way to finish (its count included)."""
         self._stop.set()
-        if self._thread is not threading.current_thread():
-            self._thread.join(wait)
+        self._thread.join(wait)
